@@ -1,0 +1,163 @@
+"""Text analysis: the only module that imports nltk.
+
+- ``split_sentences``: Punkt with a list of news abbreviations, as character spans;
+- ``news_analyzer``: the Whoosh analyzer used for indexing, querying and highlighting, with a
+  module-level, picklable Snowball stemming filter (Whoosh pickles the schema with the index).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+from nltk.stem.snowball import SnowballStemmer
+from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+from whoosh.analysis import (
+    Analyzer,
+    CharsetFilter,
+    Filter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StopFilter,
+)
+from whoosh.support.charset import accent_map
+
+# Abbreviations (lower case, without the final dot) after which Punkt must not end a sentence.
+NEWS_ABBREVIATIONS = frozenset(
+    """
+    u.s u.n u.k e.u u.s.a u.a.e d.c n.y l.a p.m a.m e.g i.e etc vs v
+    mr mrs ms dr prof gen lt col maj capt sgt cpl pvt adm cmdr brig
+    sen rep gov pres amb rev st ft mt sr jr hon messrs
+    jan feb mar apr jun jul aug sep sept oct nov dec
+    mon tue tues wed thu thur thurs fri sat sun
+    inc corp co ltd llc plc bros dept est approx no nos vol pp fig
+    ala ariz ark calif colo conn del fla ga ill ind kan ky la md mass mich minn miss mo
+    mont neb nev okla ore pa tenn tex va vt wash wis wyo
+    """.split()
+)
+
+# A short English stop list (shipped here: NLTK's stopwords corpus is a download).
+STOP_WORDS = frozenset(
+    """
+    a an and are as at be been but by for from had has have he her his i if in into is it its
+    of on or our s she so t than that the their them then there these they this those to was
+    we were which while who will with would you your
+    """.split()
+)
+
+_TOKEN_PATTERN = r"\w+(?:[.’']\w+)*"
+
+
+@lru_cache(maxsize=1)
+def _punkt() -> PunktSentenceTokenizer:
+    params = PunktParameters()
+    params.abbrev_types = set(NEWS_ABBREVIATIONS)
+    return PunktSentenceTokenizer(params)
+
+
+_PARAGRAPH = re.compile(r"\n[^\S\n]*\n\s*")
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans ``(start, end)`` of ``text``; a blank line always ends a sentence.
+
+    Spans exclude surrounding white space, so ``text[start:end]`` is a trimmed sentence.
+    """
+    spans: list[tuple[int, int]] = []
+    tokenizer = _punkt()
+    pos = 0
+    for brk in [*_PARAGRAPH.finditer(text), None]:
+        end = brk.start() if brk else len(text)
+        block = text[pos:end]
+        if block.strip():
+            for s, e in tokenizer.span_tokenize(block):
+                seg = block[s:e]
+                lead = len(seg) - len(seg.lstrip())
+                trail = len(seg.rstrip())
+                if trail > lead:
+                    spans.append((pos + s + lead, pos + s + trail))
+        pos = brk.end() if brk else len(text)
+    return spans
+
+
+@lru_cache(maxsize=200_000)
+def _stem(word: str) -> str:
+    return str(_stemmer().stem(word))
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> SnowballStemmer:
+    return SnowballStemmer("english")
+
+
+class SnowballFilter(Filter):  # type: ignore[misc]
+    """Stems tokens with NLTK's Snowball (English) stemmer; picklable (holds no stemmer)."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SnowballFilter)
+
+    def __hash__(self) -> int:
+        return hash(SnowballFilter)
+
+    def __call__(self, tokens: Iterator[Any]) -> Iterator[Any]:
+        stem = _stem
+        for t in tokens:
+            if not t.stopped:
+                t.text = stem(t.text)
+            yield t
+
+
+_ACRONYM = re.compile(r"^(?:[^\W\d_]\.)+[^\W\d_]?$")
+
+
+class NormalizeFilter(Filter):  # type: ignore[misc]
+    """Drops a trailing possessive (``Russia’s`` -> ``russia``) and the dots of acronyms
+    (``u.s`` -> ``us``, so "U.S." and "US" meet)."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, NormalizeFilter)
+
+    def __hash__(self) -> int:
+        return hash(NormalizeFilter)
+
+    def __call__(self, tokens: Iterator[Any]) -> Iterator[Any]:
+        for t in tokens:
+            text = t.text
+            if "’" in text or "'" in text:
+                text = text.replace("’", "'")
+                if text.endswith("'s"):
+                    text = text[:-2]
+            if "." in text and _ACRONYM.match(text):
+                text = text.replace(".", "")
+            t.text = text
+            yield t
+
+
+def news_analyzer() -> Analyzer:
+    """Tokenise, fold case and accents, drop stop words, Snowball-stem."""
+    return (
+        RegexTokenizer(_TOKEN_PATTERN)
+        | LowercaseFilter()
+        | NormalizeFilter()
+        | CharsetFilter(accent_map)
+        | StopFilter(stoplist=STOP_WORDS, minsize=1)
+        | SnowballFilter()
+    )
+
+
+@lru_cache(maxsize=1)
+def _shared_analyzer() -> Analyzer:
+    return news_analyzer()
+
+
+def analyze(text: str) -> list[str]:
+    """The index terms of ``text`` (what the index and query see)."""
+    return [t.text for t in _shared_analyzer()(text)]
+
+
+def term_spans(text: str) -> Iterator[tuple[str, int, int]]:
+    """``(term, start, end)`` for every indexed token of ``text``, offsets into ``text``."""
+    for t in _shared_analyzer()(text, chars=True):
+        yield t.text, t.startchar, t.endchar

@@ -1,0 +1,99 @@
+"""Publication dates as news sources write them, parsed without inventing missing parts.
+
+``parse_date`` accepts the common forms (Reuters ``26-FEB-1987 15:01:01.79``, RFC 822
+``Mon, 28 Apr 2025 09:16:00 +0900``, ``28 Apr. 2025``, ``April 28, 2025``, ISO 8601 ...) and
+returns ``(date, time or None)``, or ``None`` when the text does not name a whole, possible day.
+The time is the local time as written (any UTC offset or zone name is ignored), naive.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from dateutil import parser as _dateutil_parser  # type: ignore[import-untyped,unused-ignore]
+
+MIN_YEAR = 1800
+MAX_TEXT = 120
+
+# Two defaults differing in every field: a part the text does not give comes out different.
+_DEFAULT_A = dt.datetime(2000, 1, 1, 0, 0, 0)
+_DEFAULT_B = dt.datetime(2004, 2, 2, 1, 1, 1)
+
+_ENTITY = re.compile(r"&#\d+;|&[a-zA-Z]+;")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_SPACES = re.compile(r"\s+")
+# "28 Apr. 2025" -> "28 Apr 2025"; also "Sept." -> "Sep".
+_MONTH_DOT = re.compile(
+    r"\b(jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.", flags=re.IGNORECASE
+)
+_SEPT = re.compile(r"\bsept\b", flags=re.IGNORECASE)
+# Leading date-time: the longest prefix that is made only of date/time characters and words.
+_TRAILING_NOISE = re.compile(r"^(.*?\d)(?:\s*[A-Za-z]{1,3})?\s*$")
+_ONLY_NUMBER = re.compile(r"^\d{1,7}$")
+
+
+def _parse_both(text: str, fuzzy: bool) -> tuple[dt.datetime, dt.datetime] | None:
+    try:
+        a = _dateutil_parser.parse(text, default=_DEFAULT_A, fuzzy=fuzzy, ignoretz=True)
+        b = _dateutil_parser.parse(text, default=_DEFAULT_B, fuzzy=fuzzy, ignoretz=True)
+    except (ValueError, OverflowError, TypeError, ArithmeticError, LookupError):
+        return None
+    if not isinstance(a, dt.datetime) or not isinstance(b, dt.datetime):
+        return None
+    return a, b
+
+
+def _to_result(a: dt.datetime, b: dt.datetime) -> tuple[dt.date, dt.time | None] | None:
+    if a.year != b.year or a.month != b.month or a.day != b.day:
+        return None  # the text lacks the year, the month or the day
+    this_year = dt.date.today().year
+    if not MIN_YEAR <= a.year <= this_year + 1:
+        return None
+    time: dt.time | None = None
+    if a.hour == b.hour:
+        minute = a.minute if a.minute == b.minute else 0
+        second = a.second if a.second == b.second else 0
+        time = dt.time(a.hour, minute, second)
+    return a.date(), time
+
+
+def _clean(text: str) -> str:
+    text = _ENTITY.sub(" ", text)
+    text = _CONTROL.sub(" ", text)
+    text = _MONTH_DOT.sub(lambda m: m.group(1), text)
+    text = _SEPT.sub("Sep", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def parse_date(text: str) -> tuple[dt.date, dt.time | None] | None:
+    """The publication day (and time of day, if given) named by ``text``, else ``None``.
+
+    Never raises. Partial dates (``2025-04``, ``April 2025``), impossible days (``2025-02-30``)
+    and years before 1800 or after next year give ``None``.
+    """
+    try:
+        return _parse_date(text)
+    except Exception:  # a date we cannot read is simply no date
+        return None
+
+
+def _parse_date(text: str) -> tuple[dt.date, dt.time | None] | None:
+    if not isinstance(text, str):
+        return None
+    cleaned = _clean(text)
+    if not cleaned or len(cleaned) > MAX_TEXT:
+        return None
+    if _ONLY_NUMBER.match(cleaned) and len(cleaned) != 8:
+        return None  # a bare number is not a date (but 20250428 is)
+    pair = _parse_both(cleaned, fuzzy=False)
+    if pair is None:
+        # Trailing noise such as "27-MAR-1987 00:02:59.13 RM": cut after the last digit.
+        match = _TRAILING_NOISE.match(cleaned)
+        if match and match.group(1) != cleaned:
+            pair = _parse_both(match.group(1), fuzzy=False)
+    if pair is None:
+        pair = _parse_both(cleaned, fuzzy=True)
+    if pair is None:
+        return None
+    return _to_result(*pair)

@@ -1,0 +1,246 @@
+"""Search: ranked passages with highlights, facets over matching articles, filters, sorting.
+
+Results are copied into the dataclasses of ``newsearch.models`` while the searcher is open; no
+Whoosh object leaves this module.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+from whoosh import query as wq
+from whoosh import scoring
+from whoosh.searching import Searcher
+
+from newsearch import store
+from newsearch.analysis import term_spans
+from newsearch.models import (
+    ENTITY_TYPES,
+    ArticleInfo,
+    FacetValue,
+    Hit,
+    IndexStats,
+    SearchResults,
+)
+from newsearch.querying import (
+    Filters,
+    QueryBuilder,
+    extract_filters,
+    filter_query,
+    positive_terms,
+    with_filters,
+)
+
+Sort = Literal["relevance", "newest", "oldest"]
+DateBucket = Literal["day", "month", "year"]
+FACET_NAMES = ("source", "date", "person", "org", "place")
+UNKNOWN = "unknown"
+
+
+class _ArticleFacets:
+    """Per-article facet values of the whole index, loaded once per open searcher."""
+
+    def __init__(self, searcher: Searcher) -> None:
+        self.by_id: dict[str, dict[str, Any]] = {}
+        names: dict[tuple[str, str], Counter[str]] = {}
+        for fields in searcher.documents(kind="a"):
+            meta = fields["meta"]
+            ents: dict[str, set[str]] = {"person": set(), "org": set(), "place": set()}
+            for kind, name, key in meta.get("entities", []):
+                ents[kind].add(key)
+                names.setdefault((kind, key), Counter())[name] += 1
+            src = meta.get("source")
+            if src:
+                names.setdefault(("source", src.lower()), Counter())[src] += 1
+            self.by_id[fields["article_id"]] = {
+                "source": src.lower() if src else None,
+                "date": meta.get("date"),
+                **ents,
+            }
+        self.display = {k: c.most_common(1)[0][0] for k, c in names.items()}
+
+
+class SearchEngine:
+    """Query an index built by ``build_index``: ``with SearchEngine("index") as engine: ...``."""
+
+    def __init__(self, index_dir: str | os.PathLike[str] = "index") -> None:
+        self.index_dir = Path(index_dir)
+        self._ix = store.open_index(self.index_dir)
+        self._builder = QueryBuilder(self._ix.schema)
+        self._searcher: Searcher | None = None
+        self._facets: _ArticleFacets | None = None
+        self._articles: dict[str, ArticleInfo] = {}
+
+    def __enter__(self) -> SearchEngine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+        self._ix.close()
+
+    def _s(self) -> Searcher:
+        """The open searcher, refreshed if the index changed since it was opened."""
+        if self._searcher is None:
+            self._searcher = self._ix.searcher(weighting=scoring.BM25F())
+        elif not self._searcher.up_to_date():
+            self._searcher = self._searcher.refresh()
+            self._facets = None
+            self._articles.clear()
+        return self._searcher
+
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 10,
+        sort: Sort = "relevance",
+        facets: bool = False,
+        date_bucket: DateBucket = "day",
+        facet_limit: int = 10,
+        filters: Filters | None = None,
+        source: str | Sequence[str] | None = None,
+        since: str | dt.date | None = None,
+        until: str | dt.date | None = None,
+        person: str | Sequence[str] | None = None,
+        org: str | Sequence[str] | None = None,
+        place: str | Sequence[str] | None = None,
+        entity: str | Sequence[str] | None = None,
+        topic: str | Sequence[str] | None = None,
+    ) -> SearchResults:
+        """Ranked passages for ``query`` (free text, phrases in quotes, ``field:value`` filters)."""
+        text, parsed = extract_filters(query)
+        flt = with_filters(
+            (filters or Filters()).merged(parsed),
+            source=source,
+            since=since,
+            until=until,
+            person=person,
+            org=org,
+            place=place,
+            entity=entity,
+            topic=topic,
+        )
+        q = self._builder.text_query(text)
+        must, mask = filter_query(flt)
+        s = self._s()
+        scored = q is not None
+        kwargs: dict[str, Any] = {"filter": must, "mask": mask, "limit": max(limit, 1)}
+        if sort != "relevance" or not scored:
+            kwargs["sortedby"] = "date"
+            kwargs["reverse"] = sort != "oldest"
+        results = s.search(q if q is not None else wq.Every(), **kwargs)
+        terms = positive_terms(q) if q is not None else set()
+        hits = []
+        for rank, hit in enumerate(results[:limit], start=1):
+            fields = hit.fields()
+            meta = fields["meta"]
+            text_ = fields["text"]
+            hits.append(
+                Hit(
+                    rank=rank,
+                    score=float(hit.score) if scored and hit.score is not None else 0.0,
+                    text=text_,
+                    highlights=tuple((a, b) for term, a, b in term_spans(text_) if term in terms),
+                    start=meta["s"],
+                    end=meta["e"],
+                    article=self._article(fields["article_id"]),
+                )
+            )
+        facet_values: dict[str, tuple[FacetValue, ...]] = {}
+        if facets:
+            # Facets count every matching passage's article, not just the returned ones.
+            every = s.search(
+                q if q is not None else wq.Every(), filter=must, mask=mask, limit=None, scored=False
+            )
+            facet_values = self._facet_counts(every.docs(), date_bucket, facet_limit)
+        return SearchResults(
+            query=query, total=len(results), results=tuple(hits), facets=facet_values
+        )
+
+    def facets(
+        self, query: str = "", *, date_bucket: DateBucket = "day", limit: int = 10, **filters: Any
+    ) -> dict[str, tuple[FacetValue, ...]]:
+        """Facet counts alone, over the articles matching ``query`` (all articles if empty)."""
+        res = self.search(
+            query, limit=1, facets=True, date_bucket=date_bucket, facet_limit=limit, **filters
+        )
+        return res.facets
+
+    def stats(self) -> IndexStats:
+        """Counts, date range, size on disk and time of the last update of the index."""
+        s = self._s()
+        af = self._article_facets()
+        recs = af.by_id.values()
+        dates = sorted(r["date"] for r in recs if r["date"])
+        manifest = store.read_manifest(store.current_generation(self.index_dir) or self.index_dir)
+        updated = manifest.get("updated") or manifest.get("created")
+        return IndexStats(
+            articles=len(af.by_id),
+            passages=s.doc_count() - len(af.by_id),
+            sources=len({r["source"] for r in recs if r["source"]}),
+            first_date=dt.date.fromisoformat(dates[0]) if dates else None,
+            last_date=dt.date.fromisoformat(dates[-1]) if dates else None,
+            entities={k: len({key for r in recs for key in r[k]}) for k in ENTITY_TYPES},
+            size_bytes=store.size_on_disk(self.index_dir),
+            updated=dt.datetime.fromisoformat(updated) if updated else None,
+            index_dir=str(self.index_dir),
+        )
+
+    def _article_facets(self) -> _ArticleFacets:
+        s = self._s()
+        if self._facets is None:
+            self._facets = _ArticleFacets(s)
+        return self._facets
+
+    def _article(self, article_id: str) -> ArticleInfo:
+        info = self._articles.get(article_id)
+        if info is None:
+            fields = self._s().document(pid="a:" + article_id) or {}
+            meta = fields.get("meta", {})
+            date = meta.get("date")
+            info = ArticleInfo(
+                id=article_id,
+                title=meta.get("title"),
+                source=meta.get("source"),
+                author=meta.get("author"),
+                date=dt.date.fromisoformat(date) if date else None,
+                path=meta.get("path", ""),
+                url=meta.get("url"),
+            )
+            self._articles[article_id] = info
+        return info
+
+    def _facet_counts(
+        self, docnums: Iterable[int], bucket: DateBucket, limit: int
+    ) -> dict[str, tuple[FacetValue, ...]]:
+        s = self._s()
+        af = self._article_facets()
+        column = s.reader().column_reader("article_id")
+        articles = {column[d] for d in docnums}
+        counts: dict[str, Counter[str]] = {name: Counter() for name in FACET_NAMES}
+        cut = {"day": 10, "month": 7, "year": 4}[bucket]
+        for aid in articles:
+            rec = af.by_id.get(aid.decode() if isinstance(aid, bytes) else aid)
+            if rec is None:
+                continue
+            counts["source"][af.display.get(("source", rec["source"]), UNKNOWN)] += 1
+            counts["date"][rec["date"][:cut] if rec["date"] else UNKNOWN] += 1
+            for kind in ("person", "org", "place"):
+                for key in rec[kind]:
+                    counts[kind][af.display.get((kind, key), key)] += 1
+        return {
+            name: tuple(
+                FacetValue(v, n) for v, n in sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))
+            )[:limit]
+            for name, c in counts.items()
+        }

@@ -1,0 +1,27 @@
+"""The NewsearchError hierarchy (a leaf module). Every message says what to do."""
+
+from __future__ import annotations
+
+
+class NewsearchError(Exception):
+    """Base class: the CLI prints ``Error: <message>`` and exits 1."""
+
+
+class IndexNotFoundError(NewsearchError):
+    """No index at the given location."""
+
+
+class IndexVersionError(NewsearchError):
+    """The index was written by another format version of newsearch."""
+
+
+class IndexBusyError(NewsearchError):
+    """Another process is writing to the index."""
+
+
+class QueryError(NewsearchError):
+    """A query or filter could not be understood."""
+
+
+class InputError(NewsearchError):
+    """An input path or option is unusable (missing file, bad mapping...)."""

@@ -1,0 +1,324 @@
+"""Indexing: read items, decide what each one is (new, changed, unchanged, duplicate, skipped),
+split passages, attach entities and write them, committing as it goes.
+
+Every item read ends in exactly one of the summary's counts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from whoosh.index import Index
+from whoosh.writing import IndexWriter
+
+from newsearch import store
+from newsearch.models import Article, IndexSummary, Mention, Skip
+from newsearch.passages import make_passages
+from newsearch.querying import entity_key, source_key
+from newsearch.readers import iter_items
+
+Input = str | os.PathLike[str] | Article
+Progress = Callable[[int], None]
+COMMIT_EVERY = 5000
+BATCH = 256
+
+
+class Extractor(Protocol):
+    def extract(self, texts: list[str]) -> list[tuple[Mention, ...]]: ...
+
+
+def content_hash(a: Article) -> str:
+    parts = [a.title, a.body, a.date, a.time, a.source, a.author, a.url, sorted(a.tags)]
+    return hashlib.sha1(json.dumps(parts, default=str).encode("utf-8")).hexdigest()
+
+
+def norm_hash(a: Article) -> str:
+    text = " ".join(f"{a.title or ''}\n{a.body}".lower().split())
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class _Tally:
+    read: int = 0
+    indexed: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicate: int = 0
+    pruned: int = 0
+    skipped: list[Skip] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _items(inputs: Iterable[Input]) -> Iterator[Article | Skip]:
+    paths: list[str | os.PathLike[str]] = []
+    for item in inputs:
+        if isinstance(item, Article):
+            if paths:
+                yield from iter_items(paths)
+                paths = []
+            yield item
+        else:
+            paths.append(item)
+    if paths:
+        yield from iter_items(paths)
+
+
+def _tag_display(value: str) -> str:
+    return value.upper() if len(value) <= 3 else value.title() if value.islower() else value
+
+
+def entity_records(a: Article, mentions: tuple[Mention, ...]) -> list[list[str]]:
+    """``[type, display name, key]`` for each distinct entity of an article (tags included)."""
+    seen: dict[tuple[str, str], str] = {}
+    for m in mentions:
+        seen.setdefault((m.entity.type, entity_key(m.entity.name)), m.entity.name)
+    for kind, value in a.tags:
+        if kind in ("person", "org", "place"):
+            seen.setdefault((kind, entity_key(value)), _tag_display(value))
+    return [[t, name, key] for (t, key), name in seen.items() if key]
+
+
+def _documents(a: Article, mentions: tuple[Mention, ...]) -> Iterator[dict[str, Any]]:
+    """The article document and its passage documents."""
+    records = entity_records(a, mentions)
+    when = dt.datetime.combine(a.date, a.time or dt.time.min) if a.date else None
+    common: dict[str, Any] = {"article_id": a.id}
+    if a.source:
+        common["source"] = source_key(a.source)
+    if when:
+        common["date"] = when
+    topics = ",".join(v.lower() for k, v in a.tags if k == "topic")
+    if topics:
+        common["topic"] = topics
+    passages = make_passages(a.id, a.body)
+    tagged = {(t, key) for t, _, key in records if key}
+    meta = {
+        "path": a.path,
+        "title": a.title,
+        "source": a.source,
+        "author": a.author,
+        "date": a.date.isoformat() if a.date else None,
+        "time": a.time.isoformat() if a.time else None,
+        "url": a.url,
+        "location": a.location,
+        "tags": [list(t) for t in a.tags],
+        "entities": records,
+        "passages": len(passages),
+    }
+    yield {
+        "kind": "a",
+        "pid": "a:" + a.id,
+        "meta": meta,
+        "hash": content_hash(a),
+        "norm": norm_hash(a),
+        **common,
+    }
+    for p in passages:
+        doc: dict[str, Any] = {
+            "kind": "p",
+            "pid": f"{a.id}#{p.index}",
+            "text": p.text,
+            "meta": {
+                "s": p.start,
+                "e": p.end,
+                "i": p.index,
+                "ents": _passage_entities(p, mentions),
+            },
+            **common,
+        }
+        if a.title:
+            doc["title"] = a.title
+        # Filters apply per article: a passage matches --person if its article names the person.
+        for kind in ("person", "org", "place"):
+            keys = sorted({key for t, key in tagged if t == kind})
+            if keys:
+                doc[kind] = ",".join(k.replace(",", " ") for k in keys)
+        yield doc
+
+
+def _passage_entities(p: Any, mentions: tuple[Mention, ...]) -> list[list[str]]:
+    out: dict[tuple[str, str], None] = {}
+    for m in mentions:
+        if m.start >= p.start and m.end <= p.end:
+            out[(m.entity.type, m.entity.name)] = None
+    return [list(k) for k in out]
+
+
+class _Run:
+    """One indexing run over an open index."""
+
+    def __init__(self, ix: Index, extractor: Extractor | None, progress: Progress | None) -> None:
+        self.ix = ix
+        self.extractor = extractor
+        self.progress = progress
+        self.tally = _Tally()
+        self.known: dict[str, tuple[str, str]] = {}  # article id -> (hash, path)
+        self.norms: dict[str, str] = {}  # normalised-text hash -> path of the article kept
+        self.seen: set[str] = set()
+        self.paths_read: set[str] = set()
+        self.pending: list[tuple[Article, bool]] = []  # (article, replaces an older version)
+        self.written = 0
+        self.writer: IndexWriter | None = None
+        with ix.searcher() as s:
+            for fields in s.documents(kind="a"):
+                path = fields["meta"]["path"]
+                self.known[fields["article_id"]] = (fields["hash"], path)
+                self.norms[fields["norm"]] = path
+
+    def _writer(self) -> IndexWriter:
+        if self.writer is None:
+            self.writer = self.ix.writer(limitmb=256)
+        return self.writer
+
+    def add(self, item: Article | Skip) -> None:
+        t = self.tally
+        t.read += 1
+        if isinstance(item, Skip):
+            t.skipped.append(item)
+            return
+        t.warnings.extend(f"{item.path}: {w}" for w in item.warnings)
+        self.paths_read.add(item.path)
+        if item.id in self.seen:
+            t.skipped.append(Skip(item.path, f"id {item.id!r} appears twice", item.location))
+            return
+        self.seen.add(item.id)
+        h = content_hash(item)
+        old = self.known.get(item.id)
+        if old and old[0] == h:
+            t.unchanged += 1
+            return
+        n = norm_hash(item)
+        kept = self.norms.get(n)
+        if kept is not None and not (old and kept == old[1]):
+            t.duplicate += 1
+            t.duplicates.append((item.path, kept))
+            return
+        self.norms[n] = item.path
+        if old:
+            t.updated += 1
+        else:
+            t.indexed += 1
+        self.pending.append((item, old is not None))
+        if len(self.pending) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        batch, self.pending = self.pending, []
+        if self.extractor is not None:
+            mentions = self.extractor.extract([a.body for a, _ in batch])
+        else:
+            mentions = [()] * len(batch)
+        w = self._writer()
+        for (article, replaces), ments in zip(batch, mentions, strict=True):
+            if replaces:
+                w.delete_by_term("article_id", article.id)
+            for doc in _documents(article, ments):
+                w.add_document(**doc)
+        self.written += len(batch)
+        if self.written >= COMMIT_EVERY:
+            self.commit()
+
+    def prune(self) -> None:
+        gone = [
+            aid
+            for aid, (_, path) in self.known.items()
+            if aid not in self.seen and (path in self.paths_read or not Path(path).exists())
+        ]
+        w = self._writer()
+        for aid in gone:
+            w.delete_by_term("article_id", aid)
+        self.tally.pruned = len(gone)
+
+    def commit(self) -> None:
+        if self.writer is not None:
+            self.writer.commit()
+            self.writer = None
+        self.written = 0
+
+    def cancel(self) -> None:
+        if self.writer is not None:
+            self.writer.cancel()
+            self.writer = None
+
+
+def build_index(
+    inputs: Input | Iterable[Input],
+    index_dir: str | os.PathLike[str] = "index",
+    *,
+    rebuild: bool = False,
+    prune: bool = False,
+    entities: bool = True,
+    extractor: Extractor | None = None,
+    progress: Progress | None = None,
+    lock_timeout: float = store.WRITE_TIMEOUT,
+) -> IndexSummary:
+    """Index files, directories and/or Article objects into ``index_dir``.
+
+    An existing index is updated incrementally (new, changed and unchanged articles by content
+    hash); ``rebuild=True`` builds a fresh one beside it and swaps it in only when complete.
+    """
+    started = time.monotonic()
+    root = Path(index_dir)
+    if isinstance(inputs, str | os.PathLike | Article):
+        inputs = [inputs]
+    if entities and extractor is None:
+        from newsearch.entities import SpacyExtractor
+
+        extractor = SpacyExtractor()
+    if not entities:
+        extractor = None
+    with store.write_lock(root, lock_timeout):
+        shadow = rebuild or not store.exists(root)
+        if shadow:
+            gen, ix = store.new_generation(root)
+            if not store.exists(root):
+                store.publish(root, gen)  # a first build is live from its first commit
+                shadow = False
+        else:
+            gen = store.current_generation(root)  # type: ignore[assignment]
+            ix = store.open_index(root)
+        run = _Run(ix, extractor, progress)
+        try:
+            for item in _items(inputs):
+                run.add(item)
+                if progress is not None:
+                    progress(run.tally.read)
+            run.flush()
+            if prune:
+                run.prune()
+            run.commit()
+            store.touch(gen)
+        except BaseException:
+            run.cancel()
+            if shadow:
+                store.discard(gen)
+            raise
+        finally:
+            ix.close()
+        if shadow:
+            store.publish(root, gen)
+    t = run.tally
+    return IndexSummary(
+        read=t.read,
+        indexed=t.indexed,
+        updated=t.updated,
+        unchanged=t.unchanged,
+        duplicate=t.duplicate,
+        skipped=tuple(t.skipped),
+        pruned=t.pruned,
+        warnings=tuple(t.warnings),
+        duplicates=tuple(t.duplicates),
+        index_dir=str(root),
+        seconds=time.monotonic() - started,
+    )

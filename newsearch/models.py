@@ -1,0 +1,156 @@
+"""Frozen dataclasses shared by every layer (a leaf module: imports nothing of newsearch)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+EntityType = Literal["person", "org", "place"]
+ENTITY_TYPES: tuple[EntityType, ...] = ("person", "org", "place")
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A canonical named entity: ``Entity("Kim Jong Un", "person")``."""
+
+    name: str
+    type: EntityType
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One occurrence of an entity in a text, as character offsets into that text."""
+
+    entity: Entity
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article as read from its source, before indexing.
+
+    ``id`` is stable for the same file (and record) across runs, so re-indexing updates it.
+    ``date`` is the publication day; ``time`` the publication time of day where the source gives it.
+    ``tags`` holds metadata lists a source ships itself, e.g. Reuters' ``("place", "brazil")``.
+    ``location`` names the record inside ``path`` (a line or record number) for messages.
+    """
+
+    id: str
+    path: str
+    body: str
+    title: str | None = None
+    date: dt.date | None = None
+    source: str | None = None
+    author: str | None = None
+    url: str | None = None
+    time: dt.time | None = None
+    location: str | None = None
+    tags: tuple[tuple[str, str], ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Skip:
+    """An input item that could not be indexed, and why (one line, naming what to do)."""
+
+    path: str
+    reason: str
+    location: str | None = None
+
+    def describe(self) -> str:
+        where = f"{self.path}:{self.location}" if self.location else self.path
+        return f"{where}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A few consecutive sentences of an article body: ``body[start:end] == text``."""
+
+    article_id: str
+    index: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class ArticleInfo:
+    """The metadata of an article as returned with search results."""
+
+    id: str
+    title: str | None
+    source: str | None
+    author: str | None
+    date: dt.date | None
+    path: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class TermContribution:
+    term: str
+    field: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One ranked passage. ``highlights`` are ``(start, end)`` offsets into ``text``;
+    ``start``/``end`` are the passage's offsets into the article body."""
+
+    rank: int
+    score: float
+    text: str
+    highlights: tuple[tuple[int, int], ...]
+    start: int
+    end: int
+    article: ArticleInfo
+    entities: tuple[Entity, ...] = ()
+    explanation: tuple[TermContribution, ...] = ()
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    count: int
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    query: str
+    total: int
+    results: tuple[Hit, ...]
+    facets: dict[str, tuple[FacetValue, ...]] = field(default_factory=dict)
+    suggestion: str | None = None
+
+
+@dataclass(frozen=True)
+class IndexSummary:
+    """What one indexing run did with every item it read; the counts add up to ``read``."""
+
+    read: int = 0
+    indexed: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicate: int = 0
+    skipped: tuple[Skip, ...] = ()
+    pruned: int = 0
+    warnings: tuple[str, ...] = ()
+    duplicates: tuple[tuple[str, str], ...] = ()  # (path of the duplicate, path of the one kept)
+    index_dir: str = ""
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    articles: int
+    passages: int
+    sources: int
+    first_date: dt.date | None
+    last_date: dt.date | None
+    entities: dict[str, int]
+    size_bytes: int
+    updated: dt.datetime | None
+    index_dir: str

@@ -1,0 +1,235 @@
+"""From the user's query string and filter options to Whoosh queries.
+
+Filter clauses (``source:RFA``, ``person:"Kim Jong Un"``, ``since:2025-04``, ``-source:RFA``) are
+taken out of the text first and become filters; the rest is parsed leniently as an OR of its
+terms with a coordination bonus, so natural multi-word queries rank passages that hold more of
+their words first without requiring all of them.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from whoosh import query
+from whoosh.fields import Schema
+from whoosh.qparser import MultifieldParser, OrGroup, PlusMinusPlugin
+
+from newsearch.errors import QueryError
+from newsearch.schema import ENTITY_FIELDS, TEXT_FIELDS
+
+COORD_SCALE = 0.9
+FIELD_BOOSTS = {"text": 1.0, "title": 1.5}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Filters on article metadata; lists within a field: sources OR-ed, entities AND-ed."""
+
+    source: tuple[str, ...] = ()
+    since: dt.date | None = None
+    until: dt.date | None = None
+    person: tuple[str, ...] = ()
+    org: tuple[str, ...] = ()
+    place: tuple[str, ...] = ()
+    entity: tuple[str, ...] = ()
+    topic: tuple[str, ...] = ()
+    exclude: tuple[tuple[str, str], ...] = field(default=())  # (field, value) pairs
+
+    def merged(self, other: Filters) -> Filters:
+        return Filters(
+            source=self.source + other.source,
+            since=other.since or self.since,
+            until=other.until or self.until,
+            person=self.person + other.person,
+            org=self.org + other.org,
+            place=self.place + other.place,
+            entity=self.entity + other.entity,
+            topic=self.topic + other.topic,
+            exclude=self.exclude + other.exclude,
+        )
+
+
+FILTER_NAMES = ("source", "person", "org", "place", "entity", "topic", "since", "until", "date")
+_CLAUSE = re.compile(
+    r"(?<![^\s(])(?P<neg>-)?(?P<field>" + "|".join(FILTER_NAMES) + r"):"
+    r"(?:\"(?P<quoted>[^\"]*)\"?|(?P<bare>[^\s\"()]+))",
+    re.IGNORECASE,
+)
+_FIELD_PREFIX = re.compile(r"(?<![^\s(+-])(?P<name>\w+):(?=\S)")
+
+
+def parse_date_bound(value: str, *, end: bool) -> dt.date:
+    """``2025``, ``2025-04`` or ``2025-04-28`` as the first (or, with end, last) day it covers."""
+    m = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", value.strip())
+    if not m:
+        raise QueryError(f"date {value!r} not understood: use YYYY, YYYY-MM or YYYY-MM-DD")
+    year, month, day = int(m[1]), m[2], m[3]
+    try:
+        if day:
+            return dt.date(year, int(month), int(day))
+        if month:
+            mon = int(month)
+            last = calendar.monthrange(year, mon)[1]
+            return dt.date(year, mon, last if end else 1)
+        return dt.date(year, 12, 31) if end else dt.date(year, 1, 1)
+    except ValueError:
+        raise QueryError(f"date {value!r} does not exist: use a real YYYY-MM-DD") from None
+
+
+def extract_filters(text: str) -> tuple[str, Filters]:
+    """Take ``field:value`` filter clauses out of a query string."""
+    found: dict[str, list[str]] = {}
+    exclude: list[tuple[str, str]] = []
+    since = until = None
+
+    def take(m: re.Match[str]) -> str:
+        nonlocal since, until
+        name = m["field"].lower()
+        value = (m["quoted"] if m["quoted"] is not None else m["bare"]).strip()
+        if not value:
+            return " "
+        if m["neg"]:
+            exclude.append((name, value))
+        elif name == "since":
+            since = parse_date_bound(value, end=False)
+        elif name == "until":
+            until = parse_date_bound(value, end=True)
+        elif name == "date":
+            since = parse_date_bound(value, end=False)
+            until = parse_date_bound(value, end=True)
+        else:
+            found.setdefault(name, []).append(value)
+        return " "
+
+    rest = _CLAUSE.sub(take, text)
+    filters = Filters(
+        since=since,
+        until=until,
+        exclude=tuple(exclude),
+        **{k: tuple(v) for k, v in found.items()},
+    )
+    return rest, filters
+
+
+def _clean_text_query(text: str) -> str:
+    """Make free text safe for the parser: unknown ``field:`` prefixes become plain words,
+    question marks ending a word are dropped, and an unbalanced quote is closed."""
+
+    def prefix(m: re.Match[str]) -> str:
+        return m.group(0) if m["name"] in TEXT_FIELDS else m["name"] + " "
+
+    text = _FIELD_PREFIX.sub(prefix, text)
+    text = re.sub(r"(?<=\w)\?+(?=\s|$|\")", "", text)
+    if text.count('"') % 2:
+        text += '"'
+    return text
+
+
+class QueryBuilder:
+    """Parses query text for one schema; reusable across queries."""
+
+    def __init__(self, schema: Schema, coord: float = COORD_SCALE) -> None:
+        self._parser = MultifieldParser(
+            list(TEXT_FIELDS), schema, fieldboosts=FIELD_BOOSTS, group=OrGroup.factory(coord)
+        )
+        self._parser.add_plugin(PlusMinusPlugin())
+
+    def text_query(self, text: str) -> query.Query | None:
+        """The parsed free-text part, or None when it holds no searchable term."""
+        cleaned = _clean_text_query(text).strip()
+        if not cleaned:
+            return None
+        try:
+            q = self._parser.parse(cleaned)
+        except Exception:
+            words = re.findall(r"\w+", cleaned)
+            q = self._parser.parse(" ".join(words)) if words else query.NullQuery
+        if q is query.NullQuery or isinstance(q, type(query.NullQuery)):
+            return None
+        return q
+
+
+def entity_key(name: str) -> str:
+    from newsearch.entities import entity_key as key
+
+    return str(key(name))
+
+
+def source_key(name: str) -> str:
+    return " ".join(name.lower().split())
+
+
+def _field_query(name: str, value: str) -> query.Query:
+    if name == "source":
+        return query.Term("source", source_key(value))
+    if name == "topic":
+        return query.Term("topic", value.strip().lower())
+    if name in ENTITY_FIELDS:
+        return query.Term(name, entity_key(value))
+    if name == "entity":
+        key = entity_key(value)
+        return query.Or([query.Term(f, key) for f in ENTITY_FIELDS])
+    if name in ("since", "until", "date"):
+        start = parse_date_bound(value, end=False)
+        end = parse_date_bound(value, end=True)
+        return _date_range(start, end)
+    raise QueryError(f"unknown filter {name!r}: use one of {', '.join(FILTER_NAMES)}")
+
+
+def _date_range(start: dt.date | None, end: dt.date | None) -> query.Query:
+    lo = dt.datetime.combine(start, dt.time.min) if start else None
+    hi = dt.datetime.combine(end, dt.time.max) if end else None
+    return query.DateRange("date", lo, hi)
+
+
+def filter_query(filters: Filters) -> tuple[query.Query, query.Query | None]:
+    """(what a passage must match, what it must not match) for these filters."""
+    must: list[query.Query] = [query.Term("kind", "p")]
+    if filters.source:
+        must.append(query.Or([_field_query("source", s) for s in filters.source]))
+    if filters.since and filters.until and filters.since > filters.until:
+        raise QueryError(f"--since {filters.since} is after --until {filters.until}: swap them")
+    if filters.since or filters.until:
+        must.append(_date_range(filters.since, filters.until))
+    for name in (*ENTITY_FIELDS, "entity", "topic"):
+        values: Sequence[str] = getattr(filters, name)
+        must.extend(_field_query(name, v) for v in values if v.strip())
+    mask = [_field_query(name, value) for name, value in filters.exclude]
+    return query.And(must), (query.Or(mask) if mask else None)
+
+
+def positive_terms(q: query.Query) -> set[str]:
+    """Analyzed terms of the text fields that a match may contain (negated parts left out)."""
+    out: set[str] = set()
+    if isinstance(q, query.Not):
+        return out
+    if isinstance(q, query.AndNot):
+        return positive_terms(q.a)
+    if q.is_leaf():
+        for fieldname, text in q.terms(phrases=True):
+            if fieldname in TEXT_FIELDS:
+                out.add(text.decode("utf-8") if isinstance(text, bytes) else str(text))
+        return out
+    for child in q.children():
+        out |= positive_terms(child)
+    return out
+
+
+def with_filters(base: Filters, **options: object) -> Filters:
+    """``base`` plus API keyword filters (a string or a sequence of strings each)."""
+    changes: dict[str, object] = {}
+    for name, value in options.items():
+        if value is None or value == () or value == []:
+            continue
+        if name in ("since", "until"):
+            if isinstance(value, str):
+                value = parse_date_bound(value, end=name == "until")
+            changes[name] = value
+        else:
+            values = (value,) if isinstance(value, str) else tuple(value)  # type: ignore[arg-type]
+            changes[name] = getattr(base, name) + values
+    return replace(base, **changes)  # type: ignore[arg-type]

@@ -1,0 +1,96 @@
+"""Readers turn input paths into Articles (or Skips with a reason), one reader per format.
+
+A reader is a function ``(path, data) -> Iterator[Article | Skip]`` registered with a sniffing
+predicate. ``iter_items`` walks directories and picks a reader by content and extension.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from newsearch.models import Article, Skip
+
+Reader = Callable[[Path, bytes], Iterator[Article | Skip]]
+Sniffer = Callable[[Path, bytes], bool]
+
+MAX_FILE_BYTES = 200 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ReaderSpec:
+    name: str
+    sniff: Sniffer
+    read: Reader
+
+
+_READERS: list[ReaderSpec] = []
+
+
+def register(name: str, sniff: Sniffer, read: Reader) -> None:
+    """Add a reader; readers registered first are tried first, the text reader is the fallback."""
+    _READERS.append(ReaderSpec(name, sniff, read))
+
+
+def _load_builtin_readers() -> None:
+    if _READERS:
+        return
+    from newsearch.readers import text
+
+    for module in _optional_modules():
+        module.register_readers(register)
+    register("text", text.sniff, text.read)
+
+
+def _optional_modules() -> list:  # type: ignore[type-arg]
+    return []
+
+
+SKIP_NAMES = {"PROVENANCE.md", "SHA256SUMS", "README.md", "README.txt", "README.TXT", "README"}
+
+
+def walk(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path | Skip]:
+    """Every file under the given paths in a stable order; missing paths become Skips."""
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            for root, dirs, files in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if name.startswith(".") or name in SKIP_NAMES:
+                        continue
+                    yield Path(root) / name
+        elif p.is_file():
+            yield p
+        else:
+            yield Skip(str(p), "no such file or directory: check the path")
+
+
+def read_file(path: Path) -> Iterator[Article | Skip]:
+    """Read one file with the first reader that claims it."""
+    _load_builtin_readers()
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            yield Skip(str(path), f"file is over {MAX_FILE_BYTES // 2**20} MiB: split it first")
+            return
+        data = path.read_bytes()
+    except OSError as exc:
+        yield Skip(str(path), f"cannot read: {exc.strerror or exc}")
+        return
+    for spec in _READERS:
+        if spec.sniff(path, data):
+            yield from spec.read(path, data)
+            return
+    yield Skip(str(path), "no reader for this file type")
+
+
+def iter_items(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Article | Skip]:
+    """All articles (and skips) from files and directories, in a stable order."""
+    for item in walk(paths):
+        if isinstance(item, Skip):
+            yield item
+        else:
+            yield from read_file(item)

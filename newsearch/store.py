@@ -1,0 +1,151 @@
+"""The on-disk index: generations of Whoosh indexes published atomically.
+
+Layout of an index directory::
+
+    index/CURRENT          name of the live generation (replaced atomically)
+    index/gen-<stamp>/     a Whoosh index plus newsearch.json (format version, timestamps)
+    index/write.lock       held by the one process writing
+
+A rebuild writes a new generation and only then points CURRENT at it, so a failed or killed
+rebuild leaves the previous index answering. Incremental runs commit into the live generation;
+Whoosh writes its table of contents last, so a killed run leaves the last commit intact.
+Never open an index directory you did not make: Whoosh stores a pickle.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import json
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.index import Index
+
+from newsearch.errors import IndexBusyError, IndexNotFoundError, IndexVersionError
+from newsearch.schema import FORMAT_VERSION, build_schema
+
+MANIFEST = "newsearch.json"
+WRITE_TIMEOUT = 30.0
+
+
+def current_generation(index_dir: Path) -> Path | None:
+    try:
+        name = (index_dir / "CURRENT").read_text(encoding="utf-8").strip()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    gen = index_dir / name
+    return gen if name and gen.is_dir() else None
+
+
+def exists(index_dir: Path) -> bool:
+    return current_generation(index_dir) is not None
+
+
+def read_manifest(gen: Path) -> dict[str, Any]:
+    try:
+        data = json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def write_manifest(gen: Path, **changes: Any) -> None:
+    data = read_manifest(gen)
+    data.update(changes, format=FORMAT_VERSION)
+    tmp = gen / f".{MANIFEST}.tmp"
+    tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
+    os.replace(tmp, gen / MANIFEST)
+
+
+def open_index(index_dir: Path) -> Index:
+    """The live Whoosh index, after checking it is one this version can read."""
+    gen = current_generation(index_dir)
+    if gen is None:
+        raise IndexNotFoundError(
+            f"no index at {index_dir}: build one with `newsearch index PATHS --index {index_dir}`"
+        )
+    version = read_manifest(gen).get("format")
+    if version != FORMAT_VERSION:
+        raise IndexVersionError(
+            f"the index at {index_dir} has format {version}, this newsearch reads format "
+            f"{FORMAT_VERSION}: rebuild it with "
+            f"`newsearch index PATHS --rebuild --index {index_dir}`"
+        )
+    return whoosh_index.open_dir(str(gen))
+
+
+def new_generation(index_dir: Path) -> tuple[Path, Index]:
+    """An empty index in a fresh generation directory, not yet live."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    gen = index_dir / f"gen-{stamp}-{uuid.uuid4().hex[:8]}"
+    gen.mkdir()
+    ix = whoosh_index.create_in(str(gen), build_schema())
+    write_manifest(gen, created=_now())
+    return gen, ix
+
+
+def publish(index_dir: Path, gen: Path) -> None:
+    """Make ``gen`` the live generation (atomic), then remove the older ones."""
+    tmp = index_dir / f".CURRENT.{os.getpid()}"
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(gen.name + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, index_dir / "CURRENT")
+    for old in index_dir.glob("gen-*"):
+        if old != gen:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def discard(gen: Path) -> None:
+    shutil.rmtree(gen, ignore_errors=True)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def touch(gen: Path) -> None:
+    write_manifest(gen, updated=_now())
+
+
+@contextlib.contextmanager
+def write_lock(index_dir: Path, timeout: float = WRITE_TIMEOUT) -> Iterator[None]:
+    """One writer at a time; a second one waits up to ``timeout`` seconds, then fails clearly.
+
+    The lock is an flock, released by the kernel if the holder dies (even by kill -9).
+    """
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / "write.lock", "a+") as fh:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise IndexBusyError(
+                        f"another newsearch process is writing to {index_dir} "
+                        f"(waited {timeout:.0f} s): try again when it has finished"
+                    ) from None
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def size_on_disk(index_dir: Path) -> int:
+    gen = current_generation(index_dir)
+    if gen is None:
+        return 0
+    return sum(p.stat().st_size for p in gen.rglob("*") if p.is_file())

@@ -1,0 +1,96 @@
+"""The newsearch command, through CliRunner and once as the installed program."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from newsearch.cli import app
+
+runner = CliRunner()
+
+
+def test_query_json_follows_the_documented_shape(seed_index: Path) -> None:
+    r = runner.invoke(app, ["query", "Kursk casualties", "--index", str(seed_index), "--json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert out["query"] == "Kursk casualties" and out["total"] >= len(out["results"]) == 10
+    for i, hit in enumerate(out["results"], start=1):
+        assert hit["rank"] == i and isinstance(hit["score"], float)
+        assert set(hit["article"]) >= {"id", "title", "source", "author", "date", "path"}
+        body_text = hit["text"]
+        for s, e in hit["highlights"]:
+            assert body_text[s:e].lower() in {"kursk", "casualties"}
+        assert hit["end"] - hit["start"] == len(body_text)
+        assert hit["article"]["date"] in (None, "2025-04-28")
+
+
+def test_query_text_output_marks_terms_and_says_unknown(seed_index: Path) -> None:
+    r = runner.invoke(app, ["query", "Kursk casualties", "--index", str(seed_index), "-n", "10"])
+    assert r.exit_code == 0, r.output
+    assert "**casualties**" in r.stdout and "**Kursk**" in r.stdout
+    assert "unknown date" in r.stdout and "RFA" in r.stdout
+    assert "10 of" in r.stdout
+
+
+def test_limit_is_respected(seed_index: Path) -> None:
+    r = runner.invoke(app, ["query", "Kursk", "--index", str(seed_index), "--json", "-n", "3"])
+    assert len(json.loads(r.stdout)["results"]) == 3
+
+
+def test_missing_index_is_a_clear_error(tmp_path: Path) -> None:
+    r = runner.invoke(app, ["query", "Kursk", "--index", str(tmp_path / "none")])
+    assert r.exit_code == 1
+    assert r.stderr.startswith("Error: no index at") and "newsearch index" in r.stderr
+
+
+def test_usage_error_exits_2(seed_index: Path) -> None:
+    r = runner.invoke(app, ["query", "Kursk", "--index", str(seed_index), "--sort", "sideways"])
+    assert r.exit_code == 2
+
+
+def test_index_json_summary(tmp_path: Path) -> None:
+    from tests.conftest import SEEDS
+
+    r = runner.invoke(
+        app, ["index", str(SEEDS), "--index", str(tmp_path / "i"), "--json", "--no-entities"]
+    )
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert (out["read"], out["indexed"], out["skipped"]) == (5, 5, 0)
+
+
+def test_installed_command_builds_the_default_index_on_first_query(
+    tmp_path: Path, seeds_copy: Path
+) -> None:
+    """As on a fresh clone: no index/ yet, so the first query builds it from seeds/."""
+    exe = shutil.which("newsearch", path=str(Path(sys.executable).parent)) or "newsearch"
+    env = {k: v for k, v in os.environ.items() if k != "NEWSEARCH_INDEX"}
+    first = subprocess.run(
+        [exe, "query", "Kursk casualties", "--json"],
+        cwd=seeds_copy.parent,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert first.returncode == 0, first.stderr
+    assert "building it from seeds/" in first.stderr
+    assert len({h["article"]["id"] for h in json.loads(first.stdout)["results"]}) >= 3
+    assert (seeds_copy.parent / "index" / "CURRENT").is_file()
+    again = subprocess.run(
+        [exe, "query", "Kursk", "-n", "2"],
+        cwd=seeds_copy.parent,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert again.returncode == 0 and "building" not in again.stderr
+    assert "**Kursk**" in again.stdout

@@ -1,0 +1,64 @@
+"""Rebuilds are atomic; the index records its format version."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from newsearch import Article, SearchEngine, build_index, store
+from newsearch.errors import IndexBusyError, IndexVersionError
+from newsearch.readers import iter_items
+from tests.conftest import SEEDS
+
+
+def _articles_then_crash() -> Iterator[Article]:
+    for n, item in enumerate(iter_items([SEEDS])):
+        if n == 3:
+            raise RuntimeError("simulated crash half way through the rebuild")
+        assert isinstance(item, Article)
+        yield Article(**{**item.__dict__, "id": f"new-{item.id}"})
+
+
+def test_failed_rebuild_leaves_the_previous_index_answering(tmp_path: Path) -> None:
+    build_index(SEEDS, tmp_path, entities=False)
+    before = store.current_generation(tmp_path)
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        build_index(_articles_then_crash(), tmp_path, rebuild=True, entities=False)
+    assert store.current_generation(tmp_path) == before
+    assert len(list(tmp_path.glob("gen-*"))) == 1  # the half-built generation is gone
+    with SearchEngine(tmp_path) as engine:
+        res = engine.search("Kursk casualties", limit=10)
+    assert len({h.article.id for h in res.results}) >= 3
+    assert not any(h.article.id.startswith("new-") for h in res.results)
+
+
+def test_rebuild_swaps_in_a_complete_index(tmp_path: Path) -> None:
+    build_index(SEEDS, tmp_path, entities=False)
+    before = store.current_generation(tmp_path)
+    summary = build_index(SEEDS, tmp_path, rebuild=True, entities=False)
+    assert summary.indexed == 5
+    assert store.current_generation(tmp_path) != before
+    with SearchEngine(tmp_path) as engine:
+        assert engine.stats().articles == 5
+
+
+def test_other_format_version_says_to_rebuild(tmp_path: Path) -> None:
+    build_index(SEEDS, tmp_path, entities=False)
+    gen = store.current_generation(tmp_path)
+    assert gen is not None
+    manifest = json.loads((gen / store.MANIFEST).read_text())
+    (gen / store.MANIFEST).write_text(json.dumps({**manifest, "format": 0}))
+    with pytest.raises(IndexVersionError, match="--rebuild"):
+        SearchEngine(tmp_path)
+
+
+def test_second_writer_fails_clearly_after_waiting(tmp_path: Path) -> None:
+    build_index(SEEDS, tmp_path, entities=False)
+    with (
+        store.write_lock(tmp_path),
+        pytest.raises(IndexBusyError, match="another newsearch process"),
+    ):
+        build_index(SEEDS, tmp_path, entities=False, lock_timeout=0.5)

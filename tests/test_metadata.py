@@ -1,0 +1,96 @@
+"""Metadata of the seeds as a reader of them would state it; nothing invented."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from newsearch.models import Article, Skip
+from newsearch.readers import iter_items
+from tests.conftest import SEED_000, SEED_001, SEED_002, SEED_003, SEED_004
+
+
+def read_one(path: Path) -> Article:
+    (item,) = list(iter_items([path]))
+    assert isinstance(item, Article)
+    return item
+
+
+@pytest.mark.parametrize(
+    ("path", "title", "date", "source", "author"),
+    [
+        (SEED_000, None, dt.date(2025, 4, 28), "RFA", None),
+        (
+            SEED_001,
+            "North Korea Admits Sending Troops to Support Russia in Ukraine War for the First Time",
+            None,
+            None,
+            None,
+        ),
+        (SEED_002, None, dt.date(2025, 4, 28), None, "Hyonhee Shin"),
+        (
+            SEED_003,
+            "North Korea acknowledges sending troops to Russia for first time",
+            dt.date(2025, 4, 28),
+            "Korea JoongAng Daily",
+            "Bae Jae-sung",
+        ),
+        (SEED_004, None, None, None, None),
+    ],
+)
+def test_seed_metadata(
+    path: Path, title: str | None, date: dt.date | None, source: str | None, author: str | None
+) -> None:
+    a = read_one(path)
+    assert (a.title, a.date, a.source, a.author) == (title, date, source, author)
+
+
+def test_header_lines_are_not_part_of_the_body() -> None:
+    a = read_one(SEED_000)
+    assert a.body.startswith("North Korea on Monday acknowledged")
+    c = read_one(SEED_003)
+    assert c.time == dt.time(9, 16)
+    assert c.body.startswith("In this screenshot")
+    assert "Published:" not in c.body
+    assert "BAE JAE-SUNG" not in c.body and "JoongAng Daily staff" not in c.body
+    e = read_one(SEED_004)  # the first line is a paragraph, not a headline
+    assert e.body.startswith("Russia has, for the first time")
+
+
+def test_ids_are_stable_and_distinct() -> None:
+    first = [a.id for a in iter_items([SEED_000.parent]) if isinstance(a, Article)]
+    again = [a.id for a in iter_items([SEED_000.parent]) if isinstance(a, Article)]
+    assert first == again and len(set(first)) == 5
+
+
+def test_front_matter_supplies_and_overrides_metadata(tmp_path: Path) -> None:
+    path = tmp_path / "story.txt"
+    path.write_text(
+        "---\ntitle: Troops in Kursk\ndate: 2025-04-29\nsource: Example Times\n"
+        "author: A. Writer\nid: story-1\n---\n date 2025-04-28 By RFA\n\nBody text here.\n",
+        encoding="utf-8",
+    )
+    a = read_one(path)
+    assert (a.id, a.title, a.date, a.source, a.author) == (
+        "story-1",
+        "Troops in Kursk",
+        dt.date(2025, 4, 29),
+        "Example Times",
+        "A. Writer",
+    )
+    assert a.body == "Body text here."
+
+
+def test_front_matter_bad_date_is_a_warning_not_a_guess(tmp_path: Path) -> None:
+    path = tmp_path / "story.txt"
+    path.write_text("---\ndate: someday\n---\nBody text.\n", encoding="utf-8")
+    a = read_one(path)
+    assert a.date is None
+    assert any("someday" in w for w in a.warnings)
+
+
+def test_missing_path_is_a_skip_with_reason(tmp_path: Path) -> None:
+    (item,) = list(iter_items([tmp_path / "nope.txt"]))
+    assert isinstance(item, Skip) and "no such file" in item.reason

@@ -1,0 +1,85 @@
+"""Search over the seeds through the embedded API."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from newsearch import SearchEngine
+from newsearch.analysis import analyze
+
+
+def test_natural_query_ranks_passages_from_several_articles(seed_index: Path) -> None:
+    with SearchEngine(seed_index) as engine:
+        res = engine.search("Kursk casualties", limit=10)
+    assert len(res.results) == 10
+    assert len({h.article.id for h in res.results}) >= 3
+    assert [h.rank for h in res.results] == list(range(1, 11))
+    scores = [h.score for h in res.results]
+    assert scores == sorted(scores, reverse=True)
+    # a passage holding both words outranks any holding one of them
+    both = [h for h in res.results if {"kursk", "casualti"} <= set(analyze(h.text))]
+    assert both and res.results[0] in both
+
+
+def test_highlights_mark_the_query_words_at_their_offsets(seed_index: Path) -> None:
+    with SearchEngine(seed_index) as engine:
+        res = engine.search("Kursk casualties", limit=10)
+    marked = [h.text[s:e] for h in res.results for s, e in h.highlights]
+    assert marked and all(re.fullmatch(r"(?i)kursk|casualties", m) for m in marked)
+    for h in res.results:  # every occurrence is marked, nothing else
+        expected = [m.span() for m in re.finditer(r"(?i)\b(kursk|casualties)\b", h.text)]
+        assert list(h.highlights) == expected
+
+
+def test_results_carry_the_article_metadata(seed_index: Path) -> None:
+    with SearchEngine(seed_index) as engine:
+        res = engine.search("Bae Jae-sung OR JoongAng OR Pyongyang monument", limit=10)
+    hit = next(h for h in res.results if "monument" in h.text)
+    assert hit.article.source == "Korea JoongAng Daily"
+    assert hit.article.title == "North Korea acknowledges sending troops to Russia for first time"
+    assert str(hit.article.date) == "2025-04-28"
+    body = Path(hit.article.path).read_text(encoding="utf-8")
+    assert hit.text in body
+
+
+def test_phrase_query_matches_only_the_phrase(seed_index: Path) -> None:
+    with SearchEngine(seed_index) as engine:
+        phrase = engine.search('"mutual defense treaty"', limit=50)
+        words = engine.search("mutual defense treaty", limit=50)
+    assert phrase.results and phrase.total < words.total
+    for h in phrase.results:
+        assert re.search(r"(?i)mutual\s+defen[cs]e\s+treaty", h.text)
+
+
+def test_field_syntax_searches_titles(seed_index: Path) -> None:
+    with SearchEngine(seed_index) as engine:
+        res = engine.search("title:admits", limit=50)
+    assert res.results
+    assert {h.article.title for h in res.results} == {
+        "North Korea Admits Sending Troops to Support Russia in Ukraine War for the First Time"
+    }
+
+
+def test_minus_excludes_a_word(seed_index: Path) -> None:
+    with SearchEngine(seed_index) as engine:
+        res = engine.search("Kursk -Zelenskyy", limit=50)
+    assert res.results
+    assert all("zelenskyy" not in h.text.lower() for h in res.results)
+
+
+@pytest.mark.parametrize(
+    "text", ['Kursk "unbalanced', "AND", "(", "Kursk OR", "what? (troops", "foo:bar kursk", "*"]
+)
+def test_malformed_queries_are_parsed_leniently(seed_index: Path, text: str) -> None:
+    with SearchEngine(seed_index) as engine:
+        res = engine.search(text, limit=5)
+    assert res.total >= 0
+
+
+def test_query_with_no_match_is_empty_not_an_error(seed_index: Path) -> None:
+    with SearchEngine(seed_index) as engine:
+        res = engine.search("zzzyzzy", limit=5)
+    assert res.total == 0 and res.results == ()
