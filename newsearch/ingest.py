@@ -14,13 +14,14 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from whoosh.index import Index
 from whoosh.writing import IndexWriter
 
 from newsearch import store
 from newsearch.models import Article, IndexSummary, Mention, Skip
+from newsearch.ner_pool import Extractor, extract_batches
 from newsearch.passages import make_passages
 from newsearch.querying import entity_key, source_key
 from newsearch.readers import iter_items
@@ -31,8 +32,8 @@ COMMIT_EVERY = 5000
 BATCH = 256
 
 
-class Extractor(Protocol):
-    def extract(self, texts: list[str]) -> list[tuple[Mention, ...]]: ...
+def _body(item: tuple[Article, bool]) -> str:
+    return item[0].body
 
 
 def content_hash(a: Article) -> str:
@@ -156,9 +157,8 @@ def _passage_entities(p: Any, mentions: tuple[Mention, ...]) -> list[list[str]]:
 class _Run:
     """One indexing run over an open index."""
 
-    def __init__(self, ix: Index, extractor: Extractor | None, progress: Progress | None) -> None:
+    def __init__(self, ix: Index, progress: Progress | None) -> None:
         self.ix = ix
-        self.extractor = extractor
         self.progress = progress
         self.tally = _Tally()
         self.known: dict[str, tuple[str, str]] = {}  # article id -> (hash, path)
@@ -208,17 +208,21 @@ class _Run:
         else:
             t.indexed += 1
         self.pending.append((item, old is not None))
-        if len(self.pending) >= BATCH:
-            self.flush()
 
-    def flush(self) -> None:
-        if not self.pending:
-            return
-        batch, self.pending = self.pending, []
-        if self.extractor is not None:
-            mentions = self.extractor.extract([a.body for a, _ in batch])
-        else:
-            mentions = [()] * len(batch)
+    def batches(self, items: Iterable[Article | Skip]) -> Iterator[list[tuple[Article, bool]]]:
+        """Classify every item; yield the new and changed articles in batches."""
+        for item in items:
+            self.add(item)
+            if self.progress is not None:
+                self.progress(self.tally.read)
+            if len(self.pending) >= BATCH:
+                batch, self.pending = self.pending, []
+                yield batch
+        if self.pending:
+            batch, self.pending = self.pending, []
+            yield batch
+
+    def write(self, batch: list[tuple[Article, bool]], mentions: list[tuple[Mention, ...]]) -> None:
         w = self._writer()
         for (article, replaces), ments in zip(batch, mentions, strict=True):
             if replaces:
@@ -262,11 +266,13 @@ def build_index(
     extractor: Extractor | None = None,
     progress: Progress | None = None,
     lock_timeout: float = store.WRITE_TIMEOUT,
+    processes: int | None = None,
 ) -> IndexSummary:
     """Index files, directories and/or Article objects into ``index_dir``.
 
     An existing index is updated incrementally (new, changed and unchanged articles by content
     hash); ``rebuild=True`` builds a fresh one beside it and swaps it in only when complete.
+    Entities are extracted with ``processes`` worker processes (default: one per core).
     """
     started = time.monotonic()
     root = Path(index_dir)
@@ -288,13 +294,11 @@ def build_index(
         else:
             gen = store.current_generation(root)  # type: ignore[assignment]
             ix = store.open_index(root)
-        run = _Run(ix, extractor, progress)
+        run = _Run(ix, progress)
         try:
-            for item in _items(inputs):
-                run.add(item)
-                if progress is not None:
-                    progress(run.tally.read)
-            run.flush()
+            batches = run.batches(_items(inputs))
+            for batch, mentions in extract_batches(extractor, batches, _body, processes):
+                run.write(batch, mentions)
             if prune:
                 run.prune()
             run.commit()
