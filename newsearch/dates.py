@@ -31,6 +31,15 @@ _SEPT = re.compile(r"\bsept\b", flags=re.IGNORECASE)
 # Leading date-time: the longest prefix that is made only of date/time characters and words.
 _TRAILING_NOISE = re.compile(r"^(.*?\d)(?:\s*[A-Za-z]{1,3})?\s*$")
 _ONLY_NUMBER = re.compile(r"^\d{1,7}$")
+# Fast paths for the two commonest machine forms (Reuters' and ISO 8601); dateutil does the rest.
+_MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
+_LEWIS = re.compile(
+    r"^(\d{1,2})-([A-Za-z]{3})-(\d{4})(?: (\d{1,3}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$"
+)
+_ISO = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?"
+    r" ?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$"
+)
 
 
 def _parse_both(text: str, fuzzy: bool) -> tuple[dt.datetime, dt.datetime] | None:
@@ -78,22 +87,50 @@ def parse_date(text: str) -> tuple[dt.date, dt.time | None] | None:
         return None
 
 
+def _fast(text: str) -> tuple[bool, tuple[dt.date, dt.time | None] | None]:
+    """``(True, result)`` for a Reuters or ISO string, ``(False, None)`` for any other form."""
+    match = _ISO.match(text)
+    if match:
+        year, month, day = int(match[1]), int(match[2]), int(match[3])
+    else:
+        match = _LEWIS.match(text)
+        if not match or match[2].lower() not in _MONTHS:
+            return False, None
+        year, month, day = int(match[3]), _MONTHS[match[2].lower()], int(match[1])
+    if not MIN_YEAR <= year <= dt.date.today().year + 1:
+        return True, None
+    try:
+        date = dt.date(year, month, day)
+    except ValueError:
+        return True, None
+    try:
+        time = (
+            None if match[4] is None else dt.time(int(match[4]), int(match[5]), int(match[6] or 0))
+        )
+    except ValueError:
+        time = None  # a broken time ("605:12:19.12") after a good date: the date alone
+    return True, (date, time)
+
+
 def _parse_date(text: str) -> tuple[dt.date, dt.time | None] | None:
     if not isinstance(text, str):
         return None
     cleaned = _clean(text)
     if not cleaned or len(cleaned) > MAX_TEXT:
         return None
+    handled, result = _fast(cleaned)
+    if handled:
+        return result
     if _ONLY_NUMBER.match(cleaned) and len(cleaned) != 8:
         return None  # a bare number is not a date (but 20250428 is)
-    pair = _parse_both(cleaned, fuzzy=False)
-    if pair is None:
+    attempts = [(cleaned, False)]
+    match = _TRAILING_NOISE.match(cleaned)
+    if match and match.group(1) != cleaned:
         # Trailing noise such as "27-MAR-1987 00:02:59.13 RM": cut after the last digit.
-        match = _TRAILING_NOISE.match(cleaned)
-        if match and match.group(1) != cleaned:
-            pair = _parse_both(match.group(1), fuzzy=False)
-    if pair is None:
-        pair = _parse_both(cleaned, fuzzy=True)
-    if pair is None:
-        return None
-    return _to_result(*pair)
+        attempts.append((match.group(1), False))
+    attempts.append((cleaned, True))
+    for candidate, fuzzy in attempts:
+        pair = _parse_both(candidate, fuzzy=fuzzy)
+        if pair is not None:
+            return _to_result(*pair)
+    return None

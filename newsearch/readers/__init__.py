@@ -45,10 +45,34 @@ def _load_builtin_readers() -> None:
 
 
 def _optional_modules() -> list:  # type: ignore[type-arg]
-    return []
+    from newsearch.readers import formats
+
+    return [formats]
 
 
-SKIP_NAMES = {"PROVENANCE.md", "SHA256SUMS", "README.md", "README.txt", "README.TXT", "README"}
+# Documentation that sits beside corpora, never articles (compared case-insensitively).
+SKIP_NAMES = {"provenance.md", "sha256sums", "md5sums", "license", "license.txt", "classes.txt"}
+SKIP_PREFIXES = ("readme",)
+SKIP_SUFFIXES = (".dtd", ".sha256", ".md5", ".pyc", ".gz", ".zip")
+
+
+def _skipped_name(name: str) -> bool:
+    low = name.lower()
+    return (
+        name.startswith(".")
+        or low in SKIP_NAMES
+        or low.startswith(SKIP_PREFIXES)
+        or low.endswith(SKIP_SUFFIXES)
+    )
+
+
+def _article_files(files: list[str]) -> list[str]:
+    """The files of a directory that hold articles. In a Reuters-21578 distribution only the
+    ``reut2-*.sgm`` files do; the rest (category lists, the DTD, notes) is documentation."""
+    sgml = [f for f in files if f.startswith("reut2-") and f.endswith(".sgm")]
+    if sgml:
+        return sgml
+    return [f for f in files if not _skipped_name(f)]
 
 
 def walk(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path | Skip]:
@@ -58,9 +82,7 @@ def walk(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path | Skip]:
         if p.is_dir():
             for root, dirs, files in os.walk(p):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    if name.startswith(".") or name in SKIP_NAMES:
-                        continue
+                for name in sorted(_article_files(files)):
                     yield Path(root) / name
         elif p.is_file():
             yield p

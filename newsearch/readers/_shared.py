@@ -1,0 +1,301 @@
+"""Helpers shared by the structured-format readers: decoding, ids, text cleanup, record mapping."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import lxml.html  # type: ignore[import-untyped,unused-ignore]
+
+from newsearch.dates import parse_date
+from newsearch.models import Article, Skip
+from newsearch.readers.decode import decode as _decode_text
+
+# ---------------------------------------------------------------------------- decoding
+
+
+def decode(data: bytes) -> tuple[str, tuple[str, ...]]:
+    """Text of ``data`` (UTF-8, UTF-16 with a BOM, else Windows-1252/Latin-1) and warnings."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), ()
+        except UnicodeDecodeError:
+            pass
+    text, warning = _decode_text(data)
+    return text, (warning,) if warning else ()
+
+
+# ---------------------------------------------------------------------------- ids
+
+
+def make_id(path: Path, location: str | None) -> str:
+    """A stable id for a record without one: the hash of the resolved path and the location
+    (the same rule as ``text.stable_id``)."""
+    key = f"{path.resolve()}#{location}" if location else str(path.resolve())
+    return hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+_GLOBAL_ID = re.compile(r"[:/]|^[0-9a-fA-F-]{32,36}$")
+
+
+def explicit_id(raw: str | None, path: Path) -> str | None:
+    """The record's own id: kept as is when it looks globally unique (a URL, URN, UUID or a
+    longer token), else qualified by the file name (``articles-17``) so that small numeric ids
+    of two files do not collide."""
+    if raw is None:
+        return None
+    value = " ".join(str(raw).split())
+    if not value or len(value) > 300:
+        return None
+    if _GLOBAL_ID.search(value) or (len(value) >= 12 and not value.isdigit()):
+        return value
+    return f"{path.stem}-{value}"
+
+
+# ---------------------------------------------------------------------------- text cleanup
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_INLINE_SPACE = re.compile(r"[ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_MANY_NEWLINES = re.compile(r"\n{3,}")
+_TAG = re.compile(
+    r"<(?:p|br|div|span|a|b|i|u|em|strong|font|ul|ol|li|h[1-6]|img|table|tr|td|th|"
+    r"blockquote|figure|figcaption|iframe|section|article|pre|code|sup|sub|hr)\b[^<>]*>"
+    r"|</[a-zA-Z][a-zA-Z0-9]*\s*>",
+    flags=re.IGNORECASE,
+)
+_ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});")
+# Entities whose "&" was lost, leaving a space (AG News: "company #39;s", " quot;x quot;").
+_LOST_ENTITY = re.compile(r"( ?)(?<![&\w])(#\d{2,5}|quot|amp|lt|gt|nbsp|apos);")
+_BLOCK_TAGS = frozenset(
+    ("p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr",
+     "table", "section", "article", "figure", "figcaption", "pre", "hr", "header", "footer",
+     "aside", "dd", "dt")
+)  # fmt: skip
+
+
+def clean_line(text: str | None) -> str | None:
+    """A one-line field (title, author, source...): whitespace collapsed; ``None`` if empty."""
+    if text is None:
+        return None
+    value = " ".join(_CONTROL.sub(" ", str(text)).split())
+    return value or None
+
+
+def clean_body(text: str) -> str:
+    """Body text with normalised line ends and spaces, at most one blank line between paragraphs."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub("", text.replace("\t", " "))
+    lines = [_INLINE_SPACE.sub(" ", line).strip() for line in text.split("\n")]
+    return _MANY_NEWLINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def looks_like_html(text: str) -> bool:
+    return bool(_TAG.search(text))
+
+
+def html_to_text(fragment: str) -> str:
+    """The readable text of an HTML fragment (a feed summary, a JSON ``content``), with line
+    breaks at block elements. Uses lxml's HTML parser; plain text comes back unchanged."""
+    if not fragment.strip():
+        return ""
+    if not looks_like_html(fragment):
+        return clean_body(html.unescape(fragment)) if _ENTITY.search(fragment) else fragment
+    try:
+        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    except Exception:  # unparsable markup: keep the text as is
+        return clean_body(html.unescape(fragment))
+    for bad in root.xpath("//script|//style|//noscript"):
+        bad.drop_tree()
+    for element in root.iter():
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if tag.lower() in _BLOCK_TAGS:
+            element.tail = "\n" + (element.tail or "")
+            if tag.lower() != "br":
+                element.text = "\n" + (element.text or "")
+    return clean_body(str(root.text_content()))
+
+
+def repair_entities(text: str) -> str:
+    """Decode HTML entities, including ones that lost their ``&`` (`` #39;`` -> ``'``)."""
+    if "#" in text or ";" in text:
+        text = _LOST_ENTITY.sub(lambda m: f"&{m.group(2)};", text)
+    return html.unescape(text) if "&" in text else text
+
+
+def field_text(value: str | None, *, multiline: bool) -> str | None:
+    """A text field of a structured record: entities decoded, markup turned into text."""
+    if value is None:
+        return None
+    text = repair_entities(value)
+    if looks_like_html(text):
+        text = html_to_text(text)
+    if multiline:
+        return clean_body(text) or None
+    return clean_line(text)
+
+
+# ---------------------------------------------------------------------------- field mapping
+
+FIELDS = ("title", "body", "date", "source", "author", "url", "id", "category")
+
+# Normalised names (lower case, letters and digits only), most specific first.
+FIELD_ALIASES: dict[str, tuple[str, ...]] = {
+    "title": ("title", "headline", "heading", "headlinetext", "articletitle", "subject"),
+    "body": (
+        "body",
+        "text",
+        "content",
+        "articlebody",
+        "article",
+        "fulltext",
+        "maintext",
+        "story",
+        "bodytext",
+        "contentencoded",
+        "contenttext",
+        "contenthtml",
+        "description",
+        "summary",
+        "abstract",
+        "lead",
+        "snippet",
+    ),
+    "date": (
+        "date",
+        "published",
+        "pubdate",
+        "publishedat",
+        "publishdate",
+        "publicationdate",
+        "datepublished",
+        "publishedon",
+        "publishedtime",
+        "datetime",
+        "created",
+        "createdat",
+        "time",
+        "timestamp",
+        "updated",
+        "modified",
+    ),
+    "source": (
+        "source",
+        "outlet",
+        "publisher",
+        "site",
+        "sitename",
+        "publication",
+        "newspaper",
+        "feed",
+        "sourcename",
+    ),
+    "author": ("author", "authors", "byline", "creator", "writer", "by", "dccreator"),
+    "url": ("url", "link", "permalink", "canonicalurl", "articleurl", "sourceurl", "href", "uri"),
+    "id": ("id", "guid", "uuid", "docid", "articleid", "documentid", "newsid"),
+    "category": ("category", "categories", "section", "topic", "topics", "label", "class"),
+}
+
+
+def norm_key(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def match_fields(names: Sequence[str]) -> dict[str, int]:
+    """Map each field to the position of the name (of ``names``) that best denotes it."""
+    normalised = [norm_key(n) for n in names]
+    taken: set[int] = set()
+    found: dict[str, int] = {}
+    for field in FIELDS:
+        for alias in FIELD_ALIASES[field]:
+            hits = [i for i, n in enumerate(normalised) if n == alias and i not in taken]
+            if hits:
+                found[field] = hits[0]
+                taken.add(hits[0])
+                break
+    for field in FIELDS:  # then names that contain an alias: "news_title", "article text"
+        if field in found:
+            continue
+        for alias in FIELD_ALIASES[field]:
+            hits = [
+                i
+                for i, n in enumerate(normalised)
+                if len(alias) >= 4
+                and alias in n
+                and len(n) <= 30
+                and i not in taken
+                and len(names[i].split()) <= 3
+            ]
+            if hits:
+                found[field] = hits[0]
+                taken.add(hits[0])
+                break
+    return found
+
+
+def to_date(value: str | None) -> tuple[dt.date | None, dt.time | None, str | None]:
+    """``(date, time, warning)`` for a date field; the warning names an unreadable value."""
+    if value is None or not value.strip():
+        return None, None, None
+    parsed = parse_date(value)
+    if parsed is None:
+        shown = value.strip()[:40]
+        return None, None, f"unreadable date {shown!r}: left empty"
+    return parsed[0], parsed[1], None
+
+
+def build_article(
+    path: Path,
+    location: str | None,
+    values: Mapping[str, str | None],
+    *,
+    tags: Sequence[tuple[str, str]] = (),
+    warnings: Sequence[str] = (),
+    date: tuple[dt.date, dt.time | None] | None = None,
+) -> Article | Skip:
+    """An Article from raw field values (``FIELDS`` keys), or a Skip saying what is missing."""
+    body = field_text(values.get("body"), multiline=True)
+    title = field_text(values.get("title"), multiline=False)
+    if not body:
+        what = "an empty body" if values.get("body") is not None else "no body or text field"
+        hint = f" (title {title[:50]!r})" if title else ""
+        return Skip(
+            str(path), f"record has {what}{hint}: add the article text or remove it", location
+        )
+    notes = list(warnings)
+    day: dt.date | None
+    time: dt.time | None
+    if date is not None:
+        day, time = date
+    else:
+        day, time, warning = to_date(values.get("date"))
+        if warning:
+            notes.append(warning)
+    record_id = explicit_id(values.get("id"), path) or make_id(path, location)
+    category = field_text(values.get("category"), multiline=False)
+    all_tags = list(tags)
+    if category and ("category", category) not in all_tags:
+        all_tags.append(("category", category))
+    return Article(
+        id=record_id,
+        path=str(path),
+        body=body,
+        title=title,
+        date=day,
+        time=time,
+        source=field_text(values.get("source"), multiline=False),
+        author=field_text(values.get("author"), multiline=False),
+        url=clean_line(values.get("url")),
+        location=location,
+        tags=tuple(all_tags),
+        warnings=tuple(notes),
+    )
+
+
+def one_line_error(exc: BaseException) -> str:
+    """``TypeName: message`` on one line, for a Skip reason."""
+    text = " ".join(str(exc).split())[:160]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -1,0 +1,236 @@
+"""Readers for structured news files: JSON Lines and JSON here; CSV in ``tabular``, HTML pages
+and RSS/Atom feeds in ``web``, Reuters-21578 SGML in ``reuters``.
+
+``register_readers`` registers all of them, the most specific sniffers first. One JSON object
+is one article; its fields are found by their usual names (title/headline, body/text/content/
+description, date/published/pubDate, source/outlet/publisher, author/byline, url/link, id/guid).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from newsearch.models import Article, Skip
+from newsearch.readers import reuters, tabular, web
+from newsearch.readers._shared import (
+    FIELD_ALIASES,
+    build_article,
+    decode,
+    norm_key,
+    one_line_error,
+)
+from newsearch.readers.tabular import CsvOptions, configure_csv, parse_csv_columns, reset_csv
+
+__all__ = [
+    "CsvOptions",
+    "configure_csv",
+    "parse_csv_columns",
+    "read_json",
+    "read_jsonl",
+    "register_readers",
+    "reset_csv",
+    "sniff_json",
+    "sniff_jsonl",
+]
+
+Register = Callable[
+    [str, Callable[[Path, bytes], bool], Callable[[Path, bytes], Iterator[Article | Skip]]], None
+]
+
+JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson", ".jsonlines"})
+# Keys under which a JSON object wraps its list of articles (NewsAPI's "articles", ...).
+LIST_KEYS = ("articles", "items", "entries", "data", "results", "posts", "docs", "documents",
+             "news", "stories", "records", "hits")  # fmt: skip
+JSON_KINDS = {"list": "array", "str": "string", "int": "number", "float": "number",
+              "bool": "true/false", "NoneType": "null"}  # fmt: skip
+NESTED_TEXT_KEYS = ("rendered", "name", "value", "text", "title", "#text", "content", "href")
+
+
+def register_readers(register: Register) -> None:
+    """Register every structured-format reader, more specific sniffers first."""
+    reuters.register_readers(register)
+    web.register_readers(register)
+    register("jsonl", sniff_jsonl, read_jsonl)
+    register("json", sniff_json, read_json)
+    tabular.register_readers(register)
+
+
+def sniff_jsonl(path: Path, data: bytes) -> bool:
+    return path.suffix.lower() in JSONL_SUFFIXES
+
+
+def sniff_json(path: Path, data: bytes) -> bool:
+    return path.suffix.lower() == ".json"
+
+
+# ---------------------------------------------------------------------------- values
+
+
+def _text(value: Any) -> str | None:
+    """A JSON value as text: strings as is, numbers printed, lists joined, objects by their
+    ``rendered``/``name``/``value``/``text`` member (WordPress, NewsAPI source objects)."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, list):
+        parts = [t for t in (_text(v) for v in value) if t and t.strip()]
+        return ", ".join(parts) if parts else None
+    if isinstance(value, dict):
+        for key in NESTED_TEXT_KEYS:
+            if key in value:
+                found = _text(value[key])
+                if found and found.strip():
+                    return found
+    return None
+
+
+def _epoch(value: Any) -> tuple[dt.date, dt.time | None] | None:
+    """A numeric timestamp (seconds or milliseconds since 1970, UTC) as a date and time."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    seconds = value / 1000 if value > 1e11 else value
+    if not 0 < seconds < 4.2e9:
+        return None
+    moment = dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
+    return moment.date(), moment.time().replace(microsecond=0)
+
+
+def _categories(value: Any) -> list[tuple[str, str]]:
+    items = value if isinstance(value, list) else [value]
+    tags: list[tuple[str, str]] = []
+    for item in items:
+        text = _text(item)
+        text = " ".join(text.split()) if text else ""
+        if text and ("category", text) not in tags:
+            tags.append(("category", text))
+    return tags
+
+
+def object_to_item(
+    path: Path, location: str | None, obj: Mapping[str, Any], warnings: tuple[str, ...] = ()
+) -> Article | Skip:
+    """One JSON object as an Article (or a Skip naming what is missing)."""
+    by_name: dict[str, Any] = {}
+    for key, value in obj.items():
+        by_name.setdefault(norm_key(str(key)), value)
+    values: dict[str, str | None] = {}
+    raw: dict[str, Any] = {}
+    for field, aliases in FIELD_ALIASES.items():
+        for alias in aliases:
+            if alias in by_name and (_text(by_name[alias]) or "").strip():
+                values[field] = _text(by_name[alias])
+                raw[field] = by_name[alias]
+                break
+    if "body" not in values:
+        present = [a for a in FIELD_ALIASES["body"] if a in by_name]
+        values["body"] = "" if present else None
+    tags = _categories(raw.pop("category")) if "category" in raw else []
+    values.pop("category", None)
+    return build_article(
+        path, location, values, tags=tags, warnings=warnings, date=_epoch(raw.get("date"))
+    )
+
+
+def _safe_item(
+    path: Path, location: str | None, obj: Any, warnings: tuple[str, ...]
+) -> Article | Skip:
+    if not isinstance(obj, dict):
+        kind = JSON_KINDS.get(type(obj).__name__, "value")
+        reason = f"a JSON {kind}, not an object: give each article as an object"
+        return Skip(str(path), reason, location)
+    try:
+        return object_to_item(path, location, obj, warnings)
+    except Exception as exc:  # one bad record must not stop the file
+        return Skip(str(path), f"unreadable record ({one_line_error(exc)})", location)
+
+
+# ---------------------------------------------------------------------------- readers
+
+
+def read_jsonl(path: Path, data: bytes) -> Iterator[Article | Skip]:
+    """JSON Lines: one object per line; a malformed line is skipped, the rest goes on."""
+    text, warnings = decode(data)
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        location = f"line {number}"
+        try:
+            obj = json.loads(line)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            why = _json_error(exc)
+            yield Skip(str(path), f"malformed JSON: {why}; fix or remove the line", location)
+            continue
+        yield _safe_item(path, location, obj, warnings)
+
+
+def read_json(path: Path, data: bytes) -> Iterator[Article | Skip]:
+    """A JSON array of article objects, one object, or an object wrapping a list of them
+    (``{"articles": [...]}``). A file that is really JSON Lines is read as such."""
+    text, warnings = decode(data)
+    if not text.strip():
+        yield Skip(str(path), "empty JSON file: nothing to index")
+        return
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        if _is_json_lines(text):
+            yield from read_jsonl(path, data)
+            return
+        yield Skip(
+            str(path),
+            f"malformed JSON: {_json_error(exc, lines=True)}; fix the file",
+            f"line {exc.lineno}",
+        )
+        return
+    except RecursionError:
+        yield Skip(str(path), "malformed JSON: nested too deeply; fix the file")
+        return
+    records = _records(doc)
+    if records is None:
+        if isinstance(doc, dict):
+            yield _safe_item(path, None, doc, warnings)
+        else:
+            yield Skip(str(path), "no articles in this JSON: give an array of article objects")
+        return
+    if not records:
+        yield Skip(str(path), "the JSON holds an empty list: nothing to index")
+    for number, obj in enumerate(records, start=1):
+        yield _safe_item(path, f"item {number}", obj, warnings)
+
+
+def _json_error(exc: json.JSONDecodeError | RecursionError, lines: bool = False) -> str:
+    """``Expecting ',' delimiter at column 12`` (with the line when ``lines``)."""
+    if not isinstance(exc, json.JSONDecodeError):
+        return "nested too deeply"
+    where = f"line {exc.lineno} column {exc.colno}" if lines else f"column {exc.colno}"
+    joiner = " " if exc.msg.endswith(" at") else " at "
+    return f"{exc.msg}{joiner}{where}"
+
+
+def _records(doc: Any) -> list[Any] | None:
+    if isinstance(doc, list):
+        return doc
+    if isinstance(doc, dict):
+        names = {norm_key(str(k)): k for k in doc}
+        for key in LIST_KEYS:
+            value = doc.get(names[key]) if key in names else None
+            if isinstance(value, list) and all(isinstance(v, dict) for v in value):
+                return value
+    return None  # an object is itself an article
+
+
+def _is_json_lines(text: str) -> bool:
+    lines = [line for line in text.split("\n")[:5] if line.strip()]
+    if len(lines) < 2:
+        return False
+    try:
+        return isinstance(json.loads(lines[0]), dict)
+    except (json.JSONDecodeError, RecursionError):
+        return False

@@ -1,0 +1,334 @@
+"""CSV/TSV reader: one article per row, with a column mapping found from the header row,
+guessed for headerless files, or set by the user (``configure_csv("title=2,body=3")``).
+
+Columns are 1-based numbers or header names. A row whose field count does not fit the file is
+skipped (``line N``). Text repairs for AG News style dumps (entities that lost their ``&``,
+``\\$``, backslash line breaks, escaped markup) are applied where the file shows them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from newsearch.errors import InputError
+from newsearch.models import Article, Skip
+from newsearch.readers._shared import (
+    FIELDS,
+    build_article,
+    decode,
+    match_fields,
+    norm_key,
+    one_line_error,
+)
+
+CSV_SUFFIXES = frozenset({".csv", ".tsv", ".tab"})
+SAMPLE_ROWS = 200
+FIELD_SYNONYMS = {"text": "body", "content": "body", "description": "body", "headline": "title",
+                  "link": "url", "class": "category", "label": "category", "guid": "id",
+                  "byline": "author", "published": "date"}  # fmt: skip
+
+_AGNEWS_MARKS = re.compile(r" #\d{2,4};| quot;|\\\$")
+
+
+@dataclass(frozen=True)
+class CsvOptions:
+    """How to read CSV files. ``columns`` maps a field (title, body, date, source, author, url,
+    id, category) to a 1-based column number or a header name; ``header`` None = detect."""
+
+    columns: Mapping[str, int | str] = field(default_factory=dict)
+    header: bool | None = None
+    delimiter: str | None = None
+
+
+_options = CsvOptions()
+
+
+def parse_csv_columns(spec: str) -> dict[str, int | str]:
+    """``"title=2,body=3"`` (or ``title=Headline,body=Text``) as a mapping; raises InputError."""
+    columns: dict[str, int | str] = {}
+    for part in (p.strip() for p in spec.split(",")):
+        if not part:
+            continue
+        name, sep, column = (s.strip() for s in part.partition("="))
+        key = FIELD_SYNONYMS.get(name.lower(), name.lower())
+        if not sep or not column or key not in FIELDS:
+            raise InputError(
+                f"bad CSV column mapping {part!r}: write FIELD=COLUMN, e.g. title=2,body=3 "
+                f"(fields: {', '.join(FIELDS)}; columns are 1-based numbers or header names)"
+            )
+        if column.isdigit():
+            if int(column) < 1:
+                raise InputError(f"bad CSV column {column!r} in {part!r}: columns count from 1")
+            columns[key] = int(column)
+        else:
+            columns[key] = column
+    if columns and "body" not in columns:
+        raise InputError(f"CSV column mapping {spec!r} has no body: add e.g. body=3")
+    return columns
+
+
+def configure_csv(
+    columns: str | Mapping[str, int | str] | None = None,
+    *,
+    header: bool | None = None,
+    delimiter: str | None = None,
+) -> CsvOptions:
+    """Set how every following CSV file is read; returns the options now in force.
+
+    ``columns``: ``"title=2,body=3"`` or ``{"title": 2, "body": 3}`` (1-based numbers or header
+    names; fields title, body, date, source, author, url, id, category). Raises InputError."""
+    global _options
+    if isinstance(columns, str):
+        mapping = parse_csv_columns(columns)
+    else:  # the same checks as for the text form
+        mapping = parse_csv_columns(",".join(f"{k}={v}" for k, v in (columns or {}).items()))
+    if delimiter is not None and len(delimiter) != 1:
+        raise InputError(f"bad CSV delimiter {delimiter!r}: give one character")
+    _options = CsvOptions(columns=mapping, header=header, delimiter=delimiter)
+    return _options
+
+
+def reset_csv() -> None:
+    """Back to automatic detection."""
+    configure_csv()
+
+
+def csv_options() -> CsvOptions:
+    return _options
+
+
+def register_readers(
+    register: Callable[
+        [str, Callable[[Path, bytes], bool], Callable[[Path, bytes], Iterator[Article | Skip]]],
+        None,
+    ],
+) -> None:
+    register("csv", sniff_csv, read_csv)
+
+
+def sniff_csv(path: Path, data: bytes) -> bool:
+    return path.suffix.lower() in CSV_SUFFIXES
+
+
+# ---------------------------------------------------------------------------- detection
+
+
+def _delimiter(path: Path, text: str) -> str:
+    if _options.delimiter:
+        return _options.delimiter
+    if path.suffix.lower() in (".tsv", ".tab"):
+        return "\t"
+    try:
+        return csv.Sniffer().sniff(text[:20000], delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
+
+
+def _is_header(row: Sequence[str]) -> bool:
+    if _options.header is not None:
+        return _options.header
+    if any(isinstance(c, str) for c in _options.columns.values()):
+        return True
+    if not row or any(len(cell) > 60 for cell in row):
+        return False
+    return bool(match_fields(row))
+
+
+def _resolve(columns: Mapping[str, int | str], header: Sequence[str] | None) -> dict[str, int]:
+    """User columns as 0-based positions; raises InputError for a name not in the header."""
+    found: dict[str, int] = {}
+    names = [norm_key(h) for h in header] if header else []
+    for key, column in columns.items():
+        if isinstance(column, int):
+            found[key] = column - 1
+        elif norm_key(column) in names:
+            found[key] = names.index(norm_key(column))
+        else:
+            shown = ", ".join(header) if header else "no header row"
+            raise InputError(f"no CSV column named {column!r} ({shown}): fix --csv-columns")
+    return found
+
+
+def _guess_headerless(rows: Sequence[Sequence[str]]) -> dict[str, int]:
+    """For a file without a header: the longest text column is the body, the next longest text
+    column the title, a column of small numbers a class, a column of URLs the url."""
+    width = Counter(len(r) for r in rows).most_common(1)[0][0] if rows else 0
+    stats: list[tuple[float, float, float, float]] = []  # avg length, wordy, small int, url
+    for col in range(width):
+        cells = [r[col].strip() for r in rows if len(r) > col]
+        n = max(len(cells), 1)
+        stats.append(
+            (
+                sum(len(c) for c in cells) / n,
+                sum(1 for c in cells if " " in c) / n,
+                sum(1 for c in cells if c.isdigit() and len(c) <= 2) / n,
+                sum(1 for c in cells if c.startswith(("http://", "https://"))) / n,
+            )
+        )
+    mapping: dict[str, int] = {}
+    texts = sorted(
+        (c for c, s in enumerate(stats) if s[1] >= 0.5 and s[3] < 0.5),
+        key=lambda c: -stats[c][0],
+    )
+    if texts and stats[texts[0]][0] >= 20:
+        mapping["body"] = texts[0]
+        if len(texts) > 1 and stats[texts[1]][0] >= 8:
+            mapping["title"] = texts[1]
+    for col, s in enumerate(stats):
+        if s[3] >= 0.8 and "url" not in mapping:
+            mapping["url"] = col
+        elif s[2] >= 0.99 and "category" not in mapping and col not in mapping.values():
+            mapping["category"] = col
+    return mapping
+
+
+def _class_names(path: Path) -> list[str] | None:
+    classes = path.parent / "classes.txt"
+    try:
+        if classes.is_file():
+            names = [line.strip() for line in classes.read_text(errors="replace").splitlines()]
+            return [n for n in names if n] or None
+    except OSError:
+        pass
+    return None
+
+
+# ---------------------------------------------------------------------------- reading
+
+
+def _repair_agnews(text: str) -> str:
+    r"""AG News escapes: ``\$`` is ``$``; a backslash glued to a word is a line break."""
+    text = text.replace("\\$", "$").replace("\\\\", "\n\n")
+    return text.replace("\\", " ")
+
+
+def read_csv(path: Path, data: bytes) -> Iterator[Article | Skip]:
+    """Each row of a CSV/TSV file as an Article; bad rows become Skips naming their line."""
+    text, warnings = decode(data)
+    text = text.replace("\x00", "")
+    try:
+        csv.field_size_limit(64 * 1024 * 1024)
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(path, text))
+        rows = _rows(path, reader)
+        buffered = list(itertools.islice(rows, SAMPLE_ROWS + 1))
+    except Exception as exc:
+        yield Skip(str(path), f"unreadable CSV ({one_line_error(exc)})")
+        return
+    if not buffered:
+        yield Skip(str(path), "empty CSV file: nothing to index")
+        return
+    first = buffered[0][1]
+    header = first if isinstance(first, list) and _is_header(first) else None
+    if header is not None:
+        buffered = buffered[1:]
+    sample = [r for _, r in buffered if isinstance(r, list)]
+    try:
+        plan = _plan(path, header, sample)
+    except InputError as exc:
+        yield Skip(str(path), str(exc))
+        return
+    if isinstance(plan, Skip):
+        yield plan
+        return
+    agnews = bool(_AGNEWS_MARKS.search(text[:200000]))
+    for line, row in itertools.chain(buffered, rows):
+        yield row if isinstance(row, Skip) else _row_item(path, line, row, plan, agnews, warnings)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    columns: dict[str, int]  # field -> 0-based column
+    expected: int  # fields a row must have
+    classes: list[str] | None = None  # names for a numeric category column
+    class_offset: int = 1
+
+
+def _plan(
+    path: Path, header: Sequence[str] | None, sample: Sequence[Sequence[str]]
+) -> _Plan | Skip:
+    classes: list[str] | None = None
+    if _options.columns:
+        columns = _resolve(_options.columns, header)
+    elif header is not None:
+        columns = match_fields(header)
+    else:
+        columns = _guess_headerless(sample)
+        if "category" in columns:
+            classes = _class_names(path)
+            if classes is None:
+                del columns["category"]  # bare class numbers say nothing to a reader
+    if "body" not in columns:
+        return Skip(str(path), _no_body_reason(header))
+    if header is not None:
+        expected = len(header)
+    else:
+        expected = Counter(len(r) for r in sample).most_common(1)[0][0] if sample else 0
+    expected = max(expected, max(columns.values()) + 1)
+    offset = 1
+    if classes is not None:
+        col = columns["category"]
+        offset = 0 if any(len(r) > col and r[col].strip() == "0" for r in sample) else 1
+    return _Plan(columns, expected, classes, offset)
+
+
+def _row_item(
+    path: Path, line: int, row: list[str], plan: _Plan, agnews: bool, warnings: tuple[str, ...]
+) -> Article | Skip:
+    location = f"line {line}"
+    if len(row) < plan.expected or any(cell.strip() for cell in row[plan.expected :]):
+        return Skip(
+            str(path),
+            f"row has {len(row)} fields, expected {plan.expected}: fix the row "
+            "(a missing quote or delimiter?) or remove it",
+            location,
+        )
+    try:
+        values: dict[str, str | None] = {}
+        for key, col in plan.columns.items():
+            values[key] = _repair_agnews(row[col]) if agnews else row[col]
+        category = (values.get("category") or "").strip()
+        if plan.classes is not None and category.isdigit():
+            index = int(category) - plan.class_offset
+            if 0 <= index < len(plan.classes):
+                values["category"] = plan.classes[index]
+        return build_article(path, location, values, warnings=warnings)
+    except Exception as exc:  # one bad row must not stop the file
+        return Skip(str(path), f"unreadable row ({one_line_error(exc)})", location)
+
+
+def _no_body_reason(header: Sequence[str] | None) -> str:
+    if header is not None:
+        names = ", ".join(repr(h) for h in header[:12])
+        return (f"no article text column among {names}: name it 'body' or 'text', or give the "
+                "columns, e.g. --csv-columns title=2,body=3")  # fmt: skip
+    return ("cannot tell which CSV column holds the article text: give the columns, "
+            "e.g. --csv-columns title=2,body=3")  # fmt: skip
+
+
+def _rows(path: Path, reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str] | Skip]]:
+    """``(first line number, row)`` for every non-blank row; a CSV error becomes a Skip."""
+    line_num = 0
+    errors = 0
+    while True:
+        start = line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            errors += 1
+            line_num = getattr(reader, "line_num", line_num + 1)
+            yield start, Skip(str(path), f"malformed CSV: {exc}; fix the row", f"line {start}")
+            if errors > 1000:
+                return
+            continue
+        line_num = getattr(reader, "line_num", line_num + 1)
+        if row and any(cell.strip() for cell in row):
+            yield start, row
