@@ -35,6 +35,7 @@ from newsearch.querying import (
     positive_terms,
     with_filters,
 )
+from newsearch.spelling import Speller, load_vocabulary
 
 Sort = Literal["relevance", "newest", "oldest"]
 DateBucket = Literal["day", "month", "year"]
@@ -75,6 +76,7 @@ class SearchEngine:
         self._searcher: Searcher | None = None
         self._facets: _ArticleFacets | None = None
         self._articles: dict[str, ArticleInfo] = {}
+        self._speller: Speller | None = None
 
     def __enter__(self) -> SearchEngine:
         return self
@@ -164,8 +166,21 @@ class SearchEngine:
             )
             facet_values = self._facet_counts(every.docs(), date_bucket, facet_limit)
         return SearchResults(
-            query=query, total=len(results), results=tuple(hits), facets=facet_values
+            query=query,
+            total=len(results),
+            results=tuple(hits),
+            facets=facet_values,
+            suggestion=self._suggest(text) if q is not None else None,
         )
+
+    def _suggest(self, text: str) -> str | None:
+        """The query with words the index does not hold corrected, if any can be."""
+        if self._speller is None:
+            gen = store.current_generation(self.index_dir)
+            self._speller = Speller(load_vocabulary(gen) if gen else Counter())
+        if not self._speller.vocabulary:
+            return None
+        return self._speller.suggest(text)
 
     def facets(
         self, query: str = "", *, date_bucket: DateBucket = "day", limit: int = 10, **filters: Any

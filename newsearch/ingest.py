@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ from newsearch.ner_pool import Extractor, extract_batches
 from newsearch.passages import make_passages
 from newsearch.querying import entity_key, source_key
 from newsearch.readers import iter_items
+from newsearch.spelling import count_words, save_vocabulary
 
 Input = str | os.PathLike[str] | Article
 Progress = Callable[[int], None]
@@ -157,8 +159,9 @@ def _passage_entities(p: Any, mentions: tuple[Mention, ...]) -> list[list[str]]:
 class _Run:
     """One indexing run over an open index."""
 
-    def __init__(self, ix: Index, progress: Progress | None) -> None:
+    def __init__(self, ix: Index, gen: Path, progress: Progress | None) -> None:
         self.ix = ix
+        self.gen = gen
         self.progress = progress
         self.tally = _Tally()
         self.known: dict[str, tuple[str, str]] = {}  # article id -> (hash, path)
@@ -168,6 +171,7 @@ class _Run:
         self.pending: list[tuple[Article, bool]] = []  # (article, replaces an older version)
         self.written = 0
         self.writer: IndexWriter | None = None
+        self.words: Counter[str] = Counter()
         with ix.searcher() as s:
             for fields in s.documents(kind="a"):
                 path = fields["meta"]["path"]
@@ -225,6 +229,7 @@ class _Run:
     def write(self, batch: list[tuple[Article, bool]], mentions: list[tuple[Mention, ...]]) -> None:
         w = self._writer()
         for (article, replaces), ments in zip(batch, mentions, strict=True):
+            count_words(self.words, (article.title, article.body))
             if replaces:
                 w.delete_by_term("article_id", article.id)
             for doc in _documents(article, ments):
@@ -248,6 +253,8 @@ class _Run:
         if self.writer is not None:
             self.writer.commit()
             self.writer = None
+            save_vocabulary(self.gen, self.words)
+            self.words.clear()
         self.written = 0
 
     def cancel(self) -> None:
@@ -294,7 +301,7 @@ def build_index(
         else:
             gen = store.current_generation(root)  # type: ignore[assignment]
             ix = store.open_index(root)
-        run = _Run(ix, progress)
+        run = _Run(ix, gen, progress)
         try:
             batches = run.batches(_items(inputs))
             for batch, mentions in extract_batches(extractor, batches, _body, processes):

@@ -94,3 +94,13 @@ def test_installed_command_builds_the_default_index_on_first_query(
     )
     assert again.returncode == 0 and "building" not in again.stderr
     assert "**Kursk**" in again.stdout
+
+
+def test_query_text_output_offers_a_correction(seed_index: Path) -> None:
+    r = runner.invoke(app, ["query", "Kursc casualtis", "--index", str(seed_index)])
+    assert r.exit_code == 0
+    assert "Did you mean: kursk casualties" in r.stdout
+    out = json.loads(
+        runner.invoke(app, ["query", "Kursc", "--index", str(seed_index), "--json"]).stdout
+    )
+    assert out["suggestion"] == "kursk"

@@ -83,3 +83,20 @@ def test_query_with_no_match_is_empty_not_an_error(seed_index: Path) -> None:
     with SearchEngine(seed_index) as engine:
         res = engine.search("zzzyzzy", limit=5)
     assert res.total == 0 and res.results == ()
+
+
+def test_did_you_mean_corrects_words_the_index_lacks(seed_index: Path) -> None:
+    with SearchEngine(seed_index) as engine:
+        assert engine.search("Kursc casualtis").suggestion == "kursk casualties"
+        assert engine.search("Kursk casualties").suggestion is None
+        assert engine.search("Pyongyangg").suggestion == "pyongyang"
+        assert engine.search("qqqqqqqqq").suggestion is None
+
+
+def test_edit_distance_counts_transpositions() -> None:
+    from newsearch.spelling import edit_distance
+
+    assert edit_distance("kursk", "kursc", 2) == 1
+    assert edit_distance("casualties", "casualtise", 2) == 1
+    assert edit_distance("abc", "xyz", 1) == 2
+    assert edit_distance("troops", "troops", 2) == 0
