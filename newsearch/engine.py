@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 from whoosh import query as wq
-from whoosh import scoring
 from whoosh.searching import Searcher
 
 from newsearch import store
@@ -22,10 +21,12 @@ from newsearch.analysis import term_spans
 from newsearch.models import (
     ENTITY_TYPES,
     ArticleInfo,
+    Entity,
     FacetValue,
     Hit,
     IndexStats,
     SearchResults,
+    TermContribution,
 )
 from newsearch.querying import (
     Filters,
@@ -35,12 +36,18 @@ from newsearch.querying import (
     positive_terms,
     with_filters,
 )
+from newsearch.ranking import ARTICLE_WEIGHT, article_query, explain, weighting_for
 from newsearch.spelling import Speller, load_vocabulary
 
 Sort = Literal["relevance", "newest", "oldest"]
 DateBucket = Literal["day", "month", "year"]
 FACET_NAMES = ("source", "date", "person", "org", "place")
 UNKNOWN = "unknown"
+
+
+def _article_depth(limit: int) -> int:
+    """How many of the best articles to draw passages from."""
+    return min(max(limit * 3, 50), 2000)
 
 
 class _ArticleFacets:
@@ -93,9 +100,11 @@ class SearchEngine:
     def _s(self) -> Searcher:
         """The open searcher, refreshed if the index changed since it was opened."""
         if self._searcher is None:
-            self._searcher = self._ix.searcher(weighting=scoring.BM25F())
+            self._searcher = self._ix.searcher()
+            self._searcher.weighting = weighting_for(self._searcher)
         elif not self._searcher.up_to_date():
             self._searcher = self._searcher.refresh()
+            self._searcher.weighting = weighting_for(self._searcher)
             self._facets = None
             self._articles.clear()
         return self._searcher
@@ -118,8 +127,12 @@ class SearchEngine:
         place: str | Sequence[str] | None = None,
         entity: str | Sequence[str] | None = None,
         topic: str | Sequence[str] | None = None,
+        explain: bool = False,
     ) -> SearchResults:
-        """Ranked passages for ``query`` (free text, phrases in quotes, ``field:value`` filters)."""
+        """Ranked passages for ``query`` (free text, phrases in quotes, ``field:value`` filters).
+
+        ``explain=True`` fills each hit's ``explanation`` with per-term contributions.
+        """
         text, parsed = extract_filters(query)
         flt = with_filters(
             (filters or Filters()).merged(parsed),
@@ -132,45 +145,99 @@ class SearchEngine:
             entity=entity,
             topic=topic,
         )
-        q = self._builder.text_query(text)
+        q, negative = self._builder.text_query(text)
         must, mask = filter_query(flt)
+        if negative is not None:
+            mask = negative if mask is None else wq.Or([mask, negative])
         s = self._s()
-        scored = q is not None
-        kwargs: dict[str, Any] = {"filter": must, "mask": mask, "limit": max(limit, 1)}
-        if sort != "relevance" or not scored:
-            kwargs["sortedby"] = "date"
-            kwargs["reverse"] = sort != "oldest"
-        results = s.search(q if q is not None else wq.Every(), **kwargs)
-        terms = positive_terms(q) if q is not None else set()
-        hits = []
-        for rank, hit in enumerate(results[:limit], start=1):
-            fields = hit.fields()
-            meta = fields["meta"]
-            text_ = fields["text"]
-            hits.append(
-                Hit(
-                    rank=rank,
-                    score=float(hit.score) if scored and hit.score is not None else 0.0,
-                    text=text_,
-                    highlights=tuple((a, b) for term, a, b in term_spans(text_) if term in terms),
-                    start=meta["s"],
-                    end=meta["e"],
-                    article=self._article(fields["article_id"]),
-                )
+        if q is None or sort != "relevance":
+            found = s.search(
+                q or wq.Every(),
+                filter=must,
+                mask=mask,
+                limit=limit,
+                sortedby="date",
+                reverse=sort != "oldest",
             )
+            ranked = [(h.docnum, float(h.score or 0.0) if q else 0.0) for h in found]
+            article_docs: dict[str, tuple[int, float]] = {}
+        else:
+            ranked, article_docs = self._blended(s, q, flt, must, mask, limit)
+        terms = positive_terms(q) if q is not None else set()
+        hits = [
+            self._hit(s, rank, docnum, score, terms, q if explain else None, article_docs)
+            for rank, (docnum, score) in enumerate(ranked[:limit], start=1)
+        ]
+        # Facets and the total count every matching passage, not just the ones returned.
+        every = s.search(q or wq.Every(), filter=must, mask=mask, limit=None, scored=False)
         facet_values: dict[str, tuple[FacetValue, ...]] = {}
         if facets:
-            # Facets count every matching passage's article, not just the returned ones.
-            every = s.search(
-                q if q is not None else wq.Every(), filter=must, mask=mask, limit=None, scored=False
-            )
             facet_values = self._facet_counts(every.docs(), date_bucket, facet_limit)
         return SearchResults(
             query=query,
-            total=len(results),
+            total=len(every),
             results=tuple(hits),
             facets=facet_values,
             suggestion=self._suggest(text) if q is not None else None,
+        )
+
+    def _blended(
+        self,
+        s: Searcher,
+        q: wq.Query,
+        flt: Filters,
+        must: wq.Query,
+        mask: wq.Query | None,
+        limit: int,
+    ) -> tuple[list[tuple[int, float]], dict[str, tuple[int, float]]]:
+        """Passages ranked by their score plus ARTICLE_WEIGHT x their article's score.
+
+        The best articles are found first; their matching passages are then scored and
+        blended, so a strong passage in an article about something else ranks below it.
+        """
+        amust, amask = filter_query(flt, kind="a")
+        top = s.search(article_query(q), filter=amust, mask=amask, limit=_article_depth(limit))
+        column = s.reader().column_reader("article_id")
+        articles = {column[h.docnum]: (h.docnum, float(h.score)) for h in top}
+        if not articles:
+            return [], {}
+        within = wq.And([must, wq.Or([wq.Term("article_id", aid) for aid in articles])])
+        passages = s.search(q, filter=within, mask=mask, limit=None)
+        ranked = [
+            (h.docnum, float(h.score) + ARTICLE_WEIGHT * articles[column[h.docnum]][1])
+            for h in passages
+        ]
+        ranked.sort(key=lambda x: (-x[1], x[0]))
+        return ranked, {str(k): v for k, v in articles.items()}
+
+    def _hit(
+        self,
+        s: Searcher,
+        rank: int,
+        docnum: int,
+        score: float,
+        terms: set[str],
+        explain_query: wq.Query | None,
+        article_docs: dict[str, tuple[int, float]],
+    ) -> Hit:
+        fields = s.stored_fields(docnum)
+        meta, text, aid = fields["meta"], fields["text"], fields["article_id"]
+        explanation: list[TermContribution] = []
+        if explain_query is not None:
+            explanation = explain(s, docnum, explain_query)
+            if aid in article_docs:
+                adoc = article_docs[aid][0]
+                explanation += explain(s, adoc, article_query(explain_query), ARTICLE_WEIGHT)
+        return Hit(
+            rank=rank,
+            score=score,
+            text=text,
+            highlights=tuple((a, b) for term, a, b in term_spans(text) if term in terms),
+            start=meta["s"],
+            end=meta["e"],
+            article=self._article(aid),
+            entities=tuple(Entity(name, kind) for kind, name in meta.get("ents", [])),
+            explanation=tuple(explanation),
         )
 
     def _suggest(self, text: str) -> str | None:

@@ -117,14 +117,23 @@ def _documents(a: Article, mentions: tuple[Mention, ...]) -> Iterator[dict[str, 
         "entities": records,
         "passages": len(passages),
     }
-    yield {
+    # Filters apply per article: a passage matches --person if its article names the person.
+    for kind in ("person", "org", "place"):
+        keys = sorted({key for t, key in tagged if t == kind})
+        if keys:
+            common[kind] = ",".join(k.replace(",", " ") for k in keys)
+    article: dict[str, Any] = {
         "kind": "a",
         "pid": "a:" + a.id,
         "meta": meta,
         "hash": content_hash(a),
         "norm": norm_hash(a),
+        "atext": a.body,
         **common,
     }
+    if a.title:
+        article["atitle"] = a.title
+    yield article
     for p in passages:
         doc: dict[str, Any] = {
             "kind": "p",
@@ -138,13 +147,8 @@ def _documents(a: Article, mentions: tuple[Mention, ...]) -> Iterator[dict[str, 
             },
             **common,
         }
-        if a.title:
-            doc["title"] = a.title
-        # Filters apply per article: a passage matches --person if its article names the person.
-        for kind in ("person", "org", "place"):
-            keys = sorted({key for t, key in tagged if t == kind})
-            if keys:
-                doc[kind] = ",".join(k.replace(",", " ") for k in keys)
+        if a.title and p.index == 0:
+            doc["title"] = a.title  # a title match shows the lead passage
         yield doc
 
 

