@@ -75,6 +75,13 @@ def index(
     strict: Annotated[bool, typer.Option(help="Exit 1 if any input is skipped.")] = False,
     report: Annotated[Path | None, typer.Option(help="Write every skip as JSON here.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    csv_columns: Annotated[
+        str | None,
+        typer.Option(help="CSV columns to fields, e.g. title=2,body=3 (1-based or header names)."),
+    ] = None,
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", "-j", min=1, help="Processes for entity extraction.")
+    ] = None,
 ) -> None:
     """Index articles (default: seeds/); re-running updates the index incrementally."""
     from newsearch.ingest import build_index
@@ -84,7 +91,14 @@ def index(
     try:
         with progress_bar(enabled=not quiet and not as_json and sys.stderr.isatty()) as tick:
             summary = build_index(
-                inputs, index, rebuild=rebuild, prune=prune, entities=entities, progress=tick
+                inputs,
+                index,
+                rebuild=rebuild,
+                prune=prune,
+                entities=entities,
+                progress=tick,
+                processes=jobs,
+                csv_columns=csv_columns,
             )
     except NewsearchError as exc:
         _fail(str(exc))
@@ -118,6 +132,9 @@ def query(
     ] = None,
     sort: Annotated[str, typer.Option(help="relevance, newest or oldest.")] = "relevance",
     date_bucket: Annotated[str, typer.Option(help="Date facet by day, month or year.")] = "day",
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Show why each passage ranked (per-term scores).")
+    ] = False,
 ) -> None:
     """Ranked passages with the query terms highlighted."""
     if sort not in ("relevance", "newest", "oldest"):
@@ -151,6 +168,7 @@ def query(
                 place=place,
                 entity=entity,
                 topic=topic,
+                explain=explain,
             )
     except NewsearchError as exc:
         _fail(str(exc))

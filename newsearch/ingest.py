@@ -26,6 +26,7 @@ from newsearch.ner_pool import Extractor, extract_batches
 from newsearch.passages import make_passages
 from newsearch.querying import entity_key, source_key
 from newsearch.readers import iter_items
+from newsearch.readers.tabular import configure_csv
 from newsearch.spelling import count_words, save_vocabulary
 
 Input = str | os.PathLike[str] | Article
@@ -278,12 +279,14 @@ def build_index(
     progress: Progress | None = None,
     lock_timeout: float = store.WRITE_TIMEOUT,
     processes: int | None = None,
+    csv_columns: str | None = None,
 ) -> IndexSummary:
     """Index files, directories and/or Article objects into ``index_dir``.
 
     An existing index is updated incrementally (new, changed and unchanged articles by content
     hash); ``rebuild=True`` builds a fresh one beside it and swaps it in only when complete.
     Entities are extracted with ``processes`` worker processes (default: one per core).
+    ``csv_columns`` maps CSV columns to fields, e.g. ``"title=2,body=3"`` (default: detected).
     """
     started = time.monotonic()
     root = Path(index_dir)
@@ -295,6 +298,8 @@ def build_index(
         extractor = SpacyExtractor()
     if not entities:
         extractor = None
+    if csv_columns:
+        configure_csv(csv_columns)  # raises InputError with the fix before anything is written
     with store.write_lock(root, lock_timeout):
         shadow = rebuild or not store.exists(root)
         if shadow:
@@ -323,6 +328,8 @@ def build_index(
             ix.close()
         if shadow:
             store.publish(root, gen)
+    if csv_columns:
+        configure_csv()
     t = run.tally
     return IndexSummary(
         read=t.read,

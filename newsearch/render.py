@@ -19,6 +19,12 @@ from newsearch.models import (
 )
 
 MARK_OPEN, MARK_CLOSE = "**", "**"
+_FIELD_NAMES = {
+    "text": "passage",
+    "title": "title",
+    "atext": "article",
+    "atitle": "article title",
+}
 
 
 def article_json(a: ArticleInfo) -> dict[str, Any]:
@@ -127,8 +133,12 @@ def print_results(console: Console, r: SearchResults, rich: bool) -> None:
         console.print(head)
         console.print(highlighted(h, rich))
         console.print(Text(f"{a.path}  (id {a.id}, chars {h.start}-{h.end})", style="dim"))
-        for c in h.explanation:
-            console.print(f"    {c.field}:{c.term} {c.score:+.3f}")
+        if h.explanation:
+            parts = [
+                f"{_FIELD_NAMES.get(c.field, c.field)} {c.term} {c.score:+.2f}"
+                for c in h.explanation
+            ]
+            console.print("    why: " + ", ".join(parts), style="dim" if rich else None)
         console.print()
     console.print(f"{len(r.results)} of {r.total} matching passages")
     if r.facets:

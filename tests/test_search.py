@@ -100,3 +100,14 @@ def test_edit_distance_counts_transpositions() -> None:
     assert edit_distance("casualties", "casualtise", 2) == 1
     assert edit_distance("abc", "xyz", 1) == 2
     assert edit_distance("troops", "troops", 2) == 0
+
+
+def test_explain_adds_up_to_the_score(seed_index: Path) -> None:
+    with SearchEngine(seed_index) as engine:
+        res = engine.search("Kursk casualties", limit=5, explain=True)
+    for hit in res.results:
+        assert hit.explanation
+        assert abs(sum(c.score for c in hit.explanation) - hit.score) < 1e-6
+        fields = {c.field for c in hit.explanation}
+        assert "atext" in fields  # the article's own evidence is part of every score
+        assert {c.term for c in hit.explanation} <= {"kursk", "casualti"}
