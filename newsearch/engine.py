@@ -156,8 +156,7 @@ class SearchEngine:
                 filter=must,
                 mask=mask,
                 limit=limit,
-                sortedby="date",
-                reverse=sort != "oldest",
+                sortedby="oldest" if sort == "oldest" else "newest",
             )
             ranked = [(h.docnum, float(h.score or 0.0) if q else 0.0) for h in found]
             article_docs: dict[str, tuple[int, float]] = {}

@@ -91,15 +91,29 @@ def entity_records(a: Article, mentions: tuple[Mention, ...]) -> list[list[str]]
     return [[t, name, key] for (t, key), name in seen.items() if key]
 
 
+_LATEST = 99999999999999
+
+
+def date_fields(a: Article) -> dict[str, Any]:
+    """The day as ``YYYYMMDD`` (filters) and two sort keys that put undated articles last
+    whichever way the results are sorted."""
+    if a.date is None:
+        return {"newest": b"1", "oldest": b"1"}
+    stamp = int(f"{a.date:%Y%m%d}{a.time or dt.time.min:%H%M%S}")
+    return {
+        "date": f"{a.date:%Y%m%d}",
+        "newest": f"0{_LATEST - stamp:014d}".encode(),
+        "oldest": f"0{stamp:014d}".encode(),
+    }
+
+
 def _documents(a: Article, mentions: tuple[Mention, ...]) -> Iterator[dict[str, Any]]:
     """The article document and its passage documents."""
     records = entity_records(a, mentions)
-    when = dt.datetime.combine(a.date, a.time or dt.time.min) if a.date else None
     common: dict[str, Any] = {"article_id": a.id}
     if a.source:
         common["source"] = source_key(a.source)
-    if when:
-        common["date"] = when
+    common.update(date_fields(a))
     topics = ",".join(v.lower() for k, v in a.tags if k == "topic")
     if topics:
         common["topic"] = topics
@@ -138,7 +152,6 @@ def _documents(a: Article, mentions: tuple[Mention, ...]) -> Iterator[dict[str, 
     for p in passages:
         doc: dict[str, Any] = {
             "kind": "p",
-            "pid": f"{a.id}#{p.index}",
             "text": p.text,
             "meta": {
                 "s": p.start,

@@ -203,9 +203,9 @@ def _field_query(name: str, value: str) -> query.Query:
 
 
 def _date_range(start: dt.date | None, end: dt.date | None) -> query.Query:
-    lo = dt.datetime.combine(start, dt.time.min) if start else None
-    hi = dt.datetime.combine(end, dt.time.max) if end else None
-    return query.DateRange("date", lo, hi)
+    lo = f"{start:%Y%m%d}" if start else None
+    hi = f"{end:%Y%m%d}" if end else None
+    return query.TermRange("date", lo, hi)
 
 
 def filter_query(filters: Filters, kind: str = "p") -> tuple[query.Query, query.Query | None]:
