@@ -315,7 +315,11 @@ def format_table(results: Mapping[str, Row]) -> str:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    ap.add_argument("--collections", default="time,cran", help="comma-separated: time,cran")
+    ap.add_argument(
+        "--collections",
+        default="time,cran,time_positional",
+        help="comma-separated: time, cran, time_positional (TIME judged by literal positions)",
+    )
     ap.add_argument("--systems", default="newsearch,whoosh_or,fts5", help="comma-separated")
     ap.add_argument("--json", action="store_true", help="print only one JSON object on stdout")
     ap.add_argument("--quick", action="store_true", help=f"first {QUICK_QUERIES} queries only")
@@ -334,7 +338,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     names = [c.strip() for c in args.collections.split(",") if c.strip()]
     systems = [s.strip() for s in args.systems.split(",") if s.strip()]
-    bad = [c for c in names if c not in ("time", "cran")]
+    bad = [c for c in names if c not in ("time", "cran", "time_positional")]
     bad += [s for s in systems if s not in ("newsearch", "whoosh_or", "fts5")]
     if bad:
         print(f"error: unknown collection or system: {', '.join(bad)}", file=sys.stderr)
@@ -346,7 +350,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     sizes: dict[str, str] = {}
     try:
         for name in names:
-            coll = load_time(args.root, args.time_qrels) if name == "time" else load_cran(args.root)
+            if name == "time_positional":  # the judgments read literally, for comparison
+                coll = load_time(args.root, "positional")
+            elif name == "time":
+                coll = load_time(args.root, args.time_qrels)
+            else:
+                coll = load_cran(args.root)
             if args.quick:
                 coll = coll.subset(QUICK_QUERIES)
             sizes[name] = f"{len(coll.docs)} docs/{len(coll.qrels)} queries"

@@ -35,6 +35,10 @@ COMMIT_EVERY = 5000
 BATCH = 256
 
 
+def _where(path: str, location: str | None) -> str:
+    return f"{path}:{location}" if location else path
+
+
 def _body(item: tuple[Article, bool]) -> str:
     return item[0].body
 
@@ -183,7 +187,8 @@ class _Run:
         self.progress = progress
         self.tally = _Tally()
         self.known: dict[str, tuple[str, str]] = {}  # article id -> (hash, path)
-        self.norms: dict[str, str] = {}  # normalised-text hash -> path of the article kept
+        # normalised-text hash -> (id, "path[:record]") of the article kept
+        self.norms: dict[str, tuple[str, str]] = {}
         self.seen: set[str] = set()
         self.paths_read: set[str] = set()
         self.pending: list[tuple[Article, bool]] = []  # (article, replaces an older version)
@@ -192,9 +197,10 @@ class _Run:
         self.words: Counter[str] = Counter()
         with ix.searcher() as s:
             for fields in s.documents(kind="a"):
-                path = fields["meta"]["path"]
-                self.known[fields["article_id"]] = (fields["hash"], path)
-                self.norms[fields["norm"]] = path
+                meta = fields["meta"]
+                aid = fields["article_id"]
+                self.known[aid] = (fields["hash"], meta["path"])
+                self.norms[fields["norm"]] = (aid, _where(meta["path"], meta.get("location")))
 
     def _writer(self) -> IndexWriter:
         if self.writer is None:
@@ -220,11 +226,11 @@ class _Run:
             return
         n = norm_hash(item)
         kept = self.norms.get(n)
-        if kept is not None and not (old and kept == old[1]):
+        if kept is not None and kept[0] != item.id:
             t.duplicate += 1
-            t.duplicates.append((item.path, kept))
+            t.duplicates.append((_where(item.path, item.location), kept[1]))
             return
-        self.norms[n] = item.path
+        self.norms[n] = (item.id, _where(item.path, item.location))
         if old:
             t.updated += 1
         else:

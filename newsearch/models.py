@@ -138,7 +138,7 @@ class IndexSummary:
     skipped: tuple[Skip, ...] = ()
     pruned: int = 0
     warnings: tuple[str, ...] = ()
-    duplicates: tuple[tuple[str, str], ...] = ()  # (path of the duplicate, path of the one kept)
+    duplicates: tuple[tuple[str, str], ...] = ()  # (duplicate, kept), each path[:record]
     index_dir: str = ""
     seconds: float = 0.0
 

@@ -1,48 +1,95 @@
 """Entity extraction over batches of articles, on every core, in input order.
 
 The first batch is extracted in this process (small runs never pay for starting workers); from
-the second batch on, a pool of worker processes extracts while this process writes the index.
-At most a few batches are in flight, so memory does not grow with the corpus.
+the second batch on, worker processes (``python -m newsearch.ner_worker``) extract while this
+process writes the index. Workers are plain subprocesses fed over pipes, so they never re-import
+the caller's ``__main__`` (an unguarded script calling ``build_index`` is safe) and no process
+is forked from a threaded parent. Each worker has at most one batch in flight, so memory does
+not grow with the corpus.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import contextlib
+import itertools
 import os
-import threading
-from collections.abc import Iterator, Sequence
-from typing import Any, Protocol, TypeVar
+import pickle
+import struct
+import subprocess
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from typing import IO, Any, Protocol, TypeVar
 
+from newsearch.errors import NewsearchError
 from newsearch.models import Mention
 
 T = TypeVar("T")
+_LEN = struct.Struct("<Q")
 
 
 class Extractor(Protocol):
     def extract(self, texts: Sequence[str]) -> list[tuple[Mention, ...]]: ...
 
 
-_WORKER: Extractor | None = None
+def send(stream: IO[bytes], obj: object) -> None:
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_LEN.pack(len(data)) + data)
+    stream.flush()
 
 
-def _init(extractor: Extractor) -> None:
-    global _WORKER
-    _WORKER = extractor
-
-
-def _extract(texts: list[str]) -> list[tuple[Mention, ...]]:
-    assert _WORKER is not None
-    return _WORKER.extract(texts)
+def receive(stream: IO[bytes]) -> Any:
+    head = stream.read(_LEN.size)
+    if len(head) < _LEN.size:
+        raise EOFError
+    (size,) = _LEN.unpack(head)
+    return pickle.loads(stream.read(size))
 
 
 def default_processes() -> int:
     return max(1, min(len(os.sched_getaffinity(0)), 8))
 
 
+class _Worker:
+    def __init__(self, extractor: Extractor) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "newsearch.ner_worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.stdin, self.stdout = self.proc.stdin, self.proc.stdout
+        send(self.stdin, extractor)
+
+    def submit(self, texts: list[str]) -> None:
+        send(self.stdin, texts)
+
+    def result(self) -> list[tuple[Mention, ...]]:
+        try:
+            kind, value = receive(self.stdout)
+        except EOFError:
+            raise NewsearchError(
+                f"an entity worker stopped (exit {self.proc.wait()}): "
+                "run again, or index with --no-entities"
+            ) from None
+        if kind == "error":
+            raise NewsearchError(f"entity extraction failed in a worker: {value}")
+        return value  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.stdin.close()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.stdout.close()
+
+
 def extract_batches(
     extractor: Extractor | None,
     batches: Iterator[list[T]],
-    text_of: Any,
+    text_of: Callable[[T], str],
     processes: int | None = None,
 ) -> Iterator[tuple[list[T], list[tuple[Mention, ...]]]]:
     """``(batch, mentions per item)`` for each batch, in order."""
@@ -54,26 +101,37 @@ def extract_batches(
     first = next(batches, None)
     if first is None:
         return
-    yield first, extractor.extract([text_of(x) for x in first])
-    if processes < 2:
-        for batch in batches:
+    second = next(batches, None)
+    if second is None or processes < 2:  # one batch, or one core: no workers
+        yield first, extractor.extract([text_of(x) for x in first])
+        rest = itertools.chain([second] if second is not None else [], batches)
+        for batch in rest:
             yield batch, extractor.extract([text_of(x) for x in batch])
         return
-    in_flight = threading.BoundedSemaphore(processes * 2)
-    pending: list[list[T]] = []
-    lock = threading.Lock()
+    workers = [_Worker(extractor) for _ in range(processes)]
+    try:
+        # Round robin, one batch in flight per worker; a worker gets its next batch as soon as
+        # its result is read, before this process writes that result to the index.
+        in_flight: list[list[T]] = []
 
-    def texts() -> Iterator[list[str]]:
-        for batch in batches:
-            in_flight.acquire()
-            with lock:
-                pending.append(batch)
-            yield [text_of(x) for x in batch]
-
-    ctx = multiprocessing.get_context("spawn")
-    with ctx.Pool(processes, initializer=_init, initargs=(extractor,)) as pool:
-        for mentions in pool.imap(_extract, texts()):
-            with lock:
-                batch = pending.pop(0)
-            in_flight.release()
-            yield batch, mentions
+        source = itertools.chain([first, second], batches)
+        for w in workers:
+            start: list[T] | None = next(source, None)
+            if start is None:
+                break
+            w.submit([text_of(x) for x in start])
+            in_flight.append(start)
+        turn = 0
+        while in_flight:
+            w = workers[turn % len(workers)]
+            done = in_flight.pop(0)
+            mentions = w.result()
+            nxt = next(source, None)
+            if nxt is not None:
+                w.submit([text_of(x) for x in nxt])
+                in_flight.append(nxt)
+            turn += 1
+            yield done, mentions
+    finally:
+        for w in workers:
+            w.close()
