@@ -78,7 +78,9 @@ class SearchEngine:
 
     def __init__(self, index_dir: str | os.PathLike[str] = "index") -> None:
         self.index_dir = Path(index_dir)
+        self._gen = store.current_generation(self.index_dir)
         self._ix = store.open_index(self.index_dir)
+        self._seen = -1
         self._builder = QueryBuilder(self._ix.schema)
         self._searcher: Searcher | None = None
         self._facets: _ArticleFacets | None = None
@@ -98,16 +100,31 @@ class SearchEngine:
         self._ix.close()
 
     def _s(self) -> Searcher:
-        """The open searcher, refreshed if the index changed since it was opened."""
+        """The open searcher (opened on first use)."""
         if self._searcher is None:
             self._searcher = self._ix.searcher()
             self._searcher.weighting = weighting_for(self._searcher)
-        elif not self._searcher.up_to_date():
-            self._searcher = self._searcher.refresh()
-            self._searcher.weighting = weighting_for(self._searcher)
-            self._facets = None
-            self._articles.clear()
+            self._seen = self._ix.latest_generation()
         return self._searcher
+
+    def _fresh(self) -> Searcher:
+        """The searcher, reopened if another process committed or rebuilt the index since."""
+        gen = store.current_generation(self.index_dir)
+        if gen != self._gen:  # rebuilt: the old generation is gone, open the new one
+            self._forget()
+            self._ix.close()
+            self._ix, self._gen = store.open_index(self.index_dir), gen
+        elif self._searcher is not None and self._ix.latest_generation() != self._seen:
+            self._forget()
+        return self._s()
+
+    def _forget(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+        self._facets = None
+        self._articles.clear()
+        self._speller = None
 
     def search(
         self,
@@ -149,7 +166,12 @@ class SearchEngine:
         must, mask = filter_query(flt)
         if negative is not None:
             mask = negative if mask is None else wq.Or([mask, negative])
-        s = self._s()
+        s = self._fresh()
+        if s.doc_count_all() == 0:  # an index with nothing committed yet
+            empty: dict[str, tuple[FacetValue, ...]] = (
+                {n: () for n in FACET_NAMES} if facets else {}
+            )
+            return SearchResults(query=query, total=0, results=(), facets=empty)
         if q is None or sort != "relevance":
             found = s.search(
                 q or wq.Every(),
@@ -259,7 +281,7 @@ class SearchEngine:
 
     def stats(self) -> IndexStats:
         """Counts, date range, size on disk and time of the last update of the index."""
-        s = self._s()
+        s = self._fresh()
         af = self._article_facets()
         recs = af.by_id.values()
         dates = sorted(r["date"] for r in recs if r["date"])

@@ -324,7 +324,9 @@ def build_index(
         if shadow:
             gen, ix = store.new_generation(root)
             if not store.exists(root):
-                store.publish(root, gen)  # a first build is live from its first commit
+                store.publish(
+                    root, gen
+                )  # a first build is live (empty) at once, and grows by commit
                 shadow = False
         else:
             gen = store.current_generation(root)  # type: ignore[assignment]
