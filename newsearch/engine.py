@@ -34,6 +34,7 @@ from newsearch.querying import (
     extract_filters,
     filter_query,
     positive_terms,
+    restrict,
     with_filters,
 )
 from newsearch.ranking import ARTICLE_WEIGHT, article_query, explain, weighting_for
@@ -48,6 +49,11 @@ UNKNOWN = "unknown"
 def _article_depth(limit: int) -> int:
     """How many of the best articles to draw passages from."""
     return min(max(limit * 3, 50), 2000)
+
+
+def _passage_depth(limit: int) -> int:
+    """How many of the best passages (on their own score) to blend."""
+    return max(limit * 10, 200)
 
 
 class _ArticleFacets:
@@ -172,25 +178,23 @@ class SearchEngine:
                 {n: () for n in FACET_NAMES} if facets else {}
             )
             return SearchResults(query=query, total=0, results=(), facets=empty)
+        # Text fields exist only on passages, so a text query needs no kind filter.
+        matching = restrict(q if q is not None else wq.Term("kind", "p"), must, mask)
         if q is None or sort != "relevance":
             found = s.search(
-                q or wq.Every(),
-                filter=must,
-                mask=mask,
-                limit=limit,
-                sortedby="oldest" if sort == "oldest" else "newest",
+                matching, limit=limit, sortedby="oldest" if sort == "oldest" else "newest"
             )
             ranked = [(h.docnum, float(h.score or 0.0) if q else 0.0) for h in found]
             article_docs: dict[str, tuple[int, float]] = {}
         else:
-            ranked, article_docs = self._blended(s, q, flt, must, mask, limit)
+            ranked, article_docs = self._blended(s, q, must, flt, mask, limit)
         terms = positive_terms(q) if q is not None else set()
         hits = [
             self._hit(s, rank, docnum, score, terms, q if explain else None, article_docs)
             for rank, (docnum, score) in enumerate(ranked[:limit], start=1)
         ]
         # Facets and the total count every matching passage, not just the ones returned.
-        every = s.search(q or wq.Every(), filter=must, mask=mask, limit=None, scored=False)
+        every = s.search(matching, limit=None, scored=False)
         facet_values: dict[str, tuple[FacetValue, ...]] = {}
         if facets:
             facet_values = self._facet_counts(every.docs(), date_bucket, facet_limit)
@@ -206,8 +210,8 @@ class SearchEngine:
         self,
         s: Searcher,
         q: wq.Query,
+        must: wq.Query | None,
         flt: Filters,
-        must: wq.Query,
         mask: wq.Query | None,
         limit: int,
     ) -> tuple[list[tuple[int, float]], dict[str, tuple[int, float]]]:
@@ -216,16 +220,22 @@ class SearchEngine:
         The best articles are found first; their matching passages are then scored and
         blended, so a strong passage in an article about something else ranks below it.
         """
-        amust, amask = filter_query(flt, kind="a")
-        top = s.search(article_query(q), filter=amust, mask=amask, limit=_article_depth(limit))
+        # Articles are filtered by metadata only: excluded words are a matter for the passages.
+        meta_mask = filter_query(flt)[1]
+        top = s.search(restrict(article_query(q), must, meta_mask), limit=_article_depth(limit))
+        if top.scored_length() == 0:
+            return [], {}
         column = s.reader().column_reader("article_id")
         articles = {column[h.docnum]: (h.docnum, float(h.score)) for h in top}
-        if not articles:
-            return [], {}
-        within = wq.And([must, wq.Or([wq.Term("article_id", aid) for aid in articles])])
-        passages = s.search(q, filter=within, mask=mask, limit=None)
+        # The best passages on their own merit, then blended; passages of articles outside
+        # the best ones get the weakest article score found (an upper bound of theirs).
+        floor = min(score for _, score in articles.values())
+        passages = s.search(restrict(q, must, mask), limit=_passage_depth(limit))
         ranked = [
-            (h.docnum, float(h.score) + ARTICLE_WEIGHT * articles[column[h.docnum]][1])
+            (
+                h.docnum,
+                float(h.score) + ARTICLE_WEIGHT * articles.get(column[h.docnum], (0, floor))[1],
+            )
             for h in passages
         ]
         ranked.sort(key=lambda x: (-x[1], x[0]))

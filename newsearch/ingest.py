@@ -22,7 +22,7 @@ from whoosh.writing import IndexWriter
 
 from newsearch import store
 from newsearch.models import Article, IndexSummary, Mention, Skip
-from newsearch.ner_pool import Extractor, extract_batches
+from newsearch.ner_pool import Extractor, default_processes, extract_batches
 from newsearch.passages import make_passages
 from newsearch.querying import entity_key, source_key
 from newsearch.readers import iter_items
@@ -32,6 +32,7 @@ from newsearch.spelling import count_words, save_vocabulary
 Input = str | os.PathLike[str] | Article
 Progress = Callable[[int], None]
 COMMIT_EVERY = 5000
+MAX_SEGMENTS = 8
 BATCH = 256
 
 
@@ -181,8 +182,13 @@ def _passage_entities(p: Any, mentions: tuple[Mention, ...]) -> list[list[str]]:
 class _Run:
     """One indexing run over an open index."""
 
-    def __init__(self, ix: Index, gen: Path, progress: Progress | None) -> None:
+    def __init__(
+        self, ix: Index, gen: Path, progress: Progress | None, writer_procs: int = 1
+    ) -> None:
         self.ix = ix
+        self.writer_options: dict[str, Any] = {"limitmb": 256}
+        if writer_procs > 1:  # Whoosh's own parallel writer: one segment per process
+            self.writer_options.update(procs=writer_procs, multisegment=True)
         self.gen = gen
         self.progress = progress
         self.tally = _Tally()
@@ -204,7 +210,7 @@ class _Run:
 
     def _writer(self) -> IndexWriter:
         if self.writer is None:
-            self.writer = self.ix.writer(limitmb=256)
+            self.writer = self.ix.writer(**self.writer_options)
         return self.writer
 
     def add(self, item: Article | Skip) -> None:
@@ -281,6 +287,12 @@ class _Run:
             self.words.clear()
         self.written = 0
 
+    def merge(self) -> None:
+        """The parallel writer adds a segment per process and commit; merge the small ones so
+        queries do not slow down as segments pile up (Whoosh's usual policy)."""
+        if "procs" in self.writer_options and len(self.ix._segments()) > MAX_SEGMENTS:
+            self.ix.writer(limitmb=256).commit(merge=True)
+
     def cancel(self) -> None:
         if self.writer is not None:
             self.writer.cancel()
@@ -331,7 +343,10 @@ def build_index(
         else:
             gen = store.current_generation(root)  # type: ignore[assignment]
             ix = store.open_index(root)
-        run = _Run(ix, gen, progress)
+        # Without entities the cores are free for Whoosh's parallel writer; with them, the
+        # entity workers use the cores and one writer keeps up.
+        writer_procs = 1 if extractor is not None else (processes or default_processes())
+        run = _Run(ix, gen, progress, writer_procs)
         try:
             batches = run.batches(_items(inputs))
             for batch, mentions in extract_batches(extractor, batches, _body, processes):
@@ -339,6 +354,7 @@ def build_index(
             if prune:
                 run.prune()
             run.commit()
+            run.merge()
             store.touch(gen)
         except BaseException:
             run.cancel()

@@ -22,6 +22,9 @@ from newsearch.errors import QueryError
 from newsearch.schema import ENTITY_FIELDS, TEXT_FIELDS
 
 COORD_SCALE = 0.9
+# Words search passage text; the title counts through the article's evidence (ranking.py), or
+# directly with title:word. A second field per word would double the cost of every query.
+DEFAULT_FIELDS = ("text",)
 FIELD_BOOSTS = {"text": 1.0, "title": 1.0}
 
 
@@ -146,7 +149,7 @@ class QueryBuilder:
     @staticmethod
     def _parser(schema: Schema, coord: float, operators: bool) -> MultifieldParser:
         parser = MultifieldParser(
-            list(TEXT_FIELDS), schema, fieldboosts=FIELD_BOOSTS, group=OrGroup.factory(coord)
+            list(DEFAULT_FIELDS), schema, fieldboosts=FIELD_BOOSTS, group=OrGroup.factory(coord)
         )
         parser.remove_plugin_class(plugins.RangePlugin)
         parser.remove_plugin_class(plugins.EveryPlugin)
@@ -172,7 +175,7 @@ class QueryBuilder:
             q = parser.parse(" ".join(plain)) if plain else query.NullQuery
         if q is query.NullQuery or isinstance(q, type(query.NullQuery)) or not _has_positive(q):
             return None, None
-        return q, None
+        return without_andnot(q), None
 
 
 def entity_key(name: str) -> str:
@@ -208,9 +211,30 @@ def _date_range(start: dt.date | None, end: dt.date | None) -> query.Query:
     return query.TermRange("date", lo, hi)
 
 
-def filter_query(filters: Filters, kind: str = "p") -> tuple[query.Query, query.Query | None]:
-    """(what a passage, or with kind "a" an article, must match, what it must not match)."""
-    must: list[query.Query] = [query.Term("kind", kind)]
+def restrict(q: query.Query, must: query.Query | None, mask: query.Query | None) -> query.Query:
+    """``q`` limited to documents matching ``must`` and not ``mask``, scored by ``q`` alone.
+
+    Intersecting inside the query lets Whoosh skip through postings; a search-time filter
+    would first list every document the filter matches, on every search.
+    """
+    if must is not None:
+        q = query.And([q, query.ConstantScoreQuery(must, 0.0)])
+    if mask is not None:
+        q = query.And([q, query.Not(mask)])
+    return q
+
+
+def without_andnot(q: query.Query) -> query.Query:
+    """``a ANDNOT b`` as ``a AND NOT b``: Whoosh 2.7.5's AndNot matcher can let through a
+    document that ``b`` matches (seen with ``text:commiss ANDNOT source:rfa``)."""
+    if isinstance(q, query.AndNot):
+        return query.And([without_andnot(q.a), query.Not(without_andnot(q.b))])
+    return q.apply(without_andnot) if not q.is_leaf() else q
+
+
+def filter_query(filters: Filters) -> tuple[query.Query | None, query.Query | None]:
+    """(what an article's documents must match, what they must not), None where unfiltered."""
+    must: list[query.Query] = []
     if filters.source:
         must.append(query.Or([_field_query("source", s) for s in filters.source]))
     if filters.since and filters.until and filters.since > filters.until:
@@ -221,7 +245,10 @@ def filter_query(filters: Filters, kind: str = "p") -> tuple[query.Query, query.
         values: Sequence[str] = getattr(filters, name)
         must.extend(_field_query(name, v) for v in values if v.strip())
     mask = [_field_query(name, value) for name, value in filters.exclude]
-    return query.And(must), (query.Or(mask) if mask else None)
+    return (
+        query.And(must) if len(must) > 1 else must[0] if must else None,
+        query.Or(mask) if mask else None,
+    )
 
 
 def _has_positive(q: query.Query) -> bool:
@@ -231,6 +258,8 @@ def _has_positive(q: query.Query) -> bool:
         return _has_positive(q.a)
     if q.is_leaf():
         return True
+    if isinstance(q, query.And):
+        return any(_has_positive(c) for c in q.children() if not isinstance(c, query.Not))
     return any(_has_positive(c) for c in q.children())
 
 

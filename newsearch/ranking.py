@@ -86,9 +86,14 @@ def article_query(q: wq.Query) -> wq.Query:
         return article_query(q.a)
     if isinstance(q, wq.Not):
         return wq.NullQuery
+    if isinstance(q, wq.And) and any(isinstance(c, wq.Not) for c in q.children()):
+        kept = [article_query(c) for c in q.children() if not isinstance(c, wq.Not)]
+        return kept[0] if len(kept) == 1 else wq.And(kept)
     if isinstance(q, wq.Phrase):
         name = ARTICLE_FIELDS.get(q.fieldname, q.fieldname)
         return wq.And([wq.Term(name, w) for w in q.words], boost=q.boost)
+    if isinstance(q, wq.Term) and q.fieldname == "text":  # the article's words and its title
+        return wq.Or([wq.Term("atext", q.text, boost=q.boost), wq.Term("atitle", q.text)])
     if q.is_leaf():
         field = getattr(q, "fieldname", None)
         if field not in ARTICLE_FIELDS:

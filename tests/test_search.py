@@ -111,3 +111,13 @@ def test_explain_adds_up_to_the_score(seed_index: Path) -> None:
         fields = {c.field for c in hit.explanation}
         assert "atext" in fields  # the article's own evidence is part of every score
         assert {c.term for c in hit.explanation} <= {"kursk", "casualti"}
+
+
+def test_excluding_a_source_in_query_syntax_removes_its_passages(seed_index: Path) -> None:
+    with SearchEngine(seed_index) as engine:
+        res = engine.search("Commission -source:RFA", limit=50, facets=True)
+        every = engine.search("Commission", limit=50)
+    assert any(h.article.source == "RFA" for h in every.results)
+    assert res.results and all(h.article.source != "RFA" for h in res.results)
+    assert "RFA" not in {v.value for v in res.facets["source"]}
+    assert res.total == every.total - sum(h.article.source == "RFA" for h in every.results)
