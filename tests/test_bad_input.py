@@ -85,3 +85,19 @@ def test_json_summary_and_report_file(bad_dir: Path, tmp_path: Path) -> None:
 def test_missing_input_path_is_skipped_with_reason(tmp_path: Path) -> None:
     summary = build_index([SEED_000, tmp_path / "missing"], tmp_path / "i", entities=False)
     assert summary.indexed == 1 and "no such file" in summary.skipped[0].reason
+
+
+def test_file_over_the_size_limit_is_skipped_with_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import newsearch.readers as readers
+
+    big = tmp_path / "in" / "big.txt"
+    big.parent.mkdir()
+    big.write_text("Headline\n\n" + "Kursk news. " * 500)  # 6 KB
+    shutil.copy(SEED_000, big.parent)
+    monkeypatch.setattr(readers, "MAX_FILE_BYTES", 4096)  # the seed (3 KB) fits
+    summary = build_index(big.parent, tmp_path / "i", entities=False)
+    assert summary.indexed == 1
+    (skip,) = [s for s in summary.skipped if s.path.endswith("big.txt")]
+    assert "over" in skip.reason and "split" in skip.reason

@@ -96,7 +96,8 @@ def read_file(path: Path) -> Iterator[Article | Skip]:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            yield Skip(str(path), f"file is over {MAX_FILE_BYTES // 2**20} MiB: split it first")
+            limit = f"{MAX_FILE_BYTES / 2**20:g} MiB"
+            yield Skip(str(path), f"file is {size:,} bytes, over the {limit} limit: split it first")
             return
         data = path.read_bytes()
     except OSError as exc:
