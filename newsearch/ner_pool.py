@@ -4,7 +4,7 @@ The first batch is extracted in this process (small runs never pay for starting 
 the second batch on, worker processes (``python -m newsearch.ner_worker``) extract while this
 process writes the index. Workers are plain subprocesses fed over pipes, so they never re-import
 the caller's ``__main__`` (an unguarded script calling ``build_index`` is safe) and no process
-is forked from a threaded parent. Each worker has at most one batch in flight, so memory does
+is forked from a threaded parent. Each worker has at most two batches in flight, so memory does
 not grow with the corpus.
 """
 
@@ -25,6 +25,7 @@ from newsearch.models import Mention
 
 T = TypeVar("T")
 _LEN = struct.Struct("<Q")
+IN_FLIGHT = 2
 
 
 class Extractor(Protocol):
@@ -110,12 +111,12 @@ def extract_batches(
         return
     workers = [_Worker(extractor) for _ in range(processes)]
     try:
-        # Round robin, one batch in flight per worker; a worker gets its next batch as soon as
-        # its result is read, before this process writes that result to the index.
+        # Round robin, IN_FLIGHT batches queued per worker (each drains its pipe at once), so a
+        # worker always has the next batch while this process writes the last one's result.
         in_flight: list[list[T]] = []
 
         source = itertools.chain([first, second], batches)
-        for w in workers:
+        for w in workers * IN_FLIGHT:
             start: list[T] | None = next(source, None)
             if start is None:
                 break

@@ -7,9 +7,22 @@ Only newsearch itself talks to it, over a pipe it created.
 
 from __future__ import annotations
 
+import queue
 import sys
+import threading
+from typing import Any, BinaryIO
 
 from newsearch.ner_pool import receive, send
+
+
+def _read_all(stdin: BinaryIO, inbox: queue.Queue[Any]) -> None:
+    """Drain stdin as batches arrive, so the parent never blocks writing the next one."""
+    while True:
+        try:
+            inbox.put(receive(stdin))
+        except EOFError:
+            inbox.put(None)
+            return
 
 
 def main() -> None:
@@ -19,10 +32,11 @@ def main() -> None:
         extractor = receive(stdin)
     except EOFError:
         return
+    inbox: queue.Queue[Any] = queue.Queue()
+    threading.Thread(target=_read_all, args=(stdin, inbox), daemon=True).start()
     while True:
-        try:
-            texts = receive(stdin)
-        except EOFError:
+        texts = inbox.get()
+        if texts is None:
             return
         try:
             send(stdout, ("ok", extractor.extract(texts)))
