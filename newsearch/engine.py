@@ -87,6 +87,7 @@ class SearchEngine:
         self._gen = store.current_generation(self.index_dir)
         self._ix = store.open_index(self.index_dir)
         self._seen = -1
+        self._ids: Any = None
         self._builder = QueryBuilder(self._ix.schema)
         self._searcher: Searcher | None = None
         self._facets: _ArticleFacets | None = None
@@ -124,11 +125,18 @@ class SearchEngine:
             self._forget()
         return self._s()
 
+    def _article_ids(self) -> Any:
+        """docnum -> article id, for the open searcher."""
+        if self._ids is None:
+            self._ids = self._s().reader().column_reader("article_id")
+        return self._ids
+
     def _forget(self) -> None:
         if self._searcher is not None:
             self._searcher.close()
             self._searcher = None
         self._facets = None
+        self._ids = None
         self._articles.clear()
         self._speller = None
 
@@ -225,7 +233,7 @@ class SearchEngine:
         top = s.search(restrict(article_query(q), must, meta_mask), limit=_article_depth(limit))
         if top.scored_length() == 0:
             return [], {}
-        column = s.reader().column_reader("article_id")
+        column = self._article_ids()
         articles = {column[h.docnum]: (h.docnum, float(h.score)) for h in top}
         # The best passages on their own merit, then blended; passages of articles outside
         # the best ones get the weakest article score found (an upper bound of theirs).
@@ -336,9 +344,8 @@ class SearchEngine:
     def _facet_counts(
         self, docnums: Iterable[int], bucket: DateBucket, limit: int
     ) -> dict[str, tuple[FacetValue, ...]]:
-        s = self._s()
         af = self._article_facets()
-        column = s.reader().column_reader("article_id")
+        column = self._article_ids()
         articles = {column[d] for d in docnums}
         counts: dict[str, Counter[str]] = {name: Counter() for name in FACET_NAMES}
         cut = {"day": 10, "month": 7, "year": 4}[bucket]

@@ -35,19 +35,21 @@ class FieldBM25F(scoring.BM25F):  # type: ignore[misc]
     def __init__(self, field_docs: dict[str, int], **kwargs: Any) -> None:
         super().__init__(B=B, K1=K1, **kwargs)
         self.field_docs = field_docs
+        self._stats: dict[tuple[str, bytes], tuple[float, float]] = {}  # per searcher
 
     def scorer(self, searcher: Searcher, fieldname: str, text: bytes, qf: int = 1) -> Any:
         if not searcher.schema[fieldname].scorable:
             return scoring.WeightScorer.for_(searcher, fieldname, text)
-        return _Scorer(
-            searcher,
-            fieldname,
-            text,
-            self._field_B.get(fieldname, self.B),
-            self.K1,
-            qf,
-            self.field_docs.get(fieldname),
-        )
+        key = (fieldname, text)
+        stats = self._stats.get(key)
+        if stats is None:  # idf and average length once per term, not once per segment
+            parent = searcher.get_parent()
+            docs = self.field_docs.get(fieldname) or parent.doc_count_all()
+            df = parent.doc_frequency(fieldname, text)
+            avgfl = (parent.field_length(fieldname) / max(docs, 1)) or 1
+            stats = self._stats[key] = (math.log(docs / (df + 1)) + 1, avgfl)
+        b = self._field_B.get(fieldname, self.B)
+        return _Scorer(searcher, fieldname, text, b, self.K1, qf, stats)
 
 
 class _Scorer(scoring.BM25FScorer):  # type: ignore[misc]
@@ -59,13 +61,9 @@ class _Scorer(scoring.BM25FScorer):  # type: ignore[misc]
         b: float,
         k1: float,
         qf: int,
-        n: int | None,
+        stats: tuple[float, float],
     ) -> None:
-        parent = searcher.get_parent()
-        docs = n or parent.doc_count_all()
-        df = parent.doc_frequency(fieldname, text)
-        self.idf = math.log(docs / (df + 1)) + 1
-        self.avgfl = (parent.field_length(fieldname) / max(docs, 1)) or 1
+        self.idf, self.avgfl = stats
         self.B = b
         self.K1 = k1
         self.qf = qf
