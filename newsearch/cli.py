@@ -219,5 +219,17 @@ def stats(index: IndexOpt = Path(DEFAULT_INDEX), as_json: JsonOpt = False) -> No
 
 
 def main() -> None:
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    app()
+    """The console entry point: a one-line error instead of a traceback, even for a bug."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.stderr.write("Interrupted: the index keeps its last commit.\n")
+        sys.exit(130)
+    except Exception as exc:
+        if os.environ.get("NEWSEARCH_DEBUG"):
+            raise
+        sys.stderr.write(
+            f"Error: unexpected {type(exc).__name__}: {exc} (a bug or a broken install: "
+            "set NEWSEARCH_DEBUG=1 to see the traceback, and please report it)\n"
+        )
+        sys.exit(1)

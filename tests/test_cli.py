@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from newsearch.cli import app
@@ -104,3 +105,22 @@ def test_query_text_output_offers_a_correction(seed_index: Path) -> None:
         runner.invoke(app, ["query", "Kursc", "--index", str(seed_index), "--json"]).stdout
     )
     assert out["suggestion"] == "kursk"
+
+
+def test_unexpected_errors_are_one_line_not_a_traceback(
+    seed_index: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from newsearch import cli, engine
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr(engine.SearchEngine, "search", broken)
+    monkeypatch.setattr(sys, "argv", ["newsearch", "query", "Kursk", "--index", str(seed_index)])
+    monkeypatch.delenv("NEWSEARCH_DEBUG", raising=False)
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main()
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 1
+    assert err.startswith("Error: unexpected RuntimeError: simulated bug")
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
