@@ -288,8 +288,9 @@ class _Run:
         self.written = 0
 
     def merge(self) -> None:
-        """The parallel writer adds a segment per process and commit; merge the small ones so
-        queries do not slow down as segments pile up (Whoosh's usual policy)."""
+        """The parallel writer adds a segment per process and commit; past MAX_SEGMENTS, let
+        Whoosh's usual policy merge the small ones. It merges by size, so segments of similar
+        size stay (Reuters keeps 10); a full optimize costs minutes and is left to the user."""
         if "procs" in self.writer_options and len(self.ix._segments()) > MAX_SEGMENTS:
             self.ix.writer(limitmb=256).commit(merge=True)
 
