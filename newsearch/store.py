@@ -35,6 +35,37 @@ from newsearch.schema import FORMAT_VERSION, build_schema
 MANIFEST = "newsearch.json"
 WRITE_TIMEOUT = 30.0
 
+# File descriptors of write locks this process holds. A child forked while one is held (Whoosh's
+# MpWriter forks its sub-writers) would share the flock and keep it after the parent is killed,
+# so a re-run would find the index busy. Forked children close their copy and die with the parent.
+_held_locks: set[int] = set()
+
+
+def _after_fork_in_child() -> None:
+    if not _held_locks:
+        return
+    for fd in _held_locks:
+        with contextlib.suppress(OSError):
+            os.close(fd)  # closing a copy leaves the parent's lock held; unlocking would not
+    _held_locks.clear()
+    _die_with_parent()
+
+
+def _die_with_parent() -> None:
+    """Linux: ask for SIGKILL when the parent dies, so no orphan sub-writer lingers."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the child exits when its queue breaks
+        pass
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
 
 def current_generation(index_dir: Path) -> Path | None:
     try:
@@ -138,9 +169,11 @@ def write_lock(index_dir: Path, timeout: float = WRITE_TIMEOUT) -> Iterator[None
                         f"(waited {timeout:.0f} s): try again when it has finished"
                     ) from None
                 time.sleep(0.2)
+        _held_locks.add(fh.fileno())
         try:
             yield
         finally:
+            _held_locks.discard(fh.fileno())
             fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 

@@ -596,3 +596,44 @@ def test_installed_command_waits_write_timeout_for_a_running_writer(
     done = cli(tmp_path, *index_args(corpus, idx))
     assert json_of(done)["indexed"] > 0
     assert_exactly(idx, markers)
+
+
+FORKING_WRITER = """
+import multiprocessing, sys, time
+from pathlib import Path
+from newsearch import store
+
+def sub_writer() -> None:  # stands in for one of Whoosh's MpWriter sub-writers
+    time.sleep(600)
+
+with store.write_lock(Path(sys.argv[1]), timeout=0):
+    child = multiprocessing.get_context("fork").Process(target=sub_writer)
+    child.start()
+    print(child.pid, flush=True)
+    time.sleep(600)
+"""
+
+
+def test_kill_9_of_a_writer_that_forked_sub_writers_frees_the_lock_at_once(
+    tmp_path: Path,
+) -> None:
+    """An `index --no-entities` run forks sub-writers while holding the write lock; killed with
+    -9, its forked children must neither keep the lock (a re-run would say "busy") nor linger."""
+    idx = tmp_path / "index"
+    argv = [sys.executable, "-c", FORKING_WRITER, str(idx)]
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, text=True) as proc:
+        assert proc.stdout is not None
+        child = int(proc.stdout.readline())
+        proc.kill()
+    with store.write_lock(idx, timeout=0):  # free at once: the child did not inherit it
+        pass
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(child, signal.SIGKILL)
+        pytest.fail("a forked sub-writer outlived the killed writer")
