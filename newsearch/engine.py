@@ -7,9 +7,11 @@ Whoosh object leaves this module.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -37,7 +39,15 @@ from newsearch.querying import (
     restrict,
     with_filters,
 )
-from newsearch.ranking import ARTICLE_WEIGHT, article_query, explain, weighting_for
+from newsearch.ranking import (
+    ARTICLE_WEIGHT,
+    CachedBM25F,
+    PassageScorer,
+    article_query,
+    clauses,
+    explain,
+    passage_terms,
+)
 from newsearch.spelling import Speller, load_vocabulary
 
 Sort = Literal["relevance", "newest", "oldest"]
@@ -51,19 +61,28 @@ def _article_depth(limit: int) -> int:
     return min(max(limit * 3, 50), 2000)
 
 
-def _passage_depth(limit: int) -> int:
-    """How many of the best passages (on their own score) to blend."""
-    return max(limit * 10, 200)
+@dataclass(frozen=True)
+class _Candidate:
+    """A passage on its way to becoming a Hit: passage ``index`` of article ``docnum``."""
+
+    score: float
+    docnum: int
+    index: int
+    fields: dict[str, Any]
+    article_score: float
 
 
 class _ArticleFacets:
-    """Per-article facet values of the whole index, loaded once per open searcher."""
+    """Per-article facet values of the whole index by document number, loaded once per open
+    searcher."""
 
     def __init__(self, searcher: Searcher) -> None:
-        self.by_id: dict[str, dict[str, Any]] = {}
+        self.by_doc: dict[int, dict[str, Any]] = {}
+        self.passages = 0
         names: dict[tuple[str, str], Counter[str]] = {}
-        for fields in searcher.documents(kind="a"):
-            meta = fields["meta"]
+        reader = searcher.reader()
+        for docnum in reader.all_doc_ids():
+            meta = reader.stored_fields(docnum)["meta"]
             ents: dict[str, set[str]] = {"person": set(), "org": set(), "place": set()}
             for kind, name, key in meta.get("entities", []):
                 ents[kind].add(key)
@@ -71,7 +90,8 @@ class _ArticleFacets:
             src = meta.get("source")
             if src:
                 names.setdefault(("source", src.lower()), Counter())[src] += 1
-            self.by_id[fields["article_id"]] = {
+            self.passages += len(meta.get("passages", ()))
+            self.by_doc[docnum] = {
                 "source": src.lower() if src else None,
                 "date": meta.get("date"),
                 **ents,
@@ -87,7 +107,6 @@ class SearchEngine:
         self._gen = store.current_generation(self.index_dir)
         self._ix = store.open_index(self.index_dir)
         self._seen = -1
-        self._ids: Any = None
         self._builder = QueryBuilder(self._ix.schema)
         self._searcher: Searcher | None = None
         self._facets: _ArticleFacets | None = None
@@ -110,7 +129,7 @@ class SearchEngine:
         """The open searcher (opened on first use)."""
         if self._searcher is None:
             self._searcher = self._ix.searcher()
-            self._searcher.weighting = weighting_for(self._searcher)
+            self._searcher.weighting = CachedBM25F()
             self._seen = self._ix.latest_generation()
         return self._searcher
 
@@ -125,18 +144,11 @@ class SearchEngine:
             self._forget()
         return self._s()
 
-    def _article_ids(self) -> Any:
-        """docnum -> article id, for the open searcher."""
-        if self._ids is None:
-            self._ids = self._s().reader().column_reader("article_id")
-        return self._ids
-
     def _forget(self) -> None:
         if self._searcher is not None:
             self._searcher.close()
             self._searcher = None
         self._facets = None
-        self._ids = None
         self._articles.clear()
         self._speller = None
 
@@ -178,7 +190,8 @@ class SearchEngine:
         )
         q, negative = self._builder.text_query(text)
         must, mask = filter_query(flt)
-        if negative is not None:
+        if negative is not None:  # -word: articles that hold the word anywhere are out
+            negative = article_query(negative)
             mask = negative if mask is None else wq.Or([mask, negative])
         s = self._fresh()
         if s.doc_count_all() == 0:  # an index with nothing committed yet
@@ -186,96 +199,118 @@ class SearchEngine:
                 {n: () for n in FACET_NAMES} if facets else {}
             )
             return SearchResults(query=query, total=0, results=(), facets=empty)
-        # Text fields exist only on passages, so a text query needs no kind filter.
-        matching = restrict(q if q is not None else wq.Term("kind", "p"), must, mask)
+        matching = restrict(article_query(q) if q is not None else wq.Every(), must, mask)
+        scorer = PassageScorer(s, clauses(s, q)) if q is not None else None
         if q is None or sort != "relevance":
-            found = s.search(
-                matching, limit=limit, sortedby="oldest" if sort == "oldest" else "newest"
-            )
-            ranked = [(h.docnum, float(h.score or 0.0) if q else 0.0) for h in found]
-            article_docs: dict[str, tuple[int, float]] = {}
+            order = "oldest" if sort == "oldest" else "newest"
+            found = s.search(matching, limit=limit, sortedby=order)
+            ranked = self._in_order(s, found, scorer, limit)
         else:
-            ranked, article_docs = self._blended(s, q, must, flt, mask, limit)
+            found = s.search(matching, limit=_article_depth(limit), optimize=False)
+            assert scorer is not None
+            ranked = self._blended(s, found, scorer, limit)
         terms = positive_terms(q) if q is not None else set()
         hits = [
-            self._hit(s, rank, docnum, score, terms, q if explain else None, article_docs)
-            for rank, (docnum, score) in enumerate(ranked[:limit], start=1)
+            self._hit(s, rank, c, terms, scorer if explain else None, q if explain else None)
+            for rank, c in enumerate(ranked[:limit], start=1)
         ]
-        # Facets and the total count every matching passage, not just the ones returned.
-        every = s.search(matching, limit=None, scored=False)
         facet_values: dict[str, tuple[FacetValue, ...]] = {}
-        if facets:
-            facet_values = self._facet_counts(every.docs(), date_bucket, facet_limit)
+        if facets:  # over every matching article, not just the ones returned
+            facet_values = self._facet_counts(found.docs(), date_bucket, facet_limit)
         return SearchResults(
             query=query,
-            total=len(every),
+            total=len(found),
             results=tuple(hits),
             facets=facet_values,
             suggestion=self._suggest(text) if q is not None else None,
         )
 
+    def _passages(
+        self, s: Searcher, docnum: int, scorer: PassageScorer | None
+    ) -> list[tuple[float, int, dict[str, Any]]]:
+        """(score, index) of an article's passages worth showing, in text order, and its stored
+        fields: those holding a query word; the lead passage if none does or there is no query."""
+        fields = s.stored_fields(docnum)
+        bounds = [(p[0], p[1]) for p in fields["meta"]["passages"]]
+        if scorer is None or not bounds:
+            return [(0.0, 0, fields)]
+        scored = [
+            (scorer.score(p), i)
+            for i, p in enumerate(passage_terms(fields["body"], bounds, fields["meta"]["title"]))
+        ]
+        kept = [(score, i, fields) for score, i in scored if score > 0]
+        return kept or [(0.0, 0, fields)]
+
+    def _in_order(
+        self, s: Searcher, found: Any, scorer: PassageScorer | None, limit: int
+    ) -> list[_Candidate]:
+        """Sorted by date: each article's passages in text order, until ``limit``."""
+        out: list[_Candidate] = []
+        for hit in found:
+            for score, i, fields in self._passages(s, hit.docnum, scorer):
+                out.append(_Candidate(score, hit.docnum, i, fields, 0.0))
+            if len(out) >= limit:
+                break
+        return out
+
     def _blended(
-        self,
-        s: Searcher,
-        q: wq.Query,
-        must: wq.Query | None,
-        flt: Filters,
-        mask: wq.Query | None,
-        limit: int,
-    ) -> tuple[list[tuple[int, float]], dict[str, tuple[int, float]]]:
+        self, s: Searcher, found: Any, scorer: PassageScorer, limit: int
+    ) -> list[_Candidate]:
         """Passages ranked by their score plus ARTICLE_WEIGHT x their article's score.
 
-        The best articles are found first; their matching passages are then scored and
-        blended, so a strong passage in an article about something else ranks below it.
+        Articles are visited best first; once no passage of the next article could enter the
+        best ``limit`` (its article score plus the best score a passage can have is too low),
+        the rest are not read.
         """
-        # Articles are filtered by metadata only: excluded words are a matter for the passages.
-        meta_mask = filter_query(flt)[1]
-        top = s.search(restrict(article_query(q), must, meta_mask), limit=_article_depth(limit))
-        if top.scored_length() == 0:
-            return [], {}
-        column = self._article_ids()
-        articles = {column[h.docnum]: (h.docnum, float(h.score)) for h in top}
-        # The best passages on their own merit, then blended; passages of articles outside
-        # the best ones get the weakest article score found (an upper bound of theirs).
-        floor = min(score for _, score in articles.values())
-        passages = s.search(restrict(q, must, mask), limit=_passage_depth(limit))
-        ranked = [
-            (
-                h.docnum,
-                float(h.score) + ARTICLE_WEIGHT * articles.get(column[h.docnum], (0, floor))[1],
-            )
-            for h in passages
-        ]
-        ranked.sort(key=lambda x: (-x[1], x[0]))
-        return ranked, {str(k): v for k, v in articles.items()}
+        best: list[tuple[float, int, int]] = []  # min-heap of (blended, -docnum, -index)
+        cands: dict[tuple[int, int], _Candidate] = {}
+        ceiling = scorer.ceiling()
+        for hit in found:
+            article_score = float(hit.score)
+            if len(best) >= limit and ARTICLE_WEIGHT * article_score + ceiling < best[0][0]:
+                break
+            for score, i, fields in self._passages(s, hit.docnum, scorer):
+                blended = score + ARTICLE_WEIGHT * article_score
+                key = (blended, -hit.docnum, -i)
+                if len(best) < limit:
+                    heapq.heappush(best, key)
+                elif key > best[0]:
+                    heapq.heapreplace(best, key)
+                else:
+                    continue
+                cands[(hit.docnum, i)] = _Candidate(blended, hit.docnum, i, fields, article_score)
+        ordered = sorted(best, reverse=True)
+        return [cands[(-d, -i)] for _, d, i in ordered]
 
     def _hit(
         self,
         s: Searcher,
         rank: int,
-        docnum: int,
-        score: float,
+        c: _Candidate,
         terms: set[str],
+        scorer: PassageScorer | None,
         explain_query: wq.Query | None,
-        article_docs: dict[str, tuple[int, float]],
     ) -> Hit:
-        fields = s.stored_fields(docnum)
-        meta, text, aid = fields["meta"], fields["text"], fields["article_id"]
+        fields = c.fields
+        meta, body, aid = fields["meta"], fields["body"], fields["article_id"]
+        passages = meta["passages"]
+        start, end, ents = passages[c.index] if passages else (0, 0, [])
+        text = body[start:end]
         explanation: list[TermContribution] = []
-        if explain_query is not None:
-            explanation = explain(s, docnum, explain_query)
-            if aid in article_docs:
-                adoc = article_docs[aid][0]
-                explanation += explain(s, adoc, article_query(explain_query), ARTICLE_WEIGHT)
+        if scorer is not None and explain_query is not None:
+            title = meta["title"]
+            p = passage_terms(body, [(start, end)], title if c.index == 0 else None)[0]
+            explanation = scorer.contributions(p)
+            explanation += explain(s, c.docnum, article_query(explain_query), ARTICLE_WEIGHT)
         return Hit(
             rank=rank,
-            score=score,
+            score=c.score,
             text=text,
             highlights=tuple((a, b) for term, a, b in term_spans(text) if term in terms),
-            start=meta["s"],
-            end=meta["e"],
-            article=self._article(aid),
-            entities=tuple(Entity(name, kind) for kind, name in meta.get("ents", [])),
+            start=start,
+            end=end,
+            article=self._article(aid, fields),
+            entities=tuple(Entity(name, kind) for kind, name in ents),
             explanation=tuple(explanation),
         )
 
@@ -299,15 +334,15 @@ class SearchEngine:
 
     def stats(self) -> IndexStats:
         """Counts, date range, size on disk and time of the last update of the index."""
-        s = self._fresh()
+        self._fresh()
         af = self._article_facets()
-        recs = af.by_id.values()
+        recs = af.by_doc.values()
         dates = sorted(r["date"] for r in recs if r["date"])
         manifest = store.read_manifest(store.current_generation(self.index_dir) or self.index_dir)
         updated = manifest.get("updated") or manifest.get("created")
         return IndexStats(
-            articles=len(af.by_id),
-            passages=s.doc_count() - len(af.by_id),
+            articles=len(af.by_doc),
+            passages=af.passages,
             sources=len({r["source"] for r in recs if r["source"]}),
             first_date=dt.date.fromisoformat(dates[0]) if dates else None,
             last_date=dt.date.fromisoformat(dates[-1]) if dates else None,
@@ -323,11 +358,10 @@ class SearchEngine:
             self._facets = _ArticleFacets(s)
         return self._facets
 
-    def _article(self, article_id: str) -> ArticleInfo:
+    def _article(self, article_id: str, fields: dict[str, Any]) -> ArticleInfo:
         info = self._articles.get(article_id)
         if info is None:
-            fields = self._s().document(pid="a:" + article_id) or {}
-            meta = fields.get("meta", {})
+            meta = fields["meta"]
             date = meta.get("date")
             info = ArticleInfo(
                 id=article_id,
@@ -345,12 +379,10 @@ class SearchEngine:
         self, docnums: Iterable[int], bucket: DateBucket, limit: int
     ) -> dict[str, tuple[FacetValue, ...]]:
         af = self._article_facets()
-        column = self._article_ids()
-        articles = {column[d] for d in docnums}
         counts: dict[str, Counter[str]] = {name: Counter() for name in FACET_NAMES}
         cut = {"day": 10, "month": 7, "year": 4}[bucket]
-        for aid in articles:
-            rec = af.by_id.get(aid.decode() if isinstance(aid, bytes) else aid)
+        for docnum in docnums:
+            rec = af.by_doc.get(docnum)
             if rec is None:
                 continue
             counts["source"][af.display.get(("source", rec["source"]), UNKNOWN)] += 1

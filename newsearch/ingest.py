@@ -112,19 +112,27 @@ def date_fields(a: Article) -> dict[str, Any]:
     }
 
 
-def _documents(a: Article, mentions: tuple[Mention, ...]) -> Iterator[dict[str, Any]]:
-    """The article document and its passage documents."""
+def _document(a: Article, mentions: tuple[Mention, ...]) -> dict[str, Any]:
+    """The article's one index document."""
     records = entity_records(a, mentions)
-    common: dict[str, Any] = {"article_id": a.id}
+    doc: dict[str, Any] = {"article_id": a.id, "text": a.body}
+    if a.title:
+        doc["title"] = a.title
     if a.source:
-        common["source"] = source_key(a.source)
-    common.update(date_fields(a))
+        doc["source"] = source_key(a.source)
+    doc.update(date_fields(a))
     topics = ",".join(v.lower() for k, v in a.tags if k == "topic")
     if topics:
-        common["topic"] = topics
-    passages = make_passages(a.id, a.body)
+        doc["topic"] = topics
     tagged = {(t, key) for t, _, key in records if key}
-    meta = {
+    for kind in ("person", "org", "place"):
+        keys = sorted({key for t, key in tagged if t == kind})
+        if keys:
+            doc[kind] = ",".join(k.replace(",", " ") for k in keys)
+    passages = make_passages(a.id, a.body)
+    doc["passages"] = " ".join("p" for _ in passages)
+    doc["body"] = a.body
+    doc["meta"] = {
         "path": a.path,
         "title": a.title,
         "source": a.source,
@@ -135,40 +143,12 @@ def _documents(a: Article, mentions: tuple[Mention, ...]) -> Iterator[dict[str, 
         "location": a.location,
         "tags": [list(t) for t in a.tags],
         "entities": records,
-        "passages": len(passages),
+        # [start, end, [[type, name], ...]] of each passage, in order
+        "passages": [[p.start, p.end, _passage_entities(p, mentions)] for p in passages],
     }
-    # Filters apply per article: a passage matches --person if its article names the person.
-    for kind in ("person", "org", "place"):
-        keys = sorted({key for t, key in tagged if t == kind})
-        if keys:
-            common[kind] = ",".join(k.replace(",", " ") for k in keys)
-    article: dict[str, Any] = {
-        "kind": "a",
-        "pid": "a:" + a.id,
-        "meta": meta,
-        "hash": content_hash(a),
-        "norm": norm_hash(a),
-        "atext": a.body,
-        **common,
-    }
-    if a.title:
-        article["atitle"] = a.title
-    yield article
-    for p in passages:
-        doc: dict[str, Any] = {
-            "kind": "p",
-            "text": p.text,
-            "meta": {
-                "s": p.start,
-                "e": p.end,
-                "i": p.index,
-                "ents": _passage_entities(p, mentions),
-            },
-            **common,
-        }
-        if a.title and p.index == 0:
-            doc["title"] = a.title  # a title match shows the lead passage
-        yield doc
+    doc["hash"] = content_hash(a)
+    doc["norm"] = norm_hash(a)
+    return doc
 
 
 def _passage_entities(p: Any, mentions: tuple[Mention, ...]) -> list[list[str]]:
@@ -202,7 +182,7 @@ class _Run:
         self.writer: IndexWriter | None = None
         self.words: Counter[str] = Counter()
         with ix.searcher() as s:
-            for fields in s.documents(kind="a"):
+            for fields in s.all_stored_fields():
                 meta = fields["meta"]
                 aid = fields["article_id"]
                 self.known[aid] = (fields["hash"], meta["path"])
@@ -262,8 +242,7 @@ class _Run:
             count_words(self.words, (article.title, article.body))
             if replaces:
                 w.delete_by_term("article_id", article.id)
-            for doc in _documents(article, ments):
-                w.add_document(**doc)
+            w.add_document(**_document(article, ments))
         self.written += len(batch)
         if self.written >= COMMIT_EVERY:
             self.commit()

@@ -119,6 +119,9 @@ class FacetValue:
 
 @dataclass(frozen=True)
 class SearchResults:
+    """``results``: the best passages; ``total``: how many articles match (each has one or more
+    passages worth showing); ``facets`` count those articles."""
+
     query: str
     total: int
     results: tuple[Hit, ...]

@@ -1,55 +1,65 @@
-"""Scoring: BM25F with per-kind statistics, article evidence blended into passage scores,
-and per-term explanations.
+"""Scoring: BM25F on articles, BM25 on their passages, and the blend of the two.
 
-The index holds two kinds of documents, so Whoosh's own BM25F (which divides lengths and
-document frequencies by every document) would mix passage and article statistics. FieldBM25F
-takes the number of documents that carry each field instead.
+The index holds one document per article. A query is answered in two steps (engine.py): Whoosh
+ranks the articles by BM25F over their text and title; then the passages of the best articles
+are scored here, in Python, with BM25 over the passage's own words (the title counting on the
+first passage) and the index's statistics.
 
-A passage's final score is its own BM25F score plus ``ARTICLE_WEIGHT`` times its article's
-BM25F score: a passage from an article that is about the query as a whole beats an equally
-matching passage from an article that mentions it in passing. Chosen on CRAN, confirmed on TIME
+A passage's final score is its own score plus ``ARTICLE_WEIGHT`` times its article's score: a
+passage from an article that is about the query as a whole beats an equally matching passage
+from an article that mentions it in passing. Chosen on CRAN, confirmed on TIME
 (benchmarks/README.md).
 """
 
 from __future__ import annotations
 
-import copy
 import math
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from whoosh import query as wq
 from whoosh import scoring
 from whoosh.searching import Searcher
 
+from newsearch.analysis import term_spans
 from newsearch.models import TermContribution
-from newsearch.schema import ARTICLE_FIELDS
+from newsearch.schema import TEXT_FIELDS
 
 ARTICLE_WEIGHT = 3.0
 K1 = 1.2
 B = 0.75
+MAX_EXPANSIONS = 64  # terms a prefix or wildcard stands for when scoring passages
 
 
-class FieldBM25F(scoring.BM25F):  # type: ignore[misc]
-    """BM25F whose IDF and average length count only the documents that have the field."""
+class CachedBM25F(scoring.BM25F):  # type: ignore[misc]
+    """Whoosh's BM25F with each term's IDF and average field length computed once per searcher
+    (Whoosh recomputes them for every segment of every search)."""
 
-    def __init__(self, field_docs: dict[str, int], **kwargs: Any) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(B=B, K1=K1, **kwargs)
-        self.field_docs = field_docs
-        self._stats: dict[tuple[str, bytes], tuple[float, float]] = {}  # per searcher
+        self._stats: dict[tuple[str, bytes], tuple[float, float]] = {}
 
     def scorer(self, searcher: Searcher, fieldname: str, text: bytes, qf: int = 1) -> Any:
         if not searcher.schema[fieldname].scorable:
             return scoring.WeightScorer.for_(searcher, fieldname, text)
         key = (fieldname, text)
         stats = self._stats.get(key)
-        if stats is None:  # idf and average length once per term, not once per segment
+        if stats is None:
             parent = searcher.get_parent()
-            docs = self.field_docs.get(fieldname) or parent.doc_count_all()
-            df = parent.doc_frequency(fieldname, text)
-            avgfl = (parent.field_length(fieldname) / max(docs, 1)) or 1
-            stats = self._stats[key] = (math.log(docs / (df + 1)) + 1, avgfl)
+            stats = self._stats[key] = (idf(parent, fieldname, text), avg_length(parent, fieldname))
         b = self._field_B.get(fieldname, self.B)
         return _Scorer(searcher, fieldname, text, b, self.K1, qf, stats)
+
+
+def idf(searcher: Searcher, fieldname: str, text: bytes | str) -> float:
+    docs = max(searcher.doc_count_all(), 1)
+    return math.log(docs / (searcher.doc_frequency(fieldname, text) + 1)) + 1
+
+
+def avg_length(searcher: Searcher, fieldname: str) -> float:
+    return (searcher.field_length(fieldname) / max(searcher.doc_count_all(), 1)) or 1.0
 
 
 class _Scorer(scoring.BM25FScorer):  # type: ignore[misc]
@@ -70,42 +80,151 @@ class _Scorer(scoring.BM25FScorer):  # type: ignore[misc]
         self.setup(searcher, fieldname, text)
 
 
-def weighting_for(searcher: Searcher) -> FieldBM25F:
-    passages = searcher.doc_frequency("kind", "p")
-    articles = searcher.doc_frequency("kind", "a")
-    counts = {"text": passages, "title": passages, "atext": articles, "atitle": articles}
-    return FieldBM25F(counts)
-
-
 def article_query(q: wq.Query) -> wq.Query:
-    """The passage query rewritten for article documents: fields renamed, phrases loosened to
-    all of their words (article text has no positions), exclusions left to the passages."""
-    if isinstance(q, wq.AndNot):
-        return article_query(q.a)
-    if isinstance(q, wq.Not):
-        return wq.NullQuery
-    if isinstance(q, wq.And) and any(isinstance(c, wq.Not) for c in q.children()):
-        kept = [article_query(c) for c in q.children() if not isinstance(c, wq.Not)]
-        return kept[0] if len(kept) == 1 else wq.And(kept)
-    if isinstance(q, wq.Phrase):
-        name = ARTICLE_FIELDS.get(q.fieldname, q.fieldname)
-        return wq.And([wq.Term(name, w) for w in q.words], boost=q.boost)
-    if isinstance(q, wq.Term) and q.fieldname == "text":  # the article's words and its title
-        return wq.Or([wq.Term("atext", q.text, boost=q.boost), wq.Term("atitle", q.text)])
+    """The query as run on articles: a plain word of the text also matches the title."""
+    if isinstance(q, wq.Term | wq.Phrase) and q.fieldname == "text":
+        title = _in_field(q, "title")
+        return wq.Or([q, title])
     if q.is_leaf():
-        field = getattr(q, "fieldname", None)
-        if field not in ARTICLE_FIELDS:
-            return q
-        renamed = copy.copy(q)
-        renamed.fieldname = ARTICLE_FIELDS[field]
-        return renamed
+        return q
     return q.apply(article_query)
+
+
+def _in_field(q: wq.Term | wq.Phrase, fieldname: str) -> wq.Query:
+    if isinstance(q, wq.Phrase):
+        return wq.Phrase(fieldname, q.words, slop=q.slop, boost=q.boost)
+    return wq.Term(fieldname, q.text, boost=q.boost)
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One positive part of a query, as passages are scored: a word or a phrase (``words``
+    in order), in the body and/or the title, with its boost and IDF."""
+
+    words: tuple[str, ...]
+    fields: frozenset[str]
+    boost: float
+    idf: float
+
+
+def clauses(searcher: Searcher, q: wq.Query) -> list[Clause]:
+    """The words and phrases a passage can earn score for (negated parts left out)."""
+    out: dict[tuple[tuple[str, ...], frozenset[str]], Clause] = {}
+
+    def add(words: tuple[str, ...], fields: frozenset[str], boost: float) -> None:
+        if not words or (words, fields) in out:
+            return
+        weight = sum(idf(searcher, "text", w) for w in words)
+        out[(words, fields)] = Clause(words, fields, boost, weight)
+
+    def walk(node: wq.Query, boost: float) -> None:
+        if isinstance(node, wq.Not):
+            return
+        if isinstance(node, wq.AndNot):
+            walk(node.a, boost)
+            return
+        boost *= float(getattr(node, "boost", 1.0) or 1.0)
+        if isinstance(node, wq.Phrase):
+            if node.fieldname in TEXT_FIELDS:
+                add(tuple(node.words), _fields(node.fieldname), boost)
+        elif isinstance(node, wq.Term):
+            if node.fieldname in TEXT_FIELDS:
+                add((_text(node.text),), _fields(node.fieldname), boost)
+        elif node.is_leaf():  # prefix, wildcard, fuzzy, range: the terms they stand for
+            field = getattr(node, "fieldname", None)
+            if field in TEXT_FIELDS:
+                expanded = list(node.expanded_terms(searcher.reader()))[:MAX_EXPANSIONS]
+                for _, text in expanded:
+                    add((_text(text),), _fields(field), boost)
+        else:
+            for child in node.children():
+                walk(child, boost)
+
+    walk(q, 1.0)
+    return list(out.values())
+
+
+def _fields(fieldname: str) -> frozenset[str]:
+    # A word asked of the text also counts in the title, as on articles (article_query).
+    return frozenset(TEXT_FIELDS) if fieldname == "text" else frozenset([fieldname])
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
+@dataclass(frozen=True)
+class PassageTerms:
+    """A passage's index terms in order (stop words dropped, as in the index)."""
+
+    terms: tuple[str, ...]
+    title: tuple[str, ...] = ()
+
+
+def passage_terms(
+    body: str, bounds: Sequence[tuple[int, int]], title: str | None
+) -> list[PassageTerms]:
+    """The index terms of each passage ``body[start:end]``; the title goes with the first."""
+    starts = [s for s, _ in bounds]
+    buckets: list[list[str]] = [[] for _ in bounds]
+    for term, start, end in term_spans(body):
+        i = bisect_right(starts, start) - 1
+        if i >= 0 and end <= bounds[i][1]:
+            buckets[i].append(term)
+    title_terms = tuple(t for t, _, _ in term_spans(title)) if title else ()
+    return [PassageTerms(tuple(b), title_terms if i == 0 else ()) for i, b in enumerate(buckets)]
+
+
+def _count(terms: tuple[str, ...], words: tuple[str, ...]) -> int:
+    if len(words) == 1:
+        return terms.count(words[0])
+    n, first = len(words), words[0]
+    return sum(
+        1
+        for i, t in enumerate(terms)
+        if t == first and terms[i : i + n] == words  # consecutive: stop words are not terms
+    )
+
+
+class PassageScorer:
+    """BM25 of a passage for a list of clauses; the average passage length comes from the
+    index (text length over number of passages)."""
+
+    def __init__(self, searcher: Searcher, query_clauses: list[Clause]) -> None:
+        self.clauses = query_clauses
+        passages = searcher.field_length("passages") or max(searcher.doc_count_all(), 1)
+        self.avg_len = (searcher.field_length("text") / passages) or 1.0
+        self.avg_title = avg_length(searcher, "title")
+
+    def contributions(self, p: PassageTerms) -> list[TermContribution]:
+        out: list[TermContribution] = []
+        for c in self.clauses:
+            for field, terms, avg in (
+                ("text", p.terms, self.avg_len),
+                ("title", p.title, self.avg_title),
+            ):
+                if field not in c.fields or not terms:
+                    continue
+                tf = _count(terms, c.words)
+                if tf:
+                    norm = K1 * (1 - B + B * len(terms) / avg)
+                    score = c.boost * c.idf * tf * (K1 + 1) / (tf + norm)
+                    out.append(TermContribution(" ".join(c.words), field, score))
+        return out
+
+    def ceiling(self) -> float:
+        """More than any passage can score (each clause at its limit in every field)."""
+        return sum(c.boost * c.idf * (K1 + 1) * len(c.fields) for c in self.clauses)
+
+    def score(self, p: PassageTerms) -> float:
+        return sum(c.score for c in self.contributions(p))
 
 
 def explain(
     searcher: Searcher, docnum: int, q: wq.Query, weight: float = 1.0
 ) -> list[TermContribution]:
-    """Each query term's BM25F contribution to document ``docnum`` (times ``weight``)."""
+    """Each query term's BM25F contribution to article ``docnum`` (times ``weight``), with the
+    field named ``atext``/``atitle`` (the article's text and title)."""
     out: list[TermContribution] = []
     w = searcher.weighting
     seen: set[tuple[str, Any]] = set()
@@ -120,6 +239,6 @@ def explain(
         m.skip_to(docnum)
         if m.is_active() and m.id() == docnum:
             scorer = w.scorer(searcher, fieldname, text)
-            word = text.decode("utf-8") if isinstance(text, bytes) else str(text)
-            out.append(TermContribution(word, fieldname, weight * float(scorer.score(m))))
+            name = {"text": "atext", "title": "atitle"}.get(fieldname, fieldname)
+            out.append(TermContribution(_text(text), name, weight * float(scorer.score(m))))
     return out

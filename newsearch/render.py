@@ -140,7 +140,8 @@ def print_results(console: Console, r: SearchResults, rich: bool) -> None:
             ]
             console.print("    why: " + ", ".join(parts), style="dim" if rich else None)
         console.print()
-    console.print(f"{len(r.results)} of {r.total} matching passages")
+    articles = len({h.article.id for h in r.results})
+    console.print(f"{len(r.results)} passages from {articles} of {r.total} matching articles")
     if r.facets:
         print_facets(console, r.facets)
 

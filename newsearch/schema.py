@@ -1,8 +1,9 @@
-"""The Whoosh schema: one document per passage (kind "p") and one per article (kind "a").
+"""The Whoosh schema: one document per article.
 
-Passage documents carry what a query matches and filters on; article documents carry the
-article's whole text (scored as article evidence) and what incremental indexing and facets need
-(content hashes, metadata, entities). Filter fields are on both kinds.
+An article document carries its whole text and title (with positions, for phrases), the filter
+fields, and stored metadata: the body, its passages' offsets and entities, content hashes.
+Passages are not documents of their own: the engine scores the passages of the best articles
+when it answers (engine.py), which halves the postings written and the documents searched.
 """
 
 from __future__ import annotations
@@ -13,10 +14,9 @@ from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 
 from newsearch.analysis import news_analyzer
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 
-TEXT_FIELDS = ("text", "title")  # passage documents (the title on an article's first passage)
-ARTICLE_FIELDS = {"text": "atext", "title": "atitle"}  # the same, on article documents
+TEXT_FIELDS = ("text", "title")  # the body and the headline
 ENTITY_FIELDS = ("person", "org", "place")
 FILTER_FIELDS = ("source", "date", *ENTITY_FIELDS, "topic")
 
@@ -50,14 +50,9 @@ _patch_whoosh_length_reader()
 def build_schema() -> Schema:
     analyzer = news_analyzer()
     return Schema(
-        kind=ID(),
-        pid=ID(stored=True, unique=True),  # "a:<article id>", on article documents only
-        article_id=ID(stored=True, sortable=True),
-        text=TEXT(analyzer=analyzer, stored=True, phrase=True),
+        article_id=ID(stored=True, unique=True),
+        text=TEXT(analyzer=analyzer, phrase=True),
         title=TEXT(analyzer=analyzer, phrase=True),
-        # Whole-article text and title, for the article evidence blended into passage scores.
-        atext=TEXT(analyzer=analyzer, phrase=False),
-        atitle=TEXT(analyzer=analyzer, phrase=False),
         source=ID(),
         date=ID(),  # YYYYMMDD: one term a document, ranges by TermRange
         newest=COLUMN(),  # sort keys (see ingest.date_fields): columns, not terms
@@ -66,7 +61,11 @@ def build_schema() -> Schema:
         org=KEYWORD(commas=True, scorable=False),
         place=KEYWORD(commas=True, scorable=False),
         topic=KEYWORD(commas=True, scorable=False),
-        # Stored only: passage offsets and article metadata (a JSON object), content hashes.
+        # Stored only: the body, passage offsets and entities, article metadata, content hashes.
+        # Its length is the article's number of passages, so the index knows the average passage
+        # length (field_length("text") / field_length("passages")) for scoring passages.
+        passages=KEYWORD(scorable=True),
+        body=STORED(),
         meta=STORED(),
         hash=ID(stored=True),
         norm=ID(stored=True),
