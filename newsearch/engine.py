@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from whoosh import collectors
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
@@ -70,6 +71,19 @@ class _Candidate:
     index: int
     fields: dict[str, Any]
     article_score: float
+
+
+class _TopAndEvery(collectors.TopCollector):  # type: ignore[misc]
+    """The best documents by score, and on the way every matching document number (the
+    total and the facets need them; a second, unscored search would visit them again)."""
+
+    def prepare(self, top_searcher: Searcher, q: Any, context: Any) -> None:
+        super().prepare(top_searcher, q, context)
+        self.every: list[int] = []
+
+    def _collect(self, global_docnum: int, score: float) -> Any:
+        self.every.append(global_docnum)
+        return super()._collect(global_docnum, score)
 
 
 class _ArticleFacets:
@@ -204,9 +218,12 @@ class SearchEngine:
         if q is None or sort != "relevance":
             order = "oldest" if sort == "oldest" else "newest"
             found = s.search(matching, limit=limit, sortedby=order)
+            every = None
             ranked = self._in_order(s, found, scorer, limit)
         else:
-            found = s.search(matching, limit=_article_depth(limit), optimize=False)
+            collector = _TopAndEvery(_article_depth(limit), usequality=False)
+            s.search_with_collector(matching, collector)
+            found, every = collector.results(), collector.every
             assert scorer is not None
             ranked = self._blended(s, found, scorer, limit)
         terms = positive_terms(q) if q is not None else set()
@@ -216,10 +233,11 @@ class SearchEngine:
         ]
         facet_values: dict[str, tuple[FacetValue, ...]] = {}
         if facets:  # over every matching article, not just the ones returned
-            facet_values = self._facet_counts(found.docs(), date_bucket, facet_limit)
+            docs = found.docs() if every is None else every
+            facet_values = self._facet_counts(docs, date_bucket, facet_limit)
         return SearchResults(
             query=query,
-            total=len(found),
+            total=len(found) if every is None else len(every),
             results=tuple(hits),
             facets=facet_values,
             suggestion=self._suggest(text) if q is not None else None,

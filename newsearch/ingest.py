@@ -115,9 +115,13 @@ def date_fields(a: Article) -> dict[str, Any]:
 def _document(a: Article, mentions: tuple[Mention, ...]) -> dict[str, Any]:
     """The article's one index document."""
     records = entity_records(a, mentions)
-    doc: dict[str, Any] = {"article_id": a.id, "text": a.body}
+    # The text field holds the title too: one field to search for every word of a query.
+    doc: dict[str, Any] = {
+        "article_id": a.id,
+        "text": f"{a.title}\n\n{a.body}" if a.title else a.body,
+    }
     if a.title:
-        doc["title"] = a.title
+        doc["title"] = a.title  # for title:word
     if a.source:
         doc["source"] = source_key(a.source)
     doc.update(date_fields(a))
