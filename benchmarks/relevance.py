@@ -149,6 +149,7 @@ def newsearch_hits(
     collection: Collection,
     passages: int = PASSAGES,
     index_dir: Path | None = None,
+    search_options: dict[str, Any] | None = None,
     **build_options: Any,
 ) -> NewsearchOutput:
     """Index ``collection`` with newsearch and run every query; per-query errors are kept.
@@ -180,7 +181,7 @@ def newsearch_hits(
         with SearchEngine(where) as engine:
             for qid, text in collection.queries.items():
                 try:
-                    res = engine.search(text, limit=passages)
+                    res = engine.search(text, limit=passages, **(search_options or {}))
                 except Exception as exc:  # recorded, reported, and the query scores 0
                     out.errors[qid] = f"{type(exc).__name__}: {exc}"
                     continue

@@ -135,6 +135,14 @@ def query(
     explain: Annotated[
         bool, typer.Option("--explain", help="Show why each passage ranked (per-term scores).")
     ] = False,
+    feedback: Annotated[
+        bool,
+        typer.Option(
+            "--feedback",
+            help="Rank again with words the best articles share (RM3): helps short, "
+            "technical queries; measured in benchmarks/README.md.",
+        ),
+    ] = False,
 ) -> None:
     """Ranked passages with the query terms highlighted."""
     if sort not in ("relevance", "newest", "oldest"):
@@ -169,6 +177,7 @@ def query(
                 entity=entity,
                 topic=topic,
                 explain=explain,
+                feedback=feedback,
             )
     except NewsearchError as exc:
         _fail(str(exc))

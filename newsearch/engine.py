@@ -21,6 +21,7 @@ from whoosh.searching import Searcher
 
 from newsearch import store
 from newsearch.analysis import term_spans
+from newsearch.feedback import FEEDBACK_DOCS, expanded_weights, relevance_model
 from newsearch.models import (
     ENTITY_TYPES,
     ArticleInfo,
@@ -55,6 +56,7 @@ Sort = Literal["relevance", "newest", "oldest"]
 DateBucket = Literal["day", "month", "year"]
 FACET_NAMES = ("source", "date", "person", "org", "place")
 UNKNOWN = "unknown"
+FEEDBACK_DEFAULT = False
 
 
 def _article_depth(limit: int) -> int:
@@ -185,10 +187,13 @@ class SearchEngine:
         entity: str | Sequence[str] | None = None,
         topic: str | Sequence[str] | None = None,
         explain: bool = False,
+        feedback: bool = FEEDBACK_DEFAULT,
     ) -> SearchResults:
         """Ranked passages for ``query`` (free text, phrases in quotes, ``field:value`` filters).
 
         ``explain=True`` fills each hit's ``explanation`` with per-term contributions.
+        ``feedback=True`` ranks articles again with words their best ones share (RM3,
+        feedback.py); what matches, the total and the facets stay those of the query.
         """
         text, parsed = extract_filters(query)
         flt = with_filters(
@@ -213,7 +218,8 @@ class SearchEngine:
                 {n: () for n in FACET_NAMES} if facets else {}
             )
             return SearchResults(query=query, total=0, results=(), facets=empty)
-        matching = restrict(article_query(q) if q is not None else wq.Every(), must, mask)
+        article_scoring = article_query(q) if q is not None else wq.Every()
+        matching = restrict(article_scoring, must, mask)
         scorer = PassageScorer(s, clauses(s, q)) if q is not None else None
         if q is None or sort != "relevance":
             order = "oldest" if sort == "oldest" else "newest"
@@ -224,11 +230,15 @@ class SearchEngine:
             collector = _TopAndEvery(_article_depth(limit), usequality=False)
             s.search_with_collector(matching, collector)
             found, every = collector.results(), collector.every
+            expansion = self._expansion(s, found, q) if feedback else None
+            if expansion is not None:  # the same articles, scored with the feedback words too
+                found = s.search(wq.AndMaybe(matching, expansion), limit=_article_depth(limit))
+                article_scoring = wq.Or([article_scoring, expansion])
             assert scorer is not None
             ranked = self._blended(s, found, scorer, limit)
         terms = positive_terms(q) if q is not None else set()
         hits = [
-            self._hit(s, rank, c, terms, scorer if explain else None, q if explain else None)
+            self._hit(s, rank, c, terms, scorer if explain else None, article_scoring)
             for rank, c in enumerate(ranked[:limit], start=1)
         ]
         facet_values: dict[str, tuple[FacetValue, ...]] = {}
@@ -242,6 +252,20 @@ class SearchEngine:
             facets=facet_values,
             suggestion=self._suggest(text) if q is not None else None,
         )
+
+    def _expansion(self, s: Searcher, found: Any, q: wq.Query) -> wq.Query | None:
+        """RM3: the words the best articles share, as an OR of weighted terms (None if none)."""
+        docs: list[tuple[float, list[str]]] = []
+        for hit in found[:FEEDBACK_DOCS]:
+            fields = s.stored_fields(hit.docnum)
+            text = f"{fields['meta'].get('title') or ''}\n\n{fields['body']}"
+            docs.append((float(hit.score), [t for t, _, _ in term_spans(text) if not t.isdigit()]))
+        own = positive_terms(q)
+        weights = expanded_weights(sorted(own), relevance_model(docs))
+        extra: list[wq.Query] = [
+            wq.Term("text", w, boost=weight) for w, weight in weights.items() if w not in own
+        ]
+        return article_query(wq.Or(extra)) if extra else None
 
     def _passages(
         self, s: Searcher, docnum: int, scorer: PassageScorer | None
@@ -307,7 +331,7 @@ class SearchEngine:
         c: _Candidate,
         terms: set[str],
         scorer: PassageScorer | None,
-        explain_query: wq.Query | None,
+        article_scoring: wq.Query,
     ) -> Hit:
         fields = c.fields
         meta, body, aid = fields["meta"], fields["body"], fields["article_id"]
@@ -315,11 +339,11 @@ class SearchEngine:
         start, end, ents = passages[c.index] if passages else (0, 0, [])
         text = body[start:end]
         explanation: list[TermContribution] = []
-        if scorer is not None and explain_query is not None:
+        if scorer is not None:  # given when explaining
             title = meta["title"]
             p = passage_terms(body, [(start, end)], title if c.index == 0 else None)[0]
             explanation = scorer.contributions(p)
-            explanation += explain(s, c.docnum, article_query(explain_query), ARTICLE_WEIGHT)
+            explanation += explain(s, c.docnum, article_scoring, ARTICLE_WEIGHT)
         return Hit(
             rank=rank,
             score=c.score,

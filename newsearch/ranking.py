@@ -220,12 +220,12 @@ class PassageScorer:
 def explain(
     searcher: Searcher, docnum: int, q: wq.Query, weight: float = 1.0
 ) -> list[TermContribution]:
-    """Each query term's BM25F contribution to article ``docnum`` (times ``weight``), with the
-    field named ``atext``/``atitle`` (the article's text and title)."""
+    """Each query term's BM25 contribution (boost included) to article ``docnum``, times
+    ``weight``, with the field named ``atext``/``atitle`` (the article's text and title)."""
     out: list[TermContribution] = []
     w = searcher.weighting
     seen: set[tuple[str, Any]] = set()
-    for fieldname, text in q.iter_all_terms(phrases=True):
+    for fieldname, text, boost in _weighted_terms(q, 1.0):
         if (fieldname, text) in seen or fieldname not in searcher.schema:
             continue
         seen.add((fieldname, text))
@@ -237,5 +237,18 @@ def explain(
         if m.is_active() and m.id() == docnum:
             scorer = w.scorer(searcher, fieldname, text)
             name = {"text": "atext", "title": "atitle"}.get(fieldname, fieldname)
-            out.append(TermContribution(_text(text), name, weight * float(scorer.score(m))))
+            score = weight * boost * float(scorer.score(m))
+            out.append(TermContribution(_text(text), name, score))
     return out
+
+
+def _weighted_terms(q: wq.Query, boost: float) -> list[tuple[str, Any, float]]:
+    """``(field, term, boost)`` of every positive term of ``q``, boosts multiplied down."""
+    if isinstance(q, wq.Not):
+        return []
+    if isinstance(q, wq.AndNot):
+        return _weighted_terms(q.a, boost)
+    boost *= float(getattr(q, "boost", 1.0) or 1.0)
+    if q.is_leaf():
+        return [(f, t, boost) for f, t in q.iter_all_terms(phrases=True)]
+    return [x for child in q.children() for x in _weighted_terms(child, boost)]

@@ -1,7 +1,8 @@
 """The Whoosh schema: one document per article.
 
 An article document carries its text (title and body, with positions, for phrases), its title
-again on its own (for ``title:word``), the filter fields, and stored metadata: the body, its passages' offsets and entities, content hashes.
+again on its own (for ``title:word``), the filter fields, and stored metadata: the body, its
+passages' offsets and entities, content hashes.
 Passages are not documents of their own: the engine scores the passages of the best articles
 when it answers (engine.py), which halves the postings written and the documents searched.
 """

@@ -121,3 +121,26 @@ def test_excluding_a_source_in_query_syntax_removes_its_passages(seed_index: Pat
     assert res.results and all(h.article.source != "RFA" for h in res.results)
     assert "RFA" not in {v.value for v in res.facets["source"]}
     assert res.total == every.total - sum(h.article.source == "RFA" for h in every.results)
+
+
+def test_feedback_reranks_with_shared_words_but_matches_the_same_articles(
+    seed_index: Path,
+) -> None:
+    with SearchEngine(seed_index) as engine:
+        plain = engine.search("casualties", limit=50, facets=True)
+        fed = engine.search("casualties", limit=50, facets=True, feedback=True, explain=True)
+    assert fed.total == plain.total and fed.facets == plain.facets
+    assert {h.article.id for h in fed.results} == {h.article.id for h in plain.results}
+    # Words the query lacks now add to the articles' scores, and the explanation says so
+    added = {c.term for h in fed.results for c in h.explanation} - {"casualti"}
+    assert added and all(
+        c.field == "atext" for h in fed.results for c in h.explanation if c.term in added
+    )
+    for hit in fed.results:
+        assert abs(sum(c.score for c in hit.explanation) - hit.score) < 1e-6
+    # ...while highlights stay on the words the user typed
+    assert all(
+        hit.text[a:b].lower().startswith("casualt")
+        for hit in fed.results
+        for a, b in hit.highlights
+    )
