@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 
 FEEDBACK_DOCS = 10
 FEEDBACK_TERMS = 20
-ORIGINAL_WEIGHT = 0.5
+ORIGINAL_WEIGHT = 0.7  # chosen on CRAN (0.5: 0.327, 0.7: 0.332, 0.85: 0.325 MAP)
 
 
 def relevance_model(
