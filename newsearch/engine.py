@@ -72,7 +72,6 @@ class _Candidate:
     docnum: int
     index: int
     fields: dict[str, Any]
-    article_score: float
 
 
 class _TopAndEvery(collectors.TopCollector):  # type: ignore[misc]
@@ -270,8 +269,8 @@ class SearchEngine:
     def _passages(
         self, s: Searcher, docnum: int, scorer: PassageScorer | None
     ) -> list[tuple[float, int, dict[str, Any]]]:
-        """(score, index) of an article's passages worth showing, in text order, and its stored
-        fields: those holding a query word; the lead passage if none does or there is no query."""
+        """``(score, passage index, stored fields)`` of an article's passages worth showing, in
+        text order: those holding a query word; the lead passage if none does or no query."""
         fields = s.stored_fields(docnum)
         bounds = [(p[0], p[1]) for p in fields["meta"]["passages"]]
         if scorer is None or not bounds:
@@ -290,7 +289,7 @@ class SearchEngine:
         out: list[_Candidate] = []
         for hit in found:
             for score, i, fields in self._passages(s, hit.docnum, scorer):
-                out.append(_Candidate(score, hit.docnum, i, fields, 0.0))
+                out.append(_Candidate(score, hit.docnum, i, fields))
             if len(out) >= limit:
                 break
         return out
@@ -320,7 +319,7 @@ class SearchEngine:
                     heapq.heapreplace(best, key)
                 else:
                     continue
-                cands[(hit.docnum, i)] = _Candidate(blended, hit.docnum, i, fields, article_score)
+                cands[(hit.docnum, i)] = _Candidate(blended, hit.docnum, i, fields)
         ordered = sorted(best, reverse=True)
         return [cands[(-d, -i)] for _, d, i in ordered]
 

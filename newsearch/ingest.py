@@ -31,7 +31,11 @@ from newsearch.spelling import count_words, save_vocabulary
 
 Input = str | os.PathLike[str] | Article
 Progress = Callable[[int], None]
-COMMIT_EVERY = 5000
+# Articles between commits. Each commit is a barrier for Whoosh's parallel writer (its sub-writers
+# finish and the next batch waits), so fewer is faster (Reuters --no-entities: 5 commits 37 s,
+# 2 commits see benchmarks/README.md); a kill -9 loses at most this many articles' work, which
+# the next run redoes (about a minute without entities, four with them on 2 cores).
+COMMIT_EVERY = 20000
 MAX_SEGMENTS = 8
 BATCH = 256
 

@@ -68,6 +68,6 @@ def build_schema() -> Schema:
         passages=KEYWORD(scorable=True),
         body=STORED(),
         meta=STORED(),
-        hash=ID(stored=True),
-        norm=ID(stored=True),
+        hash=STORED(),
+        norm=STORED(),
     )
