@@ -8,14 +8,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from nltk.stem.snowball import SnowballStemmer
-from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 from whoosh.analysis import Analyzer, Filter, RegexTokenizer
 from whoosh.support.charset import accent_map
+
+if TYPE_CHECKING:  # nltk is imported when first needed: a query on an index whose stem table
+    # knows its words never loads it (importing nltk takes 0.4-1.5 s)
+    from nltk.stem.snowball import SnowballStemmer
+    from nltk.tokenize.punkt import PunktSentenceTokenizer
 
 # Abbreviations (lower case, without the final dot) after which Punkt must not end a sentence.
 NEWS_ABBREVIATIONS = frozenset(
@@ -45,6 +48,8 @@ _TOKEN_PATTERN = r"\w+(?:[.’']\w+)*"
 
 @lru_cache(maxsize=1)
 def _punkt() -> PunktSentenceTokenizer:
+    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+
     params = PunktParameters()
     params.abbrev_types = set(NEWS_ABBREVIATIONS)
     return PunktSentenceTokenizer(params)
@@ -77,7 +82,37 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 
 @lru_cache(maxsize=1)
 def _stemmer() -> SnowballStemmer:
+    from nltk.stem.snowball import SnowballStemmer
+
     return SnowballStemmer("english")
+
+
+# Stems already known (word -> Snowball stem): each index saves those of its vocabulary
+# (stem_table, spelling.save_vocabulary) and the engine loads them (add_known_stems).
+_KNOWN_STEMS: dict[str, str] = {}
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def add_known_stems(table: dict[str, str]) -> None:
+    _KNOWN_STEMS.update(table)
+
+
+def stem(word: str) -> str:
+    """Snowball's English stem of a lower-case, accent-folded word."""
+    if len(word) <= 2 or not _LETTER.search(word):  # Snowball leaves these alone (tested)
+        return word
+    known = _KNOWN_STEMS.get(word)
+    return known if known is not None else str(_stemmer().stem(word))
+
+
+def stem_table(words: Iterable[str]) -> dict[str, str]:
+    """``{word: stem}`` for the words as normalize_word sees them before stemming."""
+    out: dict[str, str] = {}
+    for w in words:
+        key = _prestem(w)
+        if key and len(key) > 2 and key not in out:
+            out[key] = str(_stemmer().stem(key))
+    return out
 
 
 _ACRONYM = re.compile(r"^(?:[^\W\d_]\.)+[^\W\d_]?$")
@@ -91,6 +126,12 @@ def normalize_word(word: str) -> str | None:
     Lower case; a trailing possessive dropped (``Russia’s`` -> ``russia``); the dots of acronyms
     dropped (``U.S.`` -> ``us``, so it meets "US"); accents folded; Snowball-stemmed.
     """
+    text = _prestem(word)
+    return stem(text) if text else None
+
+
+def _prestem(word: str) -> str | None:
+    """normalize_word before stemming: None for a stop word."""
     text = word.lower()
     if "’" in text or "'" in text:
         text = text.replace("’", "'")
@@ -102,7 +143,7 @@ def normalize_word(word: str) -> str | None:
         text = text.translate(_ACCENTS)
     if text in STOP_WORDS or not text:
         return None
-    return str(_stemmer().stem(text))
+    return text
 
 
 class NewsFilter(Filter):  # type: ignore[misc]
@@ -145,7 +186,7 @@ def analyze(text: str) -> list[str]:
     return [t.text for t in _shared_analyzer()(text)]
 
 
-_TOKEN = re.compile(_TOKEN_PATTERN, re.UNICODE)
+TOKEN = _TOKEN = re.compile(_TOKEN_PATTERN, re.UNICODE)  # the analyzer's tokens
 
 
 def term_spans(text: str) -> Iterator[tuple[str, int, int]]:

@@ -20,7 +20,7 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from newsearch import store
-from newsearch.analysis import term_spans
+from newsearch.analysis import add_known_stems, term_spans
 from newsearch.feedback import FEEDBACK_DOCS, expanded_weights, relevance_model
 from newsearch.models import (
     ENTITY_TYPES,
@@ -50,13 +50,14 @@ from newsearch.ranking import (
     explain,
     passage_terms,
 )
-from newsearch.spelling import Speller, load_vocabulary
+from newsearch.spelling import STEMS_FILE, Speller, load_stems, load_vocabulary
 
 Sort = Literal["relevance", "newest", "oldest"]
 DateBucket = Literal["day", "month", "year"]
 FACET_NAMES = ("source", "date", "person", "org", "place")
 UNKNOWN = "unknown"
 FEEDBACK_DEFAULT = False
+_STEMS_LOADED: set[tuple[Path, int]] = set()  # (generation, mtime) of stem tables loaded
 
 
 def _article_depth(limit: int) -> int:
@@ -148,6 +149,18 @@ class SearchEngine:
             self._seen = self._ix.latest_generation()
         return self._searcher
 
+    def _load_stems(self) -> None:
+        """The stems of the index's vocabulary, unless loaded since the index last changed."""
+        if self._gen is None:
+            return
+        try:
+            key = (self._gen, (self._gen / STEMS_FILE).stat().st_mtime_ns)
+        except OSError:
+            return
+        if key not in _STEMS_LOADED:
+            add_known_stems(load_stems(self._gen))
+            _STEMS_LOADED.add(key)
+
     def _fresh(self) -> Searcher:
         """The searcher, reopened if another process committed or rebuilt the index since."""
         gen = store.current_generation(self.index_dir)
@@ -157,6 +170,7 @@ class SearchEngine:
             self._ix, self._gen = store.open_index(self.index_dir), gen
         elif self._searcher is not None and self._ix.latest_generation() != self._seen:
             self._forget()
+        self._load_stems()
         return self._s()
 
     def _forget(self) -> None:
@@ -194,6 +208,7 @@ class SearchEngine:
         ``feedback=True`` ranks articles again with words their best ones share (RM3,
         feedback.py); what matches, the total and the facets stay those of the query.
         """
+        s = self._fresh()  # first: it loads the index's stems, which parsing the query uses
         text, parsed = extract_filters(query)
         flt = with_filters(
             (filters or Filters()).merged(parsed),
@@ -211,7 +226,6 @@ class SearchEngine:
         if negative is not None:  # -word: articles that hold the word anywhere are out
             negative = article_query(negative)
             mask = negative if mask is None else wq.Or([mask, negative])
-        s = self._fresh()
         if s.doc_count_all() == 0:  # an index with nothing committed yet
             empty: dict[str, tuple[FacetValue, ...]] = (
                 {n: () for n in FACET_NAMES} if facets else {}

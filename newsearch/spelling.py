@@ -12,24 +12,49 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
+
+from newsearch.analysis import TOKEN, stem_table
 
 VOCAB_FILE = "vocab.json"
-_WORD = re.compile(r"[^\W\d_]{3,}")
+STEMS_FILE = "stems.json"
+_WORD = re.compile(r"[^\W\d_]{3,}")  # what the speller corrects to
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 def count_words(counter: Counter[str], texts: Iterable[str | None]) -> None:
+    """Count the tokens of ``texts`` (lower case, as the analyzer splits them)."""
     for text in texts:
         if text:
-            counter.update(_WORD.findall(text.lower()))
+            counter.update(TOKEN.findall(text.lower()))
 
 
 def save_vocabulary(gen: Path, counter: Counter[str]) -> None:
-    """Add ``counter`` to the vocabulary saved in ``gen``."""
+    """Add ``counter`` to the vocabulary saved in ``gen``, and the new words' stems to its
+    stem table (so queries need not load the stemmer for them)."""
     merged = load_vocabulary(gen)
-    merged.update(counter)
-    tmp = gen / f".{VOCAB_FILE}.tmp"
-    tmp.write_text(json.dumps(dict(merged), separators=(",", ":")), encoding="utf-8")
-    os.replace(tmp, gen / VOCAB_FILE)
+    counts = {w: n for w, n in counter.items() if _LETTER.search(w)}  # not numbers
+    new = [w for w in counts if w not in merged]
+    merged.update(counts)
+    _write_json(gen / VOCAB_FILE, dict(merged))
+    if new:
+        stems = load_stems(gen)
+        stems.update(stem_table(new))
+        _write_json(gen / STEMS_FILE, stems)
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def load_stems(gen: Path) -> dict[str, str]:
+    try:
+        data = json.loads((gen / STEMS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
 
 def load_vocabulary(gen: Path) -> Counter[str]:
@@ -66,7 +91,8 @@ class Speller:
         self.vocabulary = vocabulary
         self._by_length: dict[int, list[str]] = {}
         for word in vocabulary:
-            self._by_length.setdefault(len(word), []).append(word)
+            if _WORD.fullmatch(word):
+                self._by_length.setdefault(len(word), []).append(word)
 
     def correct(self, word: str) -> str | None:
         """The most frequent close word, or None if the word is known or nothing is close."""

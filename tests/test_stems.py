@@ -1,0 +1,59 @@
+"""Queries use the stems the index saved, so answering never waits for nltk to load."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from nltk.stem.snowball import SnowballStemmer
+
+from newsearch import store
+from newsearch.analysis import _TOKEN, stem
+from newsearch.spelling import load_stems
+from tests.conftest import SEEDS
+
+QUERY = """
+import json, sys
+from newsearch import SearchEngine
+if sys.argv[2] == "with-nltk":
+    import nltk.stem.snowball
+with SearchEngine(sys.argv[1]) as engine:
+    res = engine.search("Kursk casualties troops", limit=10, facets=True)
+print(json.dumps({
+    "nltk": any(m == "nltk" or m.startswith("nltk.") for m in sys.modules),
+    "hits": [[h.article.id, h.start, round(h.score, 9), h.highlights] for h in res.results],
+    "total": res.total,
+}))
+"""
+
+
+def run_query(index: Path, mode: str) -> dict[str, object]:
+    out = subprocess.run(
+        [sys.executable, "-c", QUERY, str(index), mode], capture_output=True, text=True, check=True
+    )
+    result: dict[str, object] = json.loads(out.stdout)
+    return result
+
+
+def test_a_query_does_not_load_nltk_and_ranks_as_if_it_had(seed_index: Path) -> None:
+    cold = run_query(seed_index, "cold")
+    warm = run_query(seed_index, "with-nltk")
+    assert cold["nltk"] is False and warm["nltk"] is True
+    assert cold["hits"] and cold["hits"] == warm["hits"] and cold["total"] == warm["total"]
+
+
+def test_saved_stems_are_snowball_stems(seed_index: Path) -> None:
+    gen = store.current_generation(seed_index)
+    assert gen is not None
+    stems = load_stems(gen)
+    words = {w.lower() for p in SEEDS.iterdir() for w in _TOKEN.findall(p.read_text())}
+    assert len(stems) > 500 and {"casualties", "kursk", "troops"} <= set(stems)
+    snowball = SnowballStemmer("english")
+    assert all(snowball.stem(k) == v for k, v in stems.items())
+    # and what the table leaves out (short or letterless tokens) Snowball leaves alone
+    for w in words:
+        if len(w) <= 2 or not re.search(r"[^\W\d_]", w):
+            assert stem(w) == snowball.stem(w) == w
