@@ -3,7 +3,8 @@
     python benchmarks/ingest.py [--corpus reuters21578] [--scale N] [--limit N] [--json]
 
 Each system runs in a fresh child process over the same articles (the corpus read once per
-replica, replicas with distinct ids), and reports wall time, articles/s and the peak RSS of its
+replica; replicas have distinct ids and end with a line "Replica N." so that newsearch does not
+index them as duplicates), and reports wall time, articles/s and the peak RSS of its
 process tree:
   newsearch     build_index with entities (NER on every core, one writer)
   no_entities   build_index --no-entities
@@ -46,7 +47,11 @@ def articles(corpus: str, scale: int, limit: int | None) -> Iterator[Any]:
             if limit is not None and count >= limit:
                 break
             count += 1
-            yield item if n == 0 else replace(item, id=f"{item.id}~{n}", path=f"{item.path}~{n}")
+            if n == 0:
+                yield item
+            else:  # a distinct article: newsearch would index an exact copy once, as a duplicate
+                body = f"{item.body}\n\nReplica {n}."
+                yield replace(item, id=f"{item.id}~{n}", path=f"{item.path}~{n}", body=body)
 
 
 def _texts(corpus: str, scale: int, limit: int | None) -> list[tuple[str, str]]:

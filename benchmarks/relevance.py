@@ -281,6 +281,13 @@ def _evaluate_newsearch(collection: Collection, passages: int) -> Row:
         for q, h in out.hits.items()
         if len(h) >= passages and len(dict.fromkeys(d for d, _ in h)) < DEPTH
     ]
+    # The option users can turn on: RM3 pseudo-relevance feedback (--feedback).
+    try:
+        fed = newsearch_hits(collection, passages=passages, search_options={"feedback": True})
+        run = from_rankings({q: aggregate(h, "first") for q, h in fed.hits.items()})
+        result["newsearch_rm3"] = {**evaluate(run, collection.qrels), "aggregation": "first"}
+    except Exception as exc:
+        result["newsearch_rm3"] = {"error": f"{type(exc).__name__}: {exc}"}
     result["newsearch"].update(
         seconds=round(out.index_seconds + out.search_seconds, 2),
         index_seconds=round(out.index_seconds, 2),

@@ -7,7 +7,6 @@ Whoosh object leaves this module.
 from __future__ import annotations
 
 import datetime as dt
-import heapq
 import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -57,6 +56,7 @@ DateBucket = Literal["day", "month", "year"]
 FACET_NAMES = ("source", "date", "person", "org", "place")
 UNKNOWN = "unknown"
 FEEDBACK_DEFAULT = False
+PER_ARTICLE = 3  # passages of one article among the results, while others have some to show
 _STEMS_LOADED: set[tuple[Path, int]] = set()  # (generation, mtime) of stem tables loaded
 
 
@@ -73,6 +73,25 @@ class _Candidate:
     docnum: int
     index: int
     fields: dict[str, Any]
+
+
+def _pick(cands: list[_Candidate], limit: int) -> list[_Candidate]:
+    """The best ``limit`` passages, at most PER_ARTICLE from any one article unless there are
+    too few others; best first."""
+    ranked = sorted(cands, key=lambda c: (-c.score, c.docnum, c.index))
+    chosen: list[_Candidate] = []
+    passed: list[_Candidate] = []
+    per: Counter[int] = Counter()
+    for c in ranked:
+        if len(chosen) >= limit:
+            break
+        if per[c.docnum] < PER_ARTICLE:
+            per[c.docnum] += 1
+            chosen.append(c)
+        else:
+            passed.append(c)
+    chosen += passed[: limit - len(chosen)]
+    return sorted(chosen, key=lambda c: (-c.score, c.docnum, c.index))
 
 
 class _TopAndEvery(collectors.TopCollector):  # type: ignore[misc]
@@ -311,31 +330,25 @@ class SearchEngine:
     def _blended(
         self, s: Searcher, found: Any, scorer: PassageScorer, limit: int
     ) -> list[_Candidate]:
-        """Passages ranked by their score plus ARTICLE_WEIGHT x their article's score.
+        """Passages ranked by their score plus ARTICLE_WEIGHT x their article's score, at most
+        PER_ARTICLE from one article while other articles have passages to show.
 
         Articles are visited best first; once no passage of the next article could enter the
-        best ``limit`` (its article score plus the best score a passage can have is too low),
-        the rest are not read.
+        results (its article score plus the best score a passage can have is too low), the rest
+        are not read.
         """
-        best: list[tuple[float, int, int]] = []  # min-heap of (blended, -docnum, -index)
-        cands: dict[tuple[int, int], _Candidate] = {}
+        cands: list[_Candidate] = []
         ceiling = scorer.ceiling()
         for hit in found:
             article_score = float(hit.score)
-            if len(best) >= limit and ARTICLE_WEIGHT * article_score + ceiling < best[0][0]:
-                break
+            if len(cands) >= limit:
+                floor = _pick(cands, limit)[-1].score
+                if ARTICLE_WEIGHT * article_score + ceiling < floor:
+                    break
             for score, i, fields in self._passages(s, hit.docnum, scorer):
                 blended = score + ARTICLE_WEIGHT * article_score
-                key = (blended, -hit.docnum, -i)
-                if len(best) < limit:
-                    heapq.heappush(best, key)
-                elif key > best[0]:
-                    heapq.heapreplace(best, key)
-                else:
-                    continue
-                cands[(hit.docnum, i)] = _Candidate(blended, hit.docnum, i, fields)
-        ordered = sorted(best, reverse=True)
-        return [cands[(-d, -i)] for _, d, i in ordered]
+                cands.append(_Candidate(blended, hit.docnum, i, fields))
+        return _pick(cands, limit)
 
     def _hit(
         self,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -143,4 +144,21 @@ def test_feedback_reranks_with_shared_words_but_matches_the_same_articles(
         hit.text[a:b].lower().startswith("casualt")
         for hit in fed.results
         for a, b in hit.highlights
+    )
+
+
+def test_results_show_several_articles_before_more_of_one(seed_index: Path) -> None:
+    with SearchEngine(seed_index) as engine:
+        top = engine.search("Kursk", limit=10)
+        every = engine.search("Kursk", limit=500)
+    per_article = Counter(h.article.id for h in top.results)
+    assert top.total == 5 and len(per_article) >= 4 and max(per_article.values()) <= 3
+    assert [h.score for h in top.results] == sorted((h.score for h in top.results), reverse=True)
+    # with room for everything, every matching passage comes back, best first
+    assert (
+        len(every.results) > 3 * 5
+        and max(Counter(h.article.id for h in every.results).values()) > 3
+    )
+    assert [h.score for h in every.results] == sorted(
+        (h.score for h in every.results), reverse=True
     )
