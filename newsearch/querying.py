@@ -233,7 +233,7 @@ def without_andnot(q: query.Query) -> query.Query:
 
 
 def filter_query(filters: Filters) -> tuple[query.Query | None, query.Query | None]:
-    """(what an article's documents must match, what they must not), None where unfiltered."""
+    """(what an article must match, what it must not), None where unfiltered."""
     must: list[query.Query] = []
     if filters.source:
         must.append(query.Or([_field_query("source", s) for s in filters.source]))
