@@ -31,11 +31,13 @@ from newsearch.spelling import count_words, save_vocabulary
 
 Input = str | os.PathLike[str] | Article
 Progress = Callable[[int], None]
-# Articles between commits. Each commit is a barrier for Whoosh's parallel writer (its sub-writers
-# finish and the next batch waits), so fewer is faster (Reuters --no-entities: 5 commits 37 s,
-# 2 commits see benchmarks/README.md); a kill -9 loses at most this many articles' work, which
-# the next run redoes (about a minute without entities, four with them on 2 cores).
+# Articles between commits. With Whoosh's parallel writer (--no-entities) each commit is a
+# barrier (its sub-writers finish and the next batch waits), so fewer is faster (Reuters: 5
+# commits -> 2 took 1.9-2.2x raw Whoosh to 1.7-2.1x). With entities the single writer commits
+# while the NER workers go on, and a big commit at the end would keep them idle. A kill -9 loses
+# at most this many articles' work, which the next run redoes (about a minute either way).
 COMMIT_EVERY = 20000
+COMMIT_EVERY_WITH_ENTITIES = 5000
 MAX_SEGMENTS = 8
 BATCH = 256
 
@@ -252,7 +254,8 @@ class _Run:
                 w.delete_by_term("article_id", article.id)
             w.add_document(**_document(article, ments))
         self.written += len(batch)
-        if self.written >= COMMIT_EVERY:
+        every = COMMIT_EVERY if "procs" in self.writer_options else COMMIT_EVERY_WITH_ENTITIES
+        if self.written >= every:
             self.commit()
 
     def prune(self) -> None:
