@@ -61,10 +61,20 @@ def _die_with_parent() -> None:
         pr_set_pdeathsig = 1
         libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
     except (OSError, AttributeError):  # not Linux: the child exits when its queue breaks
-        pass
+        return
+    if os.getppid() != _forking_pid:  # the parent died before the request: go now
+        os._exit(1)
 
 
-os.register_at_fork(after_in_child=_after_fork_in_child)
+_forking_pid = os.getpid()
+
+
+def _before_fork() -> None:
+    global _forking_pid
+    _forking_pid = os.getpid()
+
+
+os.register_at_fork(before=_before_fork, after_in_child=_after_fork_in_child)
 
 
 def current_generation(index_dir: Path) -> Path | None:

@@ -604,12 +604,12 @@ from pathlib import Path
 from newsearch import store
 
 def sub_writer() -> None:  # stands in for one of Whoosh's MpWriter sub-writers
+    import os
+    print(os.getpid(), flush=True)  # running: what happens at a fork is done
     time.sleep(600)
 
 with store.write_lock(Path(sys.argv[1]), timeout=0):
-    child = multiprocessing.get_context("fork").Process(target=sub_writer)
-    child.start()
-    print(child.pid, flush=True)
+    multiprocessing.get_context("fork").Process(target=sub_writer).start()
     time.sleep(600)
 """
 
