@@ -7,6 +7,7 @@ Whoosh object leaves this module.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -338,16 +339,22 @@ class SearchEngine:
         are not read.
         """
         cands: list[_Candidate] = []
+        best: list[float] = []  # min-heap of the `limit` best scores, cap ignored
         ceiling = scorer.ceiling()
         for hit in found:
             article_score = float(hit.score)
-            if len(cands) >= limit:
-                floor = _pick(cands, limit)[-1].score
-                if ARTICLE_WEIGHT * article_score + ceiling < floor:
-                    break
+            bound = ARTICLE_WEIGHT * article_score + ceiling
+            # The capped selection's floor is at most the uncapped one: check that first
+            # (cheap), and pick under the cap only when the bound falls below it.
+            if len(best) >= limit and bound < best[0] and bound < _pick(cands, limit)[-1].score:
+                break
             for score, i, fields in self._passages(s, hit.docnum, scorer):
                 blended = score + ARTICLE_WEIGHT * article_score
                 cands.append(_Candidate(blended, hit.docnum, i, fields))
+                if len(best) < limit:
+                    heapq.heappush(best, blended)
+                elif blended > best[0]:
+                    heapq.heapreplace(best, blended)
         return _pick(cands, limit)
 
     def _hit(

@@ -140,8 +140,10 @@ def print_results(console: Console, r: SearchResults, rich: bool) -> None:
             ]
             console.print("    why: " + ", ".join(parts), style="dim" if rich else None)
         console.print()
-    articles = len({h.article.id for h in r.results})
-    console.print(f"{len(r.results)} passages from {articles} of {r.total} matching articles")
+    if r.results:  # with none, "No passages match" above says it all
+        articles = len({h.article.id for h in r.results})
+        shown = f"{len(r.results)} passages from {articles} of {r.total} matching articles"
+        console.print(shown)
     if r.facets:
         print_facets(console, r.facets)
 

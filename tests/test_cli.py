@@ -128,3 +128,9 @@ def test_unexpected_errors_are_one_line_not_a_traceback(
     assert exit_info.value.code == 1
     assert err.startswith("Error: unexpected RuntimeError: simulated bug")
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_no_match_says_so_once(seed_index: Path) -> None:
+    r = runner.invoke(app, ["query", "zzyzx", "--index", str(seed_index)])
+    assert r.exit_code == 0, r.output
+    assert "No passages match 'zzyzx'." in r.stdout and "matching articles" not in r.stdout
