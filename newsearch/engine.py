@@ -10,20 +10,22 @@ import datetime as dt
 import heapq
 import os
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 from whoosh import collectors
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from newsearch import store
 from newsearch.analysis import add_known_stems, term_spans
+from newsearch.bulk import BulkScorer, Ints, Mask
+from newsearch.facets import FACET_NAMES, DateBucket, FacetTable
 from newsearch.feedback import FEEDBACK_DOCS, expanded_weights, relevance_model
 from newsearch.models import (
-    ENTITY_TYPES,
     ArticleInfo,
     Entity,
     FacetValue,
@@ -53,9 +55,6 @@ from newsearch.ranking import (
 from newsearch.spelling import STEMS_FILE, Speller, load_stems, load_vocabulary
 
 Sort = Literal["relevance", "newest", "oldest"]
-DateBucket = Literal["day", "month", "year"]
-FACET_NAMES = ("source", "date", "person", "org", "place")
-UNKNOWN = "unknown"
 FEEDBACK_DEFAULT = False
 PER_ARTICLE = 3  # passages of one article among the results, while others have some to show
 _STEMS_LOADED: set[tuple[Path, int]] = set()  # (generation, mtime) of stem tables loaded
@@ -105,34 +104,11 @@ class _TopAndEvery(collectors.TopCollector):  # type: ignore[misc]
 
     def _collect(self, global_docnum: int, score: float) -> Any:
         self.every.append(global_docnum)
-        return super()._collect(global_docnum, score)
-
-
-class _ArticleFacets:
-    """Per-article facet values of the whole index by document number, loaded once per open
-    searcher."""
-
-    def __init__(self, searcher: Searcher) -> None:
-        self.by_doc: dict[int, dict[str, Any]] = {}
-        self.passages = 0
-        names: dict[tuple[str, str], Counter[str]] = {}
-        reader = searcher.reader()
-        for docnum in reader.all_doc_ids():
-            meta = reader.stored_fields(docnum)["meta"]
-            ents: dict[str, set[str]] = {"person": set(), "org": set(), "place": set()}
-            for kind, name, key in meta.get("entities", []):
-                ents[kind].add(key)
-                names.setdefault((kind, key), Counter())[name] += 1
-            src = meta.get("source")
-            if src:
-                names.setdefault(("source", src.lower()), Counter())[src] += 1
-            self.passages += len(meta.get("passages", ()))
-            self.by_doc[docnum] = {
-                "source": src.lower() if src else None,
-                "date": meta.get("date"),
-                **ents,
-            }
-        self.display = {k: c.most_common(1)[0][0] for k, c in names.items()}
+        found = super()._collect(global_docnum, score)
+        # Whoosh raises the bar to the heap's lowest score and then drops the words of an OR
+        # that cannot reach it: fine for the top, but "every" would miss their articles.
+        self.minscore = 0
+        return found
 
 
 class SearchEngine:
@@ -145,7 +121,8 @@ class SearchEngine:
         self._seen = -1
         self._builder = QueryBuilder(self._ix.schema)
         self._searcher: Searcher | None = None
-        self._facets: _ArticleFacets | None = None
+        self._facets: FacetTable | None = None
+        self._bulk: BulkScorer | None = None
         self._articles: dict[str, ArticleInfo] = {}
         self._speller: Speller | None = None
 
@@ -198,6 +175,7 @@ class SearchEngine:
             self._searcher.close()
             self._searcher = None
         self._facets = None
+        self._bulk = None
         self._articles.clear()
         self._speller = None
 
@@ -257,18 +235,17 @@ class SearchEngine:
         if q is None or sort != "relevance":
             order = "oldest" if sort == "oldest" else "newest"
             found = s.search(matching, limit=limit, sortedby=order)
-            every = None
-            ranked = self._in_order(s, found, scorer, limit)
+            every = np.fromiter(found.docs(), np.int64)
+            ranked = self._in_order(s, [hit.docnum for hit in found], scorer, limit)
         else:
-            collector = _TopAndEvery(_article_depth(limit), usequality=False)
-            s.search_with_collector(matching, collector)
-            found, every = collector.results(), collector.every
-            expansion = self._expansion(s, found, q) if feedback else None
+            top, every = self._match(s, q, matching, must, mask, _article_depth(limit))
+            expansion = self._expansion(s, top, q) if feedback else None
             if expansion is not None:  # the same articles, scored with the feedback words too
                 found = s.search(wq.AndMaybe(matching, expansion), limit=_article_depth(limit))
+                top = [(hit.docnum, float(hit.score)) for hit in found]
                 article_scoring = wq.Or([article_scoring, expansion])
             assert scorer is not None
-            ranked = self._blended(s, found, scorer, limit)
+            ranked = self._blended(s, top, scorer, limit)
         terms = positive_terms(q) if q is not None else set()
         hits = [
             self._hit(s, rank, c, terms, scorer if explain else None, article_scoring)
@@ -276,23 +253,49 @@ class SearchEngine:
         ]
         facet_values: dict[str, tuple[FacetValue, ...]] = {}
         if facets:  # over every matching article, not just the ones returned
-            docs = found.docs() if every is None else every
-            facet_values = self._facet_counts(docs, date_bucket, facet_limit)
+            matched = np.zeros(s.doc_count_all(), np.bool_)
+            matched[every] = True
+            facet_values = self._facet_table().facets(matched, date_bucket, facet_limit)
         return SearchResults(
             query=query,
-            total=len(found) if every is None else len(every),
+            total=len(every),
             results=tuple(hits),
             facets=facet_values,
             suggestion=self._suggest(text) if q is not None else None,
         )
 
-    def _expansion(self, s: Searcher, found: Any, q: wq.Query) -> wq.Query | None:
+    def _match(
+        self,
+        s: Searcher,
+        q: wq.Query,
+        matching: wq.Query,
+        must: wq.Query | None,
+        mask: wq.Query | None,
+        depth: int,
+    ) -> tuple[list[tuple[int, float]], Ints]:
+        """The best ``depth`` articles as ``(docnum, score)`` and every matching docnum: in
+        numpy for a query of plain words (bulk.py), else by Whoosh (``matching``)."""
+        found = self._bulk_scorer().search(q, must, mask, depth)
+        if found is not None:
+            return found.top, found.docnums
+        collector = _TopAndEvery(depth, usequality=False)
+        s.search_with_collector(matching, collector)
+        top = [(hit.docnum, float(hit.score)) for hit in collector.results()]
+        return top, np.asarray(collector.every, dtype=np.int64)
+
+    def _bulk_scorer(self) -> BulkScorer:
+        s = self._s()
+        if self._bulk is None:
+            self._bulk = BulkScorer(s, s.weighting)
+        return self._bulk
+
+    def _expansion(self, s: Searcher, top: list[tuple[int, float]], q: wq.Query) -> wq.Query | None:
         """RM3: the words the best articles share, as an OR of weighted terms (None if none)."""
         docs: list[tuple[float, list[str]]] = []
-        for hit in found[:FEEDBACK_DOCS]:
-            fields = s.stored_fields(hit.docnum)
+        for docnum, score in top[:FEEDBACK_DOCS]:
+            fields = s.stored_fields(docnum)
             text = f"{fields['meta'].get('title') or ''}\n\n{fields['body']}"
-            docs.append((float(hit.score), [t for t, _, _ in term_spans(text) if not t.isdigit()]))
+            docs.append((score, [t for t, _, _ in term_spans(text) if not t.isdigit()]))
         own = positive_terms(q)
         weights = expanded_weights(sorted(own), relevance_model(docs))
         extra: list[wq.Query] = [
@@ -317,19 +320,19 @@ class SearchEngine:
         return kept or [(0.0, 0, fields)]
 
     def _in_order(
-        self, s: Searcher, found: Any, scorer: PassageScorer | None, limit: int
+        self, s: Searcher, docnums: list[int], scorer: PassageScorer | None, limit: int
     ) -> list[_Candidate]:
         """Sorted by date: each article's passages in text order, until ``limit``."""
         out: list[_Candidate] = []
-        for hit in found:
-            for score, i, fields in self._passages(s, hit.docnum, scorer):
-                out.append(_Candidate(score, hit.docnum, i, fields))
+        for docnum in docnums:
+            for score, i, fields in self._passages(s, docnum, scorer):
+                out.append(_Candidate(score, docnum, i, fields))
             if len(out) >= limit:
                 break
         return out
 
     def _blended(
-        self, s: Searcher, found: Any, scorer: PassageScorer, limit: int
+        self, s: Searcher, top: list[tuple[int, float]], scorer: PassageScorer, limit: int
     ) -> list[_Candidate]:
         """Passages ranked by their score plus ARTICLE_WEIGHT x their article's score, at most
         PER_ARTICLE from one article while other articles have passages to show.
@@ -341,16 +344,15 @@ class SearchEngine:
         cands: list[_Candidate] = []
         best: list[float] = []  # min-heap of the `limit` best scores, cap ignored
         ceiling = scorer.ceiling()
-        for hit in found:
-            article_score = float(hit.score)
+        for docnum, article_score in top:
             bound = ARTICLE_WEIGHT * article_score + ceiling
             # The capped selection's floor is at most the uncapped one: check that first
             # (cheap), and pick under the cap only when the bound falls below it.
             if len(best) >= limit and bound < best[0] and bound < _pick(cands, limit)[-1].score:
                 break
-            for score, i, fields in self._passages(s, hit.docnum, scorer):
+            for score, i, fields in self._passages(s, docnum, scorer):
                 blended = score + ARTICLE_WEIGHT * article_score
-                cands.append(_Candidate(blended, hit.docnum, i, fields))
+                cands.append(_Candidate(blended, docnum, i, fields))
                 if len(best) < limit:
                     heapq.heappush(best, blended)
                 elif blended > best[0]:
@@ -409,28 +411,35 @@ class SearchEngine:
 
     def stats(self) -> IndexStats:
         """Counts, date range, size on disk and time of the last update of the index."""
-        self._fresh()
-        af = self._article_facets()
-        recs = af.by_doc.values()
-        dates = sorted(r["date"] for r in recs if r["date"])
+        s = self._fresh()
+        live = self._bulk_scorer().live
+        summary = self._facet_table().summary(live)
         manifest = store.read_manifest(store.current_generation(self.index_dir) or self.index_dir)
         updated = manifest.get("updated") or manifest.get("created")
         return IndexStats(
-            articles=len(af.by_doc),
-            passages=af.passages,
-            sources=len({r["source"] for r in recs if r["source"]}),
-            first_date=dt.date.fromisoformat(dates[0]) if dates else None,
-            last_date=dt.date.fromisoformat(dates[-1]) if dates else None,
-            entities={k: len({key for r in recs for key in r[k]}) for k in ENTITY_TYPES},
+            articles=int(live.sum()),
+            passages=self._passage_count(s, live),
+            sources=summary["sources"],
+            first_date=summary["first_date"],
+            last_date=summary["last_date"],
+            entities=summary["entities"],
             size_bytes=store.size_on_disk(self.index_dir),
             updated=dt.datetime.fromisoformat(updated) if updated else None,
             index_dir=str(self.index_dir),
         )
 
-    def _article_facets(self) -> _ArticleFacets:
+    @staticmethod
+    def _passage_count(s: Searcher, live: Mask) -> int:
+        """Passages of the live articles: the index's total, less those of deleted articles
+        (their documents stay in a segment until it is merged)."""
+        gone = np.flatnonzero(~live)
+        deleted = sum(len(s.stored_fields(int(d))["meta"]["passages"]) for d in gone)
+        return int(s.field_length("passages")) - deleted
+
+    def _facet_table(self) -> FacetTable:
         s = self._s()
         if self._facets is None:
-            self._facets = _ArticleFacets(s)
+            self._facets = FacetTable(s)
         return self._facets
 
     def _article(self, article_id: str, fields: dict[str, Any]) -> ArticleInfo:
@@ -449,25 +458,3 @@ class SearchEngine:
             )
             self._articles[article_id] = info
         return info
-
-    def _facet_counts(
-        self, docnums: Iterable[int], bucket: DateBucket, limit: int
-    ) -> dict[str, tuple[FacetValue, ...]]:
-        af = self._article_facets()
-        counts: dict[str, Counter[str]] = {name: Counter() for name in FACET_NAMES}
-        cut = {"day": 10, "month": 7, "year": 4}[bucket]
-        for docnum in docnums:
-            rec = af.by_doc.get(docnum)
-            if rec is None:
-                continue
-            counts["source"][af.display.get(("source", rec["source"]), UNKNOWN)] += 1
-            counts["date"][rec["date"][:cut] if rec["date"] else UNKNOWN] += 1
-            for kind in ("person", "org", "place"):
-                for key in rec[kind]:
-                    counts[kind][af.display.get((kind, key), key)] += 1
-        return {
-            name: tuple(
-                FacetValue(v, n) for v, n in sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))
-            )[:limit]
-            for name, c in counts.items()
-        }

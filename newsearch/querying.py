@@ -2,8 +2,9 @@
 
 Filter clauses (``source:RFA``, ``person:"Kim Jong Un"``, ``since:2025-04``, ``-source:RFA``) are
 taken out of the text first and become filters; the rest is parsed leniently as an OR of its
-terms with a coordination bonus, so natural multi-word queries rank passages that hold more of
-their words first without requiring all of them.
+terms, so natural multi-word queries need not hold every word: BM25 (and the passage blend,
+ranking.py) ranks what holds more of them first. (No coordination bonus: Whoosh 2.7.5's parser
+drops the factor of ``OrGroup.factory``, so every measured ranking was made without one.)
 """
 
 from __future__ import annotations
@@ -13,15 +14,15 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
-from whoosh import query
+from whoosh import matching, query
 from whoosh.fields import Schema
 from whoosh.qparser import MultifieldParser, OrGroup, PlusMinusPlugin, plugins
 
 from newsearch.errors import QueryError
 from newsearch.schema import ENTITY_FIELDS, TEXT_FIELDS
 
-COORD_SCALE = 0.9
 # Words search passage text; the title counts through the article's evidence (ranking.py), or
 # directly with title:word. A second field per word would double the cost of every query.
 DEFAULT_FIELDS = ("text",)
@@ -137,19 +138,19 @@ def _clean_text_query(text: str) -> str:
 class QueryBuilder:
     """Parses query text for one schema; reusable across queries.
 
-    Words are OR-ed with a coordination bonus. ``"phrases"``, ``field:word``, ``+word``/``-word``
+    Words are OR-ed. ``"phrases"``, ``field:word``, ``+word``/``-word``
     at the start of a word, ``troop*`` and grouping work; AND/OR/NOT are operators only in a
     query that is not written all in capitals (a shouted query is just words). A hyphen inside a
     word is part of it ("three-point" is not "three NOT point").
     """
 
-    def __init__(self, schema: Schema, coord: float = COORD_SCALE) -> None:
-        self._parsers = {ops: self._parser(schema, coord, ops) for ops in (True, False)}
+    def __init__(self, schema: Schema) -> None:
+        self._parsers = {ops: self._parser(schema, ops) for ops in (True, False)}
 
     @staticmethod
-    def _parser(schema: Schema, coord: float, operators: bool) -> MultifieldParser:
+    def _parser(schema: Schema, operators: bool) -> MultifieldParser:
         parser = MultifieldParser(
-            list(DEFAULT_FIELDS), schema, fieldboosts=FIELD_BOOSTS, group=OrGroup.factory(coord)
+            list(DEFAULT_FIELDS), schema, fieldboosts=FIELD_BOOSTS, group=OrGroup
         )
         parser.remove_plugin_class(plugins.RangePlugin)
         parser.remove_plugin_class(plugins.EveryPlugin)
@@ -211,6 +212,18 @@ def _date_range(start: dt.date | None, end: dt.date | None) -> query.Query:
     return query.TermRange("date", lo, hi)
 
 
+class Unscored(query.WrappingQuery):  # type: ignore[misc]
+    """Matches what ``child`` matches and adds nothing to the score. (Whoosh 2.7.5 scores
+    ``ConstantScoreQuery(q, 0.0)`` as 1.0, a zero weight being taken for "none", and a ``Not``
+    inside an ``And`` as 1.0 too: every filtered score was off by one or two.)"""
+
+    def matcher(self, searcher: Any, context: Any = None) -> Any:
+        m = self.child.matcher(searcher, context)
+        if isinstance(m, matching.NullMatcherClass):
+            return m
+        return matching.WrappingMatcher(m, boost=0.0)
+
+
 def restrict(q: query.Query, must: query.Query | None, mask: query.Query | None) -> query.Query:
     """``q`` limited to documents matching ``must`` and not ``mask``, scored by ``q`` alone.
 
@@ -218,9 +231,9 @@ def restrict(q: query.Query, must: query.Query | None, mask: query.Query | None)
     would first list every document the filter matches, on every search.
     """
     if must is not None:
-        q = query.And([q, query.ConstantScoreQuery(must, 0.0)])
+        q = query.And([q, Unscored(must)])
     if mask is not None:
-        q = query.And([q, query.Not(mask)])
+        q = query.And([q, Unscored(query.Not(mask))])
     return q
 
 

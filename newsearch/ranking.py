@@ -45,13 +45,18 @@ class CachedBM25F(scoring.BM25F):  # type: ignore[misc]
     def scorer(self, searcher: Searcher, fieldname: str, text: bytes, qf: int = 1) -> Any:
         if not searcher.schema[fieldname].scorable:
             return scoring.WeightScorer.for_(searcher, fieldname, text)
+        b = self._field_B.get(fieldname, self.B)
+        stats = self.stats(searcher, fieldname, text)
+        return _Scorer(searcher, fieldname, text, b, self.K1, qf, stats)
+
+    def stats(self, searcher: Searcher, fieldname: str, text: bytes) -> tuple[float, float]:
+        """``(idf, average field length)`` of a term, from the whole index."""
         key = (fieldname, text)
         stats = self._stats.get(key)
         if stats is None:
             parent = searcher.get_parent()
             stats = self._stats[key] = (idf(parent, fieldname, text), avg_length(parent, fieldname))
-        b = self._field_B.get(fieldname, self.B)
-        return _Scorer(searcher, fieldname, text, b, self.K1, qf, stats)
+        return stats
 
 
 def idf(searcher: Searcher, fieldname: str, text: bytes | str) -> float:

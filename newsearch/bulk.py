@@ -1,0 +1,235 @@
+"""Articles matching a query of plain words, scored all at once with numpy.
+
+Whoosh scores an OR query one posting at a time in Python, a few microseconds for every article
+that holds any of the words: most of a query's time on a large index (benchmarks/README.md).
+For the common shape, a word or an OR of words on ``text``/``title`` with filters, this module
+reads each word's postings a block at a time into arrays and scores every matching article in
+one vectorised BM25 with the statistics ``CachedBM25F`` uses, so the scores are Whoosh's own
+(tests compare the two). Filters become boolean masks over all documents, kept for the next
+query. Any other shape (phrases, prefixes, AND, NOT inside the text) returns None and
+the engine lets Whoosh walk it.
+
+The posting blocks are read through whoosh-reloaded 2.7.5's W3 codec internals (pinned); any
+other matcher is read one posting at a time, with the same result.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.searching import Searcher
+from whoosh.util.numeric import _length_byte_cache
+
+from newsearch.ranking import CachedBM25F
+from newsearch.schema import TEXT_FIELDS
+
+Ints = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float64]
+Mask = npt.NDArray[np.bool_]
+FILTER_CACHE = 64  # filter masks kept per open searcher
+_BYTE_TO_LENGTH = np.asarray(_length_byte_cache, dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class Matches:
+    """Every article matching a query (ascending document numbers) and the best ``depth`` of
+    them as ``(docnum, score)``, best first, equal scores in document order (as Whoosh)."""
+
+    docnums: Ints
+    top: list[tuple[int, float]]
+
+
+def plain_terms(q: wq.Query) -> list[wq.Term] | None:
+    """The words of ``q`` if it is a word or an OR of words on the text fields, else None."""
+    if type(q) is wq.Term:
+        return [q] if q.fieldname in TEXT_FIELDS else None
+    if type(q) is not wq.Or or len(q.subqueries) < 2 or q.scale or q.minmatch:
+        return None
+    subs = q.subqueries
+    if all(type(t) is wq.Term and t.fieldname in TEXT_FIELDS for t in subs):
+        return list(subs)
+    return None
+
+
+def postings(reader: Any, fieldname: str, btext: bytes) -> tuple[Ints, Floats]:
+    """Document numbers (in the segment, deleted ones too) and weights of a term's postings."""
+    if (fieldname, btext) not in reader:
+        return np.empty(0, np.int64), np.empty(0, np.float64)
+    m = reader.postings(fieldname, btext)
+    if isinstance(m, FilterMatcher):  # deletions: masked by the caller
+        m = m.child
+    ids: list[Ints] = []
+    weights: list[Floats] = []
+    if isinstance(m, W3LeafMatcher):
+        while m.is_active():
+            m._read_data()
+            raw_ids, raw_weights = m._data[0], m._data[1]
+            block = np.asarray(raw_ids, dtype=np.int64)
+            ids.append(block if m._byteids else np.cumsum(block))
+            if raw_weights is None or isinstance(raw_weights, float):
+                fill = 1.0 if raw_weights is None else raw_weights
+                weights.append(np.full(m._blocklength, fill, dtype=np.float64))
+            else:
+                weights.append(np.asarray(raw_weights, dtype=np.float64))
+            m._next_block()
+    else:  # inlined postings of a rare term, or another codec
+        pairs: list[tuple[int, float]] = []
+        while m.is_active():
+            pairs.append((m.id(), m.weight()))
+            m.next()
+        ids.append(np.fromiter((p[0] for p in pairs), np.int64, len(pairs)))
+        weights.append(np.fromiter((p[1] for p in pairs), np.float64, len(pairs)))
+    if not ids:
+        return np.empty(0, np.int64), np.empty(0, np.float64)
+    return np.concatenate(ids), np.concatenate(weights)
+
+
+def _segment_lengths(reader: Any, fieldname: str) -> Floats:
+    """The field's length in each document of a segment (as Whoosh stores it: one byte)."""
+    count = reader.doc_count_all()
+    try:
+        column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        if column is None:
+            return np.zeros(count, np.float64)
+        stored = column._count * column._fixedlen
+        raw = np.frombuffer(column._dbfile.get(column._basepos, stored), dtype=np.uint8)
+        codes = np.zeros(count, np.uint8)
+        codes[: len(raw)] = raw[:count]
+    except AttributeError:  # not the W3 codec: one document at a time
+        lengths = [reader.doc_field_length(d, fieldname, 0) or 0 for d in range(count)]
+        return np.asarray(lengths, dtype=np.float64)
+    return _BYTE_TO_LENGTH[codes]
+
+
+class BulkScorer:
+    """Vectorised matching and BM25 over one open searcher (and its segments)."""
+
+    def __init__(self, searcher: Searcher, weighting: CachedBM25F) -> None:
+        self._s = searcher
+        self._w = weighting
+        self._leaves: list[tuple[Any, int]] = [
+            (sub.reader(), offset) for sub, offset in searcher.leaf_searchers()
+        ]
+        self._n = searcher.doc_count_all()
+        self._lengths: dict[str, Floats] = {}
+        self._masks: OrderedDict[str, Mask] = OrderedDict()
+        live = np.ones(self._n, np.bool_)
+        for reader, offset in self._leaves:
+            if reader.has_deletions():
+                deleted = getattr(reader, "deleted_docs_set", None)  # a property of 2.7.5
+                if deleted is None:
+                    deleted = [d for d in range(reader.doc_count_all()) if reader.is_deleted(d)]
+                gone = np.fromiter(deleted, np.int64)
+                live[gone + offset] = False
+        self.live = live
+
+    def search(
+        self, q: wq.Query, must: wq.Query | None, mask: wq.Query | None, depth: int
+    ) -> Matches | None:
+        """The articles matching ``q`` and ``must`` but not ``mask``; None for a shape this
+        module does not score (the caller asks Whoosh)."""
+        terms = plain_terms(q)
+        if terms is None:
+            return None
+        outer = float(q.boost) if type(q) is wq.Or else 1.0
+        scores = np.zeros(self._n, np.float64)
+        matched = np.zeros(self._n, np.bool_)
+        for term in terms:
+            field = self._s.schema[term.fieldname]
+            btext = field.to_bytes(term.text)
+            idf, avgfl = self._w.stats(self._s, term.fieldname, btext)
+            k1, b = self._w.K1, self._w._field_B.get(term.fieldname, self._w.B)
+            lengths = self._field_lengths(term.fieldname)
+            for reader, offset in self._leaves:
+                ids, tf = postings(reader, term.fieldname, btext)
+                if not len(ids):
+                    continue
+                gids = ids + offset
+                fl = lengths[gids]
+                # Whoosh's bm25(), term by term in the same order of operations.
+                s = idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl)))
+                if term.boost != 1.0:
+                    s = s * float(term.boost)
+                scores[gids] += s
+                matched[gids] = True
+        matched &= self.live
+        if must is not None:
+            matched &= self._mask(must)
+        if mask is not None:
+            matched &= ~self._mask(mask)
+        if outer != 1.0:
+            scores *= outer
+        docnums = np.flatnonzero(matched).astype(np.int64)
+        return Matches(docnums, _best(docnums, scores[docnums], depth))
+
+    def _field_lengths(self, fieldname: str) -> Floats:
+        lengths = self._lengths.get(fieldname)
+        if lengths is None:
+            parts = [_segment_lengths(reader, fieldname) for reader, _ in self._leaves]
+            lengths = np.concatenate(parts) if parts else np.zeros(0, np.float64)
+            self._lengths[fieldname] = lengths
+        return lengths
+
+    def _mask(self, q: wq.Query) -> Mask:
+        """The documents ``q`` matches, as a mask over all documents (deleted ones may be set:
+        the caller intersects with the live ones)."""
+        key = repr(q)
+        found = self._masks.get(key)
+        if found is not None:
+            self._masks.move_to_end(key)
+            return found
+        found = self._compute_mask(q)
+        self._masks[key] = found
+        if len(self._masks) > FILTER_CACHE:
+            self._masks.popitem(last=False)
+        return found
+
+    def _compute_mask(self, q: wq.Query) -> Mask:
+        if isinstance(q, wq.ConstantScoreQuery):
+            return self._compute_mask(q.child)
+        if type(q) is wq.And:
+            out = np.ones(self._n, np.bool_)
+            for sub in q.subqueries:
+                out &= self._compute_mask(sub)
+            return out
+        if type(q) is wq.Or:
+            out = np.zeros(self._n, np.bool_)
+            for sub in q.subqueries:
+                out |= self._compute_mask(sub)
+            return out
+        if type(q) is wq.Not:
+            return ~self._compute_mask(q.query)
+        if type(q) is wq.Term or isinstance(q, wq.TermRange):
+            out = np.zeros(self._n, np.bool_)
+            if type(q) is wq.Term:
+                field = dict(self._s.schema.items()).get(q.fieldname)
+                terms = [(q.fieldname, field.to_bytes(q.text))] if field is not None else []
+            else:
+                terms = list(q.expanded_terms(self._s.reader()))
+            for fieldname, btext in terms:
+                for reader, offset in self._leaves:
+                    ids, _ = postings(reader, fieldname, btext)
+                    out[ids + offset] = True
+            return out
+        out = np.zeros(self._n, np.bool_)  # anything else: Whoosh lists its documents
+        out[np.fromiter(self._s.docs_for_query(q), np.int64)] = True
+        return out
+
+
+def _best(docnums: Ints, scores: Floats, depth: int) -> list[tuple[int, float]]:
+    """The ``depth`` best ``(docnum, score)``, best first, ties in document order."""
+    if depth <= 0 or not len(docnums):
+        return []
+    if len(docnums) > depth:  # everything scoring at least the depth-th best, then sort those
+        kth = np.partition(scores, len(scores) - depth)[len(scores) - depth]
+        keep = scores >= kth
+        docnums, scores = docnums[keep], scores[keep]
+    order = np.lexsort((docnums, -scores))[:depth]
+    return [(int(docnums[i]), float(scores[i])) for i in order]
