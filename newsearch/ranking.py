@@ -15,7 +15,6 @@ from an article that mentions it in passing. Chosen on CRAN, confirmed on TIME
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +23,7 @@ from whoosh import query as wq
 from whoosh import scoring
 from whoosh.searching import Searcher
 
-from newsearch.analysis import term_spans
+from newsearch.analysis import terms_between
 from newsearch.models import TermContribution
 from newsearch.schema import TEXT_FIELDS
 
@@ -167,14 +166,11 @@ def passage_terms(
     body: str, bounds: Sequence[tuple[int, int]], title: str | None
 ) -> list[PassageTerms]:
     """The index terms of each passage ``body[start:end]``; the title goes with the first."""
-    starts = [s for s, _ in bounds]
-    buckets: list[list[str]] = [[] for _ in bounds]
-    for term, start, end in term_spans(body):
-        i = bisect_right(starts, start) - 1
-        if i >= 0 and end <= bounds[i][1]:
-            buckets[i].append(term)
-    title_terms = tuple(t for t, _, _ in term_spans(title)) if title else ()
-    return [PassageTerms(tuple(b), title_terms if i == 0 else ()) for i, b in enumerate(buckets)]
+    title_terms = terms_between(title) if title else ()
+    return [
+        PassageTerms(terms_between(body, start, end), title_terms if i == 0 else ())
+        for i, (start, end) in enumerate(bounds)
+    ]
 
 
 def _count(terms: tuple[str, ...], words: tuple[str, ...]) -> int:
@@ -214,9 +210,24 @@ class PassageScorer:
                     out.append(TermContribution(" ".join(c.words), field, score))
         return out
 
-    def ceiling(self) -> float:
-        """More than any passage can score (each clause at its limit in every field)."""
-        return sum(c.boost * c.idf * (K1 + 1) * len(c.fields) for c in self.clauses)
+    def ceiling(self, held: dict[str, tuple[float, bool]] | None = None) -> float:
+        """More than any passage can score: each clause at its limit in every field; or, with
+        ``held`` (each query word its article holds: times in its text, in its title?), each
+        clause at most as often as its rarest word, and in the title only if all are there."""
+        total = 0.0
+        for c in self.clauses:
+            top = c.boost * c.idf * (K1 + 1)
+            if held is None:
+                total += top * len(c.fields)
+                continue
+            if any(w not in held for w in c.words):
+                continue
+            if "text" in c.fields:
+                tf = min(held[w][0] for w in c.words)
+                total += top * tf / (tf + K1 * (1 - B + B * tf / self.avg_len)) if tf else 0.0
+            if "title" in c.fields and all(held[w][1] for w in c.words):
+                total += top
+        return total
 
     def score(self, p: PassageTerms) -> float:
         return sum(c.score for c in self.contributions(p))

@@ -96,3 +96,21 @@ def test_total_counts_every_article_holding_any_word(
     res = _run(synthetic_index, "hotel alpha")
     assert res.total == len(holding)
     assert sum(v.count for v in res.facets["source"]) == len(holding)
+
+
+@pytest.mark.parametrize(
+    "query", ["alpha", "golf hotel", "india", "title:bravo echo", "delta^2 foxtrot"]
+)
+def test_skipping_articles_that_cannot_place_changes_no_result(
+    synthetic_index: Path, monkeypatch: pytest.MonkeyPatch, query: str
+) -> None:
+    """Articles whose passages cannot enter the results are not read; reading them all gives
+    the same results."""
+    from newsearch.ranking import PassageScorer
+
+    pruned = _run(synthetic_index, query)
+    monkeypatch.setattr(PassageScorer, "ceiling", lambda self, held=None: float("inf"))
+    everything = _run(synthetic_index, query)
+    assert [(h.article.id, h.start, h.score) for h in pruned.results] == [
+        (h.article.id, h.start, h.score) for h in everything.results
+    ]
