@@ -1,13 +1,14 @@
-"""Articles matching a query of plain words, scored all at once with numpy.
+"""Articles matching a query of plain words and phrases, scored all at once with numpy.
 
 Whoosh scores an OR query one posting at a time in Python, a few microseconds for every article
 that holds any of the words: most of a query's time on a large index (benchmarks/README.md).
-For the common shape, a word or an OR of words on ``text``/``title`` with filters, this module
-reads each word's postings a block at a time into arrays and scores every matching article in
-one vectorised BM25 with the statistics ``CachedBM25F`` uses, so the scores are Whoosh's own
-(tests compare the two). Filters become boolean masks over all documents, kept for the next
-query. Any other shape (phrases, prefixes, AND, NOT inside the text) returns None and
-the engine lets Whoosh walk it.
+For the common shape, a word, a phrase or an OR of them on ``text``/``title`` with filters,
+this module reads each word's postings a block at a time into arrays and scores every matching
+article in one vectorised BM25 with the statistics ``CachedBM25F`` uses, so the scores are
+Whoosh's own (tests compare the two); a phrase is checked on the positions of the articles that
+hold all its words, and scores as Whoosh scores it, the sum of its words. Filters become boolean
+masks over all documents, kept for the next query. Any other shape (prefixes, AND, NOT inside
+the text, phrases with slop) returns None and the engine lets Whoosh walk it.
 
 The posting blocks are read through whoosh-reloaded 2.7.5's W3 codec internals (pinned); any
 other matcher is read one posting at a time, with the same result.
@@ -48,27 +49,44 @@ class Matches:
     words: dict[int, dict[str, tuple[float, bool]]]
 
 
-def plain_terms(q: wq.Query) -> list[wq.Term] | None:
-    """The words of ``q`` if it is a word or an OR of words on the text fields, else None."""
-    if type(q) is wq.Term:
-        return [q] if q.fieldname in TEXT_FIELDS else None
-    if type(q) is not wq.Or or len(q.subqueries) < 2 or q.scale or q.minmatch:
+Clause = Any  # a whoosh Term or Phrase (Whoosh has no type hints)
+
+
+def plain_clauses(q: wq.Query) -> list[Clause] | None:
+    """The parts of ``q`` if it is a word or phrase, or an OR of them, on the text fields
+    (phrases of consecutive words), else None."""
+    subs = q.subqueries if type(q) is wq.Or else [q]
+    if type(q) is wq.Or and (len(subs) < 2 or q.scale or q.minmatch):
         return None
-    subs = q.subqueries
-    if all(type(t) is wq.Term and t.fieldname in TEXT_FIELDS for t in subs):
-        return list(subs)
-    return None
+    for sub in subs:
+        if type(sub) is wq.Term and sub.fieldname in TEXT_FIELDS:
+            continue
+        phrase = type(sub) is wq.Phrase and sub.fieldname in TEXT_FIELDS
+        if phrase and sub.slop == 1 and len(sub.words) >= 2 and not sub.char_ranges:
+            continue
+        return None
+    return list(subs)
 
 
 def postings(reader: Any, fieldname: str, btext: bytes) -> tuple[Ints, Floats]:
     """Document numbers (in the segment, deleted ones too) and weights of a term's postings."""
+    ids, weights, _ = _read_postings(reader, fieldname, btext, False)
+    return ids, weights
+
+
+def _read_postings(
+    reader: Any, fieldname: str, btext: bytes, values: bool
+) -> tuple[Ints, Floats, list[Any]]:
+    """``postings``, and with ``values`` each posting's encoded value (positions)."""
+    empty: tuple[Ints, Floats, list[Any]] = (np.empty(0, np.int64), np.empty(0, np.float64), [])
     if (fieldname, btext) not in reader:
-        return np.empty(0, np.int64), np.empty(0, np.float64)
+        return empty
     m = reader.postings(fieldname, btext)
     if isinstance(m, FilterMatcher):  # deletions: masked by the caller
         m = m.child
     ids: list[Ints] = []
     weights: list[Floats] = []
+    vals: list[Any] = []
     if isinstance(m, W3LeafMatcher):
         while m.is_active():
             m._read_data()
@@ -80,17 +98,42 @@ def postings(reader: Any, fieldname: str, btext: bytes) -> tuple[Ints, Floats]:
                 weights.append(np.full(m._blocklength, fill, dtype=np.float64))
             else:
                 weights.append(np.asarray(raw_weights, dtype=np.float64))
+            if values:
+                m._read_values()
+                vals.extend(m._values)
             m._next_block()
     else:  # inlined postings of a rare term, or another codec
-        pairs: list[tuple[int, float]] = []
+        found: list[tuple[int, float, Any]] = []
         while m.is_active():
-            pairs.append((m.id(), m.weight()))
+            found.append((m.id(), m.weight(), m.value() if values else None))
             m.next()
-        ids.append(np.fromiter((p[0] for p in pairs), np.int64, len(pairs)))
-        weights.append(np.fromiter((p[1] for p in pairs), np.float64, len(pairs)))
+        ids.append(np.fromiter((p[0] for p in found), np.int64, len(found)))
+        weights.append(np.fromiter((p[1] for p in found), np.float64, len(found)))
+        vals = [p[2] for p in found] if values else []
     if not ids:
-        return np.empty(0, np.int64), np.empty(0, np.float64)
-    return np.concatenate(ids), np.concatenate(weights)
+        return empty
+    return np.concatenate(ids), np.concatenate(weights), vals
+
+
+def _phrase_docs(fmt: Any, words: list[tuple[Ints, list[Any]]]) -> tuple[Ints, list[Ints]]:
+    """The documents holding the words one right after another (their positions consecutive),
+    and for each word the indexes of those documents among its postings."""
+    common = words[0][0]
+    for ids, _ in words[1:]:
+        common = np.intersect1d(common, ids, assume_unique=True)
+    at = [np.searchsorted(ids, common) for ids, _ in words]
+    keep: list[int] = []
+    for k in range(len(common)):
+        starts = set(fmt.decode_positions(words[0][1][at[0][k]]))
+        for offset, ((_, vals), idx) in enumerate(zip(words[1:], at[1:], strict=True), 1):
+            nxt = fmt.decode_positions(vals[idx[k]])
+            starts &= {p - offset for p in nxt}
+            if not starts:
+                break
+        if starts:
+            keep.append(k)
+    chosen = np.asarray(keep, dtype=np.int64)
+    return common[chosen], [idx[chosen] for idx in at]
 
 
 def _segment_lengths(reader: Any, fieldname: str) -> Floats:
@@ -137,34 +180,43 @@ class BulkScorer:
     ) -> Matches | None:
         """The articles matching ``q`` and ``must`` but not ``mask``; None for a shape this
         module does not score (the caller asks Whoosh)."""
-        terms = plain_terms(q)
-        if terms is None:
+        clauses = plain_clauses(q)
+        if clauses is None:
             return None
         outer = float(q.boost) if type(q) is wq.Or else 1.0
         scores = np.zeros(self._n, np.float64)
         matched = np.zeros(self._n, np.bool_)
         holding: list[tuple[wq.Term, list[Ints], list[Floats]]] = []
-        for term in terms:
-            field = self._s.schema[term.fieldname]
-            btext = field.to_bytes(term.text)
-            idf, avgfl = self._w.stats(self._s, term.fieldname, btext)
-            k1, b = self._w.K1, self._w._field_B.get(term.fieldname, self._w.B)
-            lengths = self._field_lengths(term.fieldname)
-            holding.append((term, [], []))
+        for clause in clauses:
+            words = [clause.text] if type(clause) is wq.Term else list(clause.words)
+            field = self._s.schema[clause.fieldname]
+            btexts = [field.to_bytes(w) for w in words]
+            first = len(holding)
+            holding.extend((wq.Term(clause.fieldname, w), [], []) for w in words)
             for reader, offset in self._leaves:
-                ids, tf = postings(reader, term.fieldname, btext)
-                if not len(ids):
+                read = [
+                    _read_postings(reader, clause.fieldname, bt, len(words) > 1) for bt in btexts
+                ]
+                if any(not len(ids) for ids, _, _ in read):
                     continue
-                gids = ids + offset
-                fl = lengths[gids]
-                # Whoosh's bm25(), term by term in the same order of operations.
-                s = idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl)))
-                if term.boost != 1.0:
-                    s = s * float(term.boost)
-                scores[gids] += s
+                for i, (ids, tf, _) in enumerate(read):
+                    holding[first + i][1].append(ids + offset)
+                    holding[first + i][2].append(tf)
+                if len(words) == 1:
+                    docs, picks = read[0][0], [np.arange(len(read[0][0]))]
+                else:
+                    fmt = field.format
+                    docs, picks = _phrase_docs(fmt, [(ids, vals) for ids, _, vals in read])
+                if not len(docs):
+                    continue
+                gids = docs + offset
+                total = np.zeros(len(docs), np.float64)
+                for bt, (_, tf, _), pick in zip(btexts, read, picks, strict=True):
+                    total += self._bm25(clause.fieldname, bt, tf[pick], gids)
+                if clause.boost != 1.0:
+                    total = total * float(clause.boost)
+                scores[gids] += total
                 matched[gids] = True
-                holding[-1][1].append(gids)
-                holding[-1][2].append(tf)
         matched &= self.live
         if must is not None:
             matched &= self._mask(must)
@@ -202,6 +254,14 @@ class BulkScorer:
 
     def _mask_of_title(self, word: str) -> Mask:
         return self._mask(wq.Term("title", word))
+
+    def _bm25(self, fieldname: str, btext: bytes, tf: Floats, gids: Ints) -> Floats:
+        """Whoosh's bm25() of a term in documents ``gids``, in its order of operations."""
+        idf, avgfl = self._w.stats(self._s, fieldname, btext)
+        k1, b = self._w.K1, self._w._field_B.get(fieldname, self._w.B)
+        fl = self._field_lengths(fieldname)[gids]
+        out: Floats = idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl)))
+        return out
 
     def _field_lengths(self, fieldname: str) -> Floats:
         lengths = self._lengths.get(fieldname)

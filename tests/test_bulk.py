@@ -61,6 +61,10 @@ QUERIES = [
     ("bravo delta", {"place": "uk", "since": "2024-06"}),
     ("alpha golf", {"until": "2024-09-30"}),
     ("echo -source:wire", {}),
+    ('"alpha bravo"', {}),
+    ('"bravo alpha alpha" golf', {}),
+    ('title:"charlie delta" "alpha charlie"^2', {}),
+    ('"alpha bravo"', {"place": "france"}),
 ]
 
 
@@ -69,7 +73,7 @@ def test_numpy_scoring_gives_whoosh_results(
     synthetic_index: Path, monkeypatch: pytest.MonkeyPatch, query: str, kw: dict[str, object]
 ) -> None:
     fast = _run(synthetic_index, query, **kw)
-    monkeypatch.setattr(bulk_module, "plain_terms", lambda q: None)  # Whoosh walks every query
+    monkeypatch.setattr(bulk_module, "plain_clauses", lambda q: None)  # Whoosh walks every query
     slow = _run(synthetic_index, query, **kw)
     assert fast.total == slow.total > 0
     assert fast.facets == slow.facets
@@ -86,7 +90,7 @@ def test_total_counts_every_article_holding_any_word(
     """More articles match than are ranked for passages; all of them are counted and faceted
     (Whoosh's top-N collector drops an OR's rarer words once they cannot enter the top)."""
     if whoosh:
-        monkeypatch.setattr(bulk_module, "plain_terms", lambda q: None)
+        monkeypatch.setattr(bulk_module, "plain_clauses", lambda q: None)
     latest = {a.id: a for a in _articles(range(150), seed=1)}
     latest.update({a.id: a for a in _articles(range(130, 190), seed=2)})
     holding = [
