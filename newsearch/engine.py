@@ -7,11 +7,9 @@ Whoosh object leaves this module.
 from __future__ import annotations
 
 import datetime as dt
-import heapq
 import os
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -22,6 +20,7 @@ from whoosh.searching import Searcher
 
 from newsearch import store
 from newsearch.analysis import add_known_stems, term_spans
+from newsearch.blend import Candidate, blended, in_order
 from newsearch.bulk import BulkScorer, Ints, Mask
 from newsearch.facets import FACET_NAMES, DateBucket, FacetTable
 from newsearch.feedback import FEEDBACK_DOCS, expanded_weights, relevance_model
@@ -56,52 +55,12 @@ from newsearch.spelling import STEMS_FILE, Speller, load_stems, load_vocabulary
 
 Sort = Literal["relevance", "newest", "oldest"]
 FEEDBACK_DEFAULT = False
-PER_ARTICLE = 3  # passages of one article among the results, while others have some to show
 _STEMS_LOADED: set[tuple[Path, int]] = set()  # (generation, mtime) of stem tables loaded
 
 
 def _article_depth(limit: int) -> int:
     """How many of the best articles to draw passages from."""
     return min(max(limit * 3, 50), 2000)
-
-
-@dataclass(frozen=True)
-class _Candidate:
-    """A passage on its way to becoming a Hit: passage ``index`` of article ``docnum``."""
-
-    score: float
-    docnum: int
-    index: int
-    fields: dict[str, Any]
-
-
-def _pick(cands: list[_Candidate], limit: int) -> list[_Candidate]:
-    """The best ``limit`` passages, at most PER_ARTICLE from any one article unless there are
-    too few others; best first."""
-    ranked = sorted(cands, key=lambda c: (-c.score, c.docnum, c.index))
-    chosen: list[_Candidate] = []
-    passed: list[_Candidate] = []
-    per: Counter[int] = Counter()
-    for c in ranked:
-        if len(chosen) >= limit:
-            break
-        if per[c.docnum] < PER_ARTICLE:
-            per[c.docnum] += 1
-            chosen.append(c)
-        else:
-            passed.append(c)
-    chosen += passed[: limit - len(chosen)]
-    return sorted(chosen, key=lambda c: (-c.score, c.docnum, c.index))
-
-
-def _floor(cands: list[_Candidate], limit: int) -> float | None:
-    """The lowest score among the passages ``_pick`` would show, if no passage scoring less
-    could still take a place (None while fewer than ``limit`` are chosen, or while the
-    selection holds more than PER_ARTICLE of one article for want of others)."""
-    picked = _pick(cands, limit)
-    if len(picked) < limit or max(Counter(c.docnum for c in picked).values()) > PER_ARTICLE:
-        return None
-    return picked[-1].score
 
 
 class _TopAndEvery(collectors.TopCollector):  # type: ignore[misc]
@@ -246,7 +205,7 @@ class SearchEngine:
             order = "oldest" if sort == "oldest" else "newest"
             found = s.search(matching, limit=limit, sortedby=order)
             every = np.fromiter(found.docs(), np.int64)
-            ranked = self._in_order(s, [hit.docnum for hit in found], scorer, limit)
+            ranked = in_order(s.stored_fields, [hit.docnum for hit in found], scorer, limit)
         else:
             top, every, words = self._match(s, q, matching, must, mask, _article_depth(limit))
             expansion = self._expansion(s, top, q) if feedback else None
@@ -256,7 +215,7 @@ class SearchEngine:
                 article_scoring = wq.Or([article_scoring, expansion])
                 words = None
             assert scorer is not None
-            ranked = self._blended(s, top, scorer, limit, words)
+            ranked = blended(s.stored_fields, top, scorer, limit, words)
         terms = positive_terms(q) if q is not None else set()
         hits = [
             self._hit(s, rank, c, terms, scorer if explain else None, article_scoring)
@@ -315,82 +274,11 @@ class SearchEngine:
         ]
         return article_query(wq.Or(extra)) if extra else None
 
-    def _passages(
-        self, s: Searcher, docnum: int, scorer: PassageScorer | None
-    ) -> list[tuple[float, int, dict[str, Any]]]:
-        """``(score, passage index, stored fields)`` of an article's passages worth showing, in
-        text order: those holding a query word; the lead passage if none does or no query."""
-        fields = s.stored_fields(docnum)
-        bounds = [(p[0], p[1]) for p in fields["meta"]["passages"]]
-        if scorer is None or not bounds:
-            return [(0.0, 0, fields)]
-        scored = [
-            (scorer.score(p), i)
-            for i, p in enumerate(passage_terms(fields["body"], bounds, fields["meta"]["title"]))
-        ]
-        kept = [(score, i, fields) for score, i in scored if score > 0]
-        return kept or [(0.0, 0, fields)]
-
-    def _in_order(
-        self, s: Searcher, docnums: list[int], scorer: PassageScorer | None, limit: int
-    ) -> list[_Candidate]:
-        """Sorted by date: each article's passages in text order, until ``limit``."""
-        out: list[_Candidate] = []
-        for docnum in docnums:
-            for score, i, fields in self._passages(s, docnum, scorer):
-                out.append(_Candidate(score, docnum, i, fields))
-            if len(out) >= limit:
-                break
-        return out
-
-    def _blended(
-        self,
-        s: Searcher,
-        top: list[tuple[int, float]],
-        scorer: PassageScorer,
-        limit: int,
-        words: dict[int, dict[str, tuple[float, bool]]] | None = None,
-    ) -> list[_Candidate]:
-        """Passages ranked by their score plus ARTICLE_WEIGHT x their article's score, at most
-        PER_ARTICLE from one article while other articles have passages to show.
-
-        Articles are visited best first. An article none of whose passages could enter the
-        results (its score plus the most its passages can score: ``words`` says which query
-        words it holds, when known) is not read; once that holds whatever words an article
-        holds, the rest are not read either.
-        """
-        cands: list[_Candidate] = []
-        best: list[float] = []  # min-heap of the `limit` best scores, cap ignored
-        floor: float | None = None  # of the capped selection, None while it can still change
-        stale = True
-        ceiling = scorer.ceiling()
-        for docnum, article_score in top:
-            base = ARTICLE_WEIGHT * article_score
-            held = words.get(docnum) if words is not None else None
-            bound = base + (ceiling if held is None else scorer.ceiling(held))
-            # The capped selection's floor is at most the uncapped one: check that first (cheap).
-            if len(best) >= limit and bound < best[0]:
-                if stale:
-                    floor, stale = _floor(cands, limit), False
-                if floor is not None and bound < floor:
-                    if base + ceiling < floor:  # nor any article after it
-                        break
-                    continue
-            for score, i, fields in self._passages(s, docnum, scorer):
-                blended = score + base
-                cands.append(_Candidate(blended, docnum, i, fields))
-                stale = True
-                if len(best) < limit:
-                    heapq.heappush(best, blended)
-                elif blended > best[0]:
-                    heapq.heapreplace(best, blended)
-        return _pick(cands, limit)
-
     def _hit(
         self,
         s: Searcher,
         rank: int,
-        c: _Candidate,
+        c: Candidate,
         terms: set[str],
         scorer: PassageScorer | None,
         article_scoring: wq.Query,

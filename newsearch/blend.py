@@ -1,0 +1,131 @@
+"""Which passages to show: each article's passages scored, blended with the article's score,
+at most PER_ARTICLE of one article while others have some to show.
+
+Articles come best first from the engine (numpy or Whoosh); their stored fields are loaded
+through ``load`` only for articles whose passages could still enter the results.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from newsearch.ranking import ARTICLE_WEIGHT, PassageScorer, passage_terms
+
+PER_ARTICLE = 3  # passages of one article among the results, while others have some to show
+Loader = Callable[[int], dict[str, Any]]  # an article's stored fields by document number
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A passage on its way to becoming a Hit: passage ``index`` of article ``docnum``."""
+
+    score: float
+    docnum: int
+    index: int
+    fields: dict[str, Any]
+
+
+def pick(cands: list[Candidate], limit: int) -> list[Candidate]:
+    """The best ``limit`` passages, at most PER_ARTICLE from any one article unless there are
+    too few others; best first."""
+    ranked = sorted(cands, key=lambda c: (-c.score, c.docnum, c.index))
+    chosen: list[Candidate] = []
+    passed: list[Candidate] = []
+    per: Counter[int] = Counter()
+    for c in ranked:
+        if len(chosen) >= limit:
+            break
+        if per[c.docnum] < PER_ARTICLE:
+            per[c.docnum] += 1
+            chosen.append(c)
+        else:
+            passed.append(c)
+    chosen += passed[: limit - len(chosen)]
+    return sorted(chosen, key=lambda c: (-c.score, c.docnum, c.index))
+
+
+def floor_of(cands: list[Candidate], limit: int) -> float | None:
+    """The lowest score among the passages ``pick`` would show, if no passage scoring less
+    could still take a place (None while fewer than ``limit`` are chosen, or while the
+    selection holds more than PER_ARTICLE of one article for want of others)."""
+    picked = pick(cands, limit)
+    if len(picked) < limit or max(Counter(c.docnum for c in picked).values()) > PER_ARTICLE:
+        return None
+    return picked[-1].score
+
+
+def article_passages(
+    load: Loader, docnum: int, scorer: PassageScorer | None
+) -> list[tuple[float, int, dict[str, Any]]]:
+    """``(score, passage index, stored fields)`` of an article's passages worth showing, in
+    text order: those holding a query word; the lead passage if none does or no query."""
+    fields = load(docnum)
+    bounds = [(p[0], p[1]) for p in fields["meta"]["passages"]]
+    if scorer is None or not bounds:
+        return [(0.0, 0, fields)]
+    scored = [
+        (scorer.score(p), i)
+        for i, p in enumerate(passage_terms(fields["body"], bounds, fields["meta"]["title"]))
+    ]
+    kept = [(score, i, fields) for score, i in scored if score > 0]
+    return kept or [(0.0, 0, fields)]
+
+
+def in_order(
+    load: Loader, docnums: list[int], scorer: PassageScorer | None, limit: int
+) -> list[Candidate]:
+    """Sorted by date: each article's passages in text order, until ``limit``."""
+    out: list[Candidate] = []
+    for docnum in docnums:
+        for score, i, fields in article_passages(load, docnum, scorer):
+            out.append(Candidate(score, docnum, i, fields))
+        if len(out) >= limit:
+            break
+    return out
+
+
+def blended(
+    load: Loader,
+    top: list[tuple[int, float]],
+    scorer: PassageScorer,
+    limit: int,
+    words: dict[int, dict[str, tuple[float, bool]]] | None = None,
+) -> list[Candidate]:
+    """Passages ranked by their score plus ARTICLE_WEIGHT x their article's score, at most
+    PER_ARTICLE from one article while other articles have passages to show.
+
+    Articles are visited best first. An article none of whose passages could enter the
+    results (its score plus the most its passages can score: ``words`` says which query
+    words it holds, when known) is not read; once that holds whatever words an article
+    holds, the rest are not read either.
+    """
+    cands: list[Candidate] = []
+    best: list[float] = []  # min-heap of the `limit` best scores, cap ignored
+    floor: float | None = None  # of the capped selection, None while it can still change
+    stale = True
+    ceiling = scorer.ceiling()
+    for docnum, article_score in top:
+        base = ARTICLE_WEIGHT * article_score
+        held = words.get(docnum) if words is not None else None
+        bound = base + (ceiling if held is None else scorer.ceiling(held))
+        # The capped selection's floor is at most the uncapped one: check that first (cheap).
+        if len(best) >= limit and bound < best[0]:
+            if stale:
+                floor, stale = floor_of(cands, limit), False
+            if floor is not None and bound < floor:
+                if base + ceiling < floor:  # nor any article after it
+                    break
+                continue
+        for score, i, fields in article_passages(load, docnum, scorer):
+            total = score + base
+            cands.append(Candidate(total, docnum, i, fields))
+            stale = True
+            if len(best) < limit:
+                heapq.heappush(best, total)
+            elif total > best[0]:
+                heapq.heapreplace(best, total)
+    return pick(cands, limit)
