@@ -17,7 +17,7 @@ other matcher is read one posting at a time, with the same result.
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -115,14 +115,16 @@ def _read_postings(
     return np.concatenate(ids), np.concatenate(weights), vals
 
 
-def _phrase_docs(fmt: Any, words: list[tuple[Ints, list[Any]]]) -> tuple[Ints, list[Ints]]:
+def _phrase_docs(fmt: Any, words: list[tuple[Ints, list[Any]]]) -> tuple[Ints, list[Ints], Floats]:
     """The documents holding the words one right after another (their positions consecutive),
-    and for each word the indexes of those documents among its postings."""
+    for each word the indexes of those documents among its postings, and how many times each
+    document holds the phrase."""
     common = words[0][0]
     for ids, _ in words[1:]:
         common = np.intersect1d(common, ids, assume_unique=True)
     at = [np.searchsorted(ids, common) for ids, _ in words]
     keep: list[int] = []
+    counts: list[float] = []
     for k in range(len(common)):
         starts = set(fmt.decode_positions(words[0][1][at[0][k]]))
         for offset, ((_, vals), idx) in enumerate(zip(words[1:], at[1:], strict=True), 1):
@@ -132,8 +134,9 @@ def _phrase_docs(fmt: Any, words: list[tuple[Ints, list[Any]]]) -> tuple[Ints, l
                 break
         if starts:
             keep.append(k)
+            counts.append(float(len(starts)))
     chosen = np.asarray(keep, dtype=np.int64)
-    return common[chosen], [idx[chosen] for idx in at]
+    return common[chosen], [idx[chosen] for idx in at], np.asarray(counts, dtype=np.float64)
 
 
 def _segment_lengths(reader: Any, fieldname: str) -> Floats:
@@ -151,6 +154,22 @@ def _segment_lengths(reader: Any, fieldname: str) -> Floats:
         lengths = [reader.doc_field_length(d, fieldname, 0) or 0 for d in range(count)]
         return np.asarray(lengths, dtype=np.float64)
     return _BYTE_TO_LENGTH[codes]
+
+
+@dataclass
+class _Held:
+    """Where a query word (or phrase, ``key`` its words joined by spaces) occurs: document
+    numbers and times, segment by segment."""
+
+    fieldname: str
+    key: str
+    words: tuple[str, ...]
+    gids: list[Ints] = field(default_factory=list)
+    tfs: list[Floats] = field(default_factory=list)
+
+    def add(self, gids: Ints, tfs: Floats) -> None:
+        self.gids.append(gids)
+        self.tfs.append(tfs)
 
 
 class BulkScorer:
@@ -186,13 +205,15 @@ class BulkScorer:
         outer = float(q.boost) if type(q) is wq.Or else 1.0
         scores = np.zeros(self._n, np.float64)
         matched = np.zeros(self._n, np.bool_)
-        holding: list[tuple[wq.Term, list[Ints], list[Floats]]] = []
+        holding: list[_Held] = []
         for clause in clauses:
             words = [clause.text] if type(clause) is wq.Term else list(clause.words)
-            field = self._s.schema[clause.fieldname]
-            btexts = [field.to_bytes(w) for w in words]
+            spec = self._s.schema[clause.fieldname]
+            btexts = [spec.to_bytes(w) for w in words]
             first = len(holding)
-            holding.extend((wq.Term(clause.fieldname, w), [], []) for w in words)
+            holding.extend(_Held(clause.fieldname, w, (w,)) for w in words)
+            if len(words) > 1:  # the phrase itself: times it occurs bound its passages better
+                holding.append(_Held(clause.fieldname, " ".join(words), tuple(words)))
             for reader, offset in self._leaves:
                 read = [
                     _read_postings(reader, clause.fieldname, bt, len(words) > 1) for bt in btexts
@@ -200,13 +221,13 @@ class BulkScorer:
                 if any(not len(ids) for ids, _, _ in read):
                     continue
                 for i, (ids, tf, _) in enumerate(read):
-                    holding[first + i][1].append(ids + offset)
-                    holding[first + i][2].append(tf)
+                    holding[first + i].add(ids + offset, tf)
                 if len(words) == 1:
                     docs, picks = read[0][0], [np.arange(len(read[0][0]))]
                 else:
-                    fmt = field.format
-                    docs, picks = _phrase_docs(fmt, [(ids, vals) for ids, _, vals in read])
+                    fmt = spec.format
+                    docs, picks, counts = _phrase_docs(fmt, [(i, v) for i, _, v in read])
+                    holding[first + len(words)].add(docs + offset, counts)
                 if not len(docs):
                     continue
                 gids = docs + offset
@@ -229,27 +250,31 @@ class BulkScorer:
         return Matches(docnums, top, self._evidence(top, holding))
 
     def _evidence(
-        self, top: list[tuple[int, float]], holding: list[tuple[wq.Term, list[Ints], list[Floats]]]
+        self, top: list[tuple[int, float]], holding: list[_Held]
     ) -> dict[int, dict[str, tuple[float, bool]]]:
-        """Which query words each top article holds, how often in its text, and whether in
-        its title (what bounds its passages' scores, ranking.PassageScorer.ceiling)."""
+        """Which query words (and phrases) each top article holds, how often in its text, and
+        whether in its title (what bounds its passages' scores: PassageScorer.ceiling)."""
         best = np.fromiter((d for d, _ in top), np.int64, len(top))
         out: dict[int, dict[str, tuple[float, bool]]] = {d: {} for d, _ in top}
         if not len(best):
             return out
-        for term, parts, tfs in holding:
-            if not parts:
+        for held in holding:
+            if not held.gids:
                 continue
-            word = str(term.text)
-            gids, tf = np.concatenate(parts), np.concatenate(tfs)  # ascending: segments in order
+            gids, tf = np.concatenate(held.gids), np.concatenate(held.tfs)  # ascending
             at = np.minimum(np.searchsorted(gids, best), len(gids) - 1)
             found = gids[at] == best
-            in_title = found if term.fieldname == "title" else self._mask_of_title(word)[best]
+            if held.fieldname == "title":
+                in_title = found
+            else:  # a phrase may be in the title if all its words are
+                in_title = np.ones(len(best), np.bool_)
+                for w in held.words:
+                    in_title &= self._mask_of_title(w)[best]
             for d, hit, n, t in zip(best.tolist(), found, tf[at], in_title, strict=True):
                 if hit or t:
-                    old = out[d].get(word, (0.0, False))
-                    text_tf = float(n) if hit and term.fieldname != "title" else 0.0
-                    out[d][word] = (max(old[0], text_tf), old[1] or bool(t))
+                    old = out[d].get(held.key, (0.0, False))
+                    text_tf = float(n) if hit and held.fieldname != "title" else 0.0
+                    out[d][held.key] = (max(old[0], text_tf), old[1] or bool(t))
         return out
 
     def _mask_of_title(self, word: str) -> Mask:
@@ -303,8 +328,8 @@ class BulkScorer:
         if type(q) is wq.Term or isinstance(q, wq.TermRange):
             out = np.zeros(self._n, np.bool_)
             if type(q) is wq.Term:
-                field = dict(self._s.schema.items()).get(q.fieldname)
-                terms = [(q.fieldname, field.to_bytes(q.text))] if field is not None else []
+                spec = dict(self._s.schema.items()).get(q.fieldname)
+                terms = [(q.fieldname, spec.to_bytes(q.text))] if spec is not None else []
             else:
                 terms = list(q.expanded_terms(self._s.reader()))
             for fieldname, btext in terms:

@@ -47,6 +47,7 @@ class FacetTable:
         self._n = searcher.doc_count_all()
         self._pairs: dict[str, _Pairs] = {}
         self._names: dict[tuple[str, str], str] = {}
+        self._has: dict[str, Mask] = {}
 
     def pairs(self, field: str) -> _Pairs:
         found = self._pairs.get(field)
@@ -79,10 +80,11 @@ class FacetTable:
 
     def holding(self, field: str, matched: Mask) -> int:
         """How many matching articles hold some value of ``field``."""
-        p = self.pairs(field)
-        seen = np.zeros(self._n, np.bool_)
-        seen[p.docs] = True
-        return int((seen & matched).sum())
+        has = self._has.get(field)
+        if has is None:
+            has = self._has[field] = np.zeros(self._n, np.bool_)
+            has[self.pairs(field).docs] = True
+        return int(np.count_nonzero(has & matched))
 
     def facets(
         self, matched: Mask, bucket: DateBucket, limit: int

@@ -222,10 +222,15 @@ class PassageScorer:
                 continue
             if any(w not in held for w in c.words):
                 continue
-            if "text" in c.fields:
-                tf = min(held[w][0] for w in c.words)
-                total += top * tf / (tf + K1 * (1 - B + B * tf / self.avg_len)) if tf else 0.0
-            if "title" in c.fields and all(held[w][1] for w in c.words):
+            # A phrase occurs at most as often as its rarest word; where the phrase itself was
+            # counted, that count.
+            tf, in_title = held.get(
+                " ".join(c.words),
+                (min(held[w][0] for w in c.words), all(held[w][1] for w in c.words)),
+            )
+            if "text" in c.fields and tf:
+                total += top * tf / (tf + K1 * (1 - B + B * tf / self.avg_len))
+            if "title" in c.fields and in_title:
                 total += top
         return total
 

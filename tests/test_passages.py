@@ -44,6 +44,15 @@ def test_news_abbreviations_do_not_end_a_sentence(text: str) -> None:
     assert len(spans) == 2, [text[s:e] for s, e in spans]
 
 
+@pytest.mark.parametrize("close", ["\u201d", "\u2019", "\xbb", '"'])
+def test_a_closing_quote_after_the_full_stop_ends_the_sentence(close: str) -> None:
+    text = f"He hailed them as the honour of the motherland.{close}\nOfficials said 14,000 went."
+    assert [text[s:e] for s, e in split_sentences(text)] == [
+        f"He hailed them as the honour of the motherland.{close}",
+        "Officials said 14,000 went.",
+    ]
+
+
 def test_blank_line_ends_a_sentence_without_a_full_stop() -> None:
     text = "Also Read\n\nNorth Korea confirmed it. Russia agreed."
     assert [text[s:e] for s, e in split_sentences(text)] == [
