@@ -7,9 +7,10 @@ with SearchEngine("index") as engine:
         print(hit.rank, hit.article.title, hit.text)
 """
 
+from typing import TYPE_CHECKING, Any
+
 from newsearch.engine import SearchEngine
 from newsearch.errors import NewsearchError
-from newsearch.ingest import build_index
 from newsearch.models import (
     Article,
     ArticleInfo,
@@ -23,6 +24,19 @@ from newsearch.models import (
     Skip,
 )
 from newsearch.querying import Filters
+
+if TYPE_CHECKING:
+    from newsearch.ingest import build_index
+
+
+def __getattr__(name: str) -> Any:
+    # Indexing (readers, sentence splitting) loads on first use: a query does not need it.
+    if name == "build_index":
+        from newsearch.ingest import build_index
+
+        return build_index
+    raise AttributeError(f"module 'newsearch' has no attribute {name!r}")
+
 
 __all__ = [
     "Article",

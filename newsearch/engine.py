@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,7 +20,7 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from newsearch import store
-from newsearch.analysis import add_known_stems, term_spans
+from newsearch.analysis import add_known_stems, normalize_word, term_spans
 from newsearch.blend import Candidate, blended, in_order
 from newsearch.bulk import BulkScorer, Ints, Mask
 from newsearch.facets import FACET_NAMES, DateBucket, FacetTable
@@ -231,7 +232,7 @@ class SearchEngine:
             total=len(every),
             results=tuple(hits),
             facets=facet_values,
-            suggestion=self._suggest(text) if q is not None else None,
+            suggestion=self._suggest(s, text) if q is not None else None,
         )
 
     def _match(
@@ -306,8 +307,15 @@ class SearchEngine:
             explanation=tuple(explanation),
         )
 
-    def _suggest(self, text: str) -> str | None:
+    def _suggest(self, s: Searcher, text: str) -> str | None:
         """The query with words the index does not hold corrected, if any can be."""
+        reader = s.reader()
+        if all(
+            len(word) < 3 or term is None or ("text", term) in reader
+            for word in re.findall(r"[^\W\d_]+", text)
+            for term in [normalize_word(word)]
+        ):  # every word is in the index: nothing to correct (no vocabulary to load)
+            return None
         if self._speller is None:
             gen = store.current_generation(self.index_dir)
             self._speller = Speller(load_vocabulary(gen) if gen else Counter())

@@ -24,6 +24,7 @@ with SearchEngine(sys.argv[1]) as engine:
     res = engine.search("Kursk casualties troops", limit=10, facets=True)
 print(json.dumps({
     "nltk": any(m == "nltk" or m.startswith("nltk.") for m in sys.modules),
+    "indexing": [m for m in ("newsearch.ingest", "newsearch.readers", "spacy") if m in sys.modules],
     "hits": [[h.article.id, h.start, round(h.score, 9), h.highlights] for h in res.results],
     "total": res.total,
 }))
@@ -42,6 +43,7 @@ def test_a_query_does_not_load_nltk_and_ranks_as_if_it_had(seed_index: Path) -> 
     cold = run_query(seed_index, "cold")
     warm = run_query(seed_index, "with-nltk")
     assert cold["nltk"] is False and warm["nltk"] is True
+    assert cold["indexing"] == []  # nor the readers, the indexer or spaCy
     assert cold["hits"] and cold["hits"] == warm["hits"] and cold["total"] == warm["total"]
 
 
