@@ -17,15 +17,20 @@ other matcher is read one posting at a time, with the same result.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import accumulate
+from pickle import loads
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.formats import Positions
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.searching import Searcher
+from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import _length_byte_cache
 
 from newsearch.ranking import CachedBM25F
@@ -123,13 +128,19 @@ def _phrase_docs(fmt: Any, words: list[tuple[Ints, list[Any]]]) -> tuple[Ints, l
     for ids, _ in words[1:]:
         common = np.intersect1d(common, ids, assume_unique=True)
     at = [np.searchsorted(ids, common) for ids, _ in words]
+    decode = _decode_positions if type(fmt) is Positions else fmt.decode_positions
+    first_vals, first_at = words[0][1], at[0].tolist()
+    rest = [
+        (offset, vals, idx.tolist())
+        for offset, ((_, vals), idx) in enumerate(zip(words[1:], at[1:], strict=True), 1)
+    ]
     keep: list[int] = []
     counts: list[float] = []
     for k in range(len(common)):
-        starts = set(fmt.decode_positions(words[0][1][at[0][k]]))
-        for offset, ((_, vals), idx) in enumerate(zip(words[1:], at[1:], strict=True), 1):
-            nxt = fmt.decode_positions(vals[idx[k]])
-            starts &= {p - offset for p in nxt}
+        starts = set(decode(first_vals[first_at[k]]))
+        for offset, vals, idx in rest:
+            there = set(decode(vals[idx[k]]))
+            starts = {p for p in starts if p + offset in there}
             if not starts:
                 break
         if starts:
@@ -137,6 +148,14 @@ def _phrase_docs(fmt: Any, words: list[tuple[Ints, list[Any]]]) -> tuple[Ints, l
             counts.append(float(len(starts)))
     chosen = np.asarray(keep, dtype=np.int64)
     return common[chosen], [idx[chosen] for idx in at], np.asarray(counts, dtype=np.float64)
+
+
+def _decode_positions(value: bytes) -> Iterator[int]:
+    """Whoosh's Positions.decode_positions (a count, then a pickled list of gaps), summing the
+    gaps in C."""
+    return accumulate(
+        loads(value[_INT_SIZE:] if value.endswith(b".") else value[_INT_SIZE:] + b".")
+    )
 
 
 def _segment_lengths(reader: Any, fieldname: str) -> Floats:

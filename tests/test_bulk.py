@@ -118,3 +118,15 @@ def test_skipping_articles_that_cannot_place_changes_no_result(
     assert [(h.article.id, h.start, h.score) for h in pruned.results] == [
         (h.article.id, h.start, h.score) for h in everything.results
     ]
+
+
+def test_positions_decode_as_whoosh_decodes_them() -> None:
+    from whoosh.formats import Positions
+
+    fmt = Positions()
+    rng = random.Random(3)
+    for _ in range(300):
+        positions = sorted(rng.sample(range(70_000), rng.randint(1, 40)))
+        value = fmt.encode(positions)
+        for stored in (value, value[:-1]):  # Whoosh may store it without the final "."
+            assert list(bulk_module._decode_positions(stored)) == positions
