@@ -239,9 +239,18 @@ def restrict(q: query.Query, must: query.Query | None, mask: query.Query | None)
 
 def without_andnot(q: query.Query) -> query.Query:
     """``a ANDNOT b`` as ``a AND NOT b``: Whoosh 2.7.5's AndNot matcher can let through a
-    document that ``b`` matches (seen with ``text:commiss ANDNOT source:rfa``)."""
+    document that ``b`` matches (seen with ``text:commiss ANDNOT source:rfa``). Each NOT
+    inside an AND adds nothing to the score (Whoosh would add 1.0: see Unscored)."""
     if isinstance(q, query.AndNot):
-        return query.And([without_andnot(q.a), query.Not(without_andnot(q.b))])
+        return query.And([without_andnot(q.a), Unscored(query.Not(without_andnot(q.b)))])
+    if isinstance(q, query.And):
+        return query.And(
+            [
+                Unscored(without_andnot(sub)) if isinstance(sub, query.Not) else without_andnot(sub)
+                for sub in q.subqueries
+            ],
+            boost=q.boost,
+        )
     return q.apply(without_andnot) if not q.is_leaf() else q
 
 

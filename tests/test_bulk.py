@@ -68,11 +68,24 @@ QUERIES = [
 ]
 
 
+WHOOSH_WALKS = {"charlie -bravo"}  # NOT inside the text: left to Whoosh's matchers
+
+
 @pytest.mark.parametrize("query,kw", QUERIES)
 def test_numpy_scoring_gives_whoosh_results(
     synthetic_index: Path, monkeypatch: pytest.MonkeyPatch, query: str, kw: dict[str, object]
 ) -> None:
+    taken: list[bool] = []
+    search = bulk_module.BulkScorer.search
+
+    def spy(self: bulk_module.BulkScorer, *args: object) -> object:
+        found = search(self, *args)  # type: ignore[arg-type]
+        taken.append(found is not None)
+        return found
+
+    monkeypatch.setattr(bulk_module.BulkScorer, "search", spy)
     fast = _run(synthetic_index, query, **kw)
+    assert taken == [query not in WHOOSH_WALKS]
     monkeypatch.setattr(bulk_module, "plain_clauses", lambda q: None)  # Whoosh walks every query
     slow = _run(synthetic_index, query, **kw)
     assert fast.total == slow.total > 0
@@ -130,3 +143,22 @@ def test_positions_decode_as_whoosh_decodes_them() -> None:
         value = fmt.encode(positions)
         for stored in (value, value[:-1]):  # Whoosh may store it without the final "."
             assert list(bulk_module._decode_positions(stored)) == positions
+
+
+def test_remembered_postings_give_the_same_results(
+    synthetic_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Postings kept between queries (up to a budget) change nothing, whatever the budget."""
+    queries = ['"alpha bravo"', "alpha bravo", '"bravo alpha alpha" golf', "alpha"]
+
+    def answers() -> list[list[tuple[str, int, float]]]:
+        with SearchEngine(synthetic_index) as engine:
+            return [
+                [(h.article.id, h.start, h.score) for h in engine.search(q).results]
+                for q in queries * 2
+            ]
+
+    roomy = answers()
+    monkeypatch.setattr(bulk_module, "POSTINGS_CACHE", 40)  # evicts all the time
+    assert answers() == roomy
+    assert roomy[: len(queries)] == roomy[len(queries) :]

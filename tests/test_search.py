@@ -108,6 +108,7 @@ def test_edit_distance_counts_transpositions() -> None:
     [
         "Kursk casualties",
         "Kursk casualties -source:RFA",  # filters add nothing to a score
+        "Kursk -casualties",  # nor does excluding a word
         '"Kursk region" casualties since:2025-01',  # a phrase: Whoosh's own matchers
     ],
 )
