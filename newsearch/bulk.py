@@ -284,6 +284,8 @@ class BulkScorer:
             if not held.gids:
                 continue
             gids, tf = np.concatenate(held.gids), np.concatenate(held.tfs)  # ascending
+            if not len(gids):  # a phrase whose words meet, but never side by side
+                continue
             at = np.minimum(np.searchsorted(gids, best), len(gids) - 1)
             found = gids[at] == best
             if held.fieldname == "title":

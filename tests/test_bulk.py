@@ -65,6 +65,7 @@ QUERIES = [
     ('"bravo alpha alpha" golf', {}),
     ('title:"charlie delta" "alpha charlie"^2', {}),
     ('"alpha bravo"', {"place": "france"}),
+    ('"india india india india" alpha', {}),  # a phrase no article holds, with a word many do
 ]
 
 
