@@ -293,7 +293,7 @@ class BulkScorer:
             else:  # a phrase may be in the title if all its words are
                 in_title = np.ones(len(best), np.bool_)
                 for w in held.words:
-                    in_title &= self._mask_of_title(w)[best]
+                    in_title &= np.isin(best, self._in_titles(w))
             for d, hit, n, t in zip(best.tolist(), found, tf[at], in_title, strict=True):
                 if hit or t:
                     old = out[d].get(held.key, (0.0, False))
@@ -301,8 +301,15 @@ class BulkScorer:
                     out[d][held.key] = (max(old[0], text_tf), old[1] or bool(t))
         return out
 
-    def _mask_of_title(self, word: str) -> Mask:
-        return self._mask(wq.Term("title", word))
+    def _in_titles(self, word: str) -> Ints:
+        """The documents whose title holds ``word`` (postings kept as the query words' are,
+        not as a filter mask: they would push the user's filters out of that cache)."""
+        btext = self._s.schema["title"].to_bytes(word)
+        parts = [
+            self._postings(seg, "title", btext, False)[0] + offset
+            for seg, (_, offset) in enumerate(self._leaves)
+        ]
+        return np.concatenate(parts) if parts else np.empty(0, np.int64)
 
     def _postings(
         self, seg: int, fieldname: str, btext: bytes, values: bool
