@@ -17,9 +17,8 @@ other matcher is read one posting at a time, with the same result.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from itertools import accumulate
+from itertools import chain
 from pickle import loads
 from typing import Any
 
@@ -129,34 +128,51 @@ def _phrase_docs(fmt: Any, words: list[tuple[Ints, list[Any]]]) -> tuple[Ints, l
     for ids, _ in words[1:]:
         common = np.intersect1d(common, ids, assume_unique=True)
     at = [np.searchsorted(ids, common) for ids, _ in words]
-    decode = _decode_positions if type(fmt) is Positions else fmt.decode_positions
-    first_vals, first_at = words[0][1], at[0].tolist()
-    rest = [
-        (offset, vals, idx.tolist())
-        for offset, ((_, vals), idx) in enumerate(zip(words[1:], at[1:], strict=True), 1)
-    ]
-    keep: list[int] = []
-    counts: list[float] = []
-    for k in range(len(common)):
-        starts = set(decode(first_vals[first_at[k]]))
-        for offset, vals, idx in rest:
-            there = set(decode(vals[idx[k]]))
-            starts = {p for p in starts if p + offset in there}
-            if not starts:
-                break
-        if starts:
-            keep.append(k)
-            counts.append(float(len(starts)))
-    chosen = np.asarray(keep, dtype=np.int64)
-    return common[chosen], [idx[chosen] for idx in at], np.asarray(counts, dtype=np.float64)
+    # Each occurrence as one sortable key: (index in ``common``) << 32 | position.
+    starts = _position_keys(fmt, words[0][1], at[0])
+    for offset, ((_, vals), idx) in enumerate(zip(words[1:], at[1:], strict=True), 1):
+        if not len(starts):
+            break
+        there = _position_keys(fmt, vals, idx)
+        wanted = starts + offset
+        found = np.minimum(np.searchsorted(there, wanted), len(there) - 1)
+        starts = starts[there[found] == wanted] if len(there) else starts[:0]
+    counts = np.bincount(starts >> 32, minlength=len(common)).astype(np.float64)
+    chosen = np.flatnonzero(counts)
+    return common[chosen], [idx[chosen] for idx in at], counts[chosen]
 
 
-def _decode_positions(value: bytes) -> Iterator[int]:
-    """Whoosh's Positions.decode_positions (a count, then a pickled list of gaps), summing the
-    gaps in C."""
-    return accumulate(
-        loads(value[_INT_SIZE:] if value.endswith(b".") else value[_INT_SIZE:] + b".")
-    )
+def _position_keys(fmt: Any, vals: list[Any], idx: Ints) -> Ints:
+    """The positions of postings ``idx`` as ascending keys ``k << 32 | position`` (``k`` the
+    posting's place in ``idx``). Whoosh's Positions values (a count, then a pickled list of
+    gaps) are unpickled in one call as a list of lists, the gaps summed with numpy."""
+    picked = [vals[i] for i in idx.tolist()]
+    if type(fmt) is Positions:
+        lists = loads(b"\x80\x02(" + _pickle_bodies(picked) + b"l.")
+    else:
+        lists = [list(fmt.decode_positions(v)) for v in picked]
+    lens = np.fromiter(map(len, lists), np.int64, len(lists))
+    flat = np.fromiter(chain.from_iterable(lists), np.int64, int(lens.sum()))
+    if type(fmt) is Positions and len(flat):  # gaps: a running sum restarted per posting
+        total = np.cumsum(flat)
+        ends = np.cumsum(lens)
+        before = np.where(ends - lens > 0, total[np.maximum(ends - lens - 1, 0)], 0)
+        flat = total - np.repeat(before, lens)
+    return (np.repeat(np.arange(len(lists), dtype=np.int64), lens) << 32) | flat
+
+
+def _pickle_bodies(values: list[bytes]) -> bytes:
+    """The values joined without their counts and final stops (a pickle stream of lists), cut
+    with numpy rather than a slice per value. Without its stop a value ends in a list opcode,
+    never in ".", so only real stops are cut."""
+    raw = np.frombuffer(b"".join(values), np.uint8)
+    lens = np.fromiter(map(len, values), np.int64, len(values))
+    ends = np.cumsum(lens)
+    keep = np.ones(len(raw), np.bool_)
+    for k in range(_INT_SIZE):
+        keep[ends - lens + k] = False
+    keep[ends[raw[ends - 1] == ord(".")] - 1] = False
+    return raw[keep].tobytes()
 
 
 def _segment_lengths(reader: Any, fieldname: str) -> Floats:
@@ -293,7 +309,7 @@ class BulkScorer:
             else:  # a phrase may be in the title if all its words are
                 in_title = np.ones(len(best), np.bool_)
                 for w in held.words:
-                    in_title &= np.isin(best, self._in_titles(w))
+                    in_title &= _members(best, self._in_titles(w))
             for d, hit, n, t in zip(best.tolist(), found, tf[at], in_title, strict=True):
                 if hit or t:
                     old = out[d].get(held.key, (0.0, False))
@@ -392,6 +408,15 @@ class BulkScorer:
         out = np.zeros(self._n, np.bool_)  # anything else: Whoosh lists its documents
         out[np.fromiter(self._s.docs_for_query(q), np.int64)] = True
         return out
+
+
+def _members(wanted: Ints, ascending: Ints) -> Mask:
+    """Which of ``wanted`` are in ``ascending`` (sorted): a binary search for each of a few."""
+    if not len(ascending):
+        return np.zeros(len(wanted), np.bool_)
+    at = np.minimum(np.searchsorted(ascending, wanted), len(ascending) - 1)
+    out: Mask = ascending[at] == wanted
+    return out
 
 
 def _best(docnums: Ints, scores: Floats, depth: int) -> list[tuple[int, float]]:
