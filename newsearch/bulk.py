@@ -18,8 +18,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from itertools import chain
-from pickle import loads
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -29,11 +28,12 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.formats import Positions
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.searching import Searcher
-from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import _length_byte_cache
 
+from newsearch import sidecar
 from newsearch.ranking import CachedBM25F
 from newsearch.schema import TEXT_FIELDS
+from newsearch.sidecar import ArrayPositions, PickledPositions
 
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
@@ -54,6 +54,7 @@ class Matches:
     words: dict[int, dict[str, tuple[float, bool]]]
 
 
+PostingPositions = ArrayPositions | PickledPositions
 Clause = Any  # a whoosh Term or Phrase (Whoosh has no type hints)
 
 
@@ -79,16 +80,22 @@ def postings(reader: Any, fieldname: str, btext: bytes) -> tuple[Ints, Floats]:
     return ids, weights
 
 
-def _read_postings(
-    reader: Any, fieldname: str, btext: bytes, values: bool
-) -> tuple[Ints, Floats, list[Any]]:
-    """``postings``, and with ``values`` each posting's encoded value (positions)."""
-    empty: tuple[Ints, Floats, list[Any]] = (np.empty(0, np.int64), np.empty(0, np.float64), [])
+Read = tuple[Ints, Floats, PostingPositions | None]
+
+
+def _read_postings(reader: Any, fieldname: str, btext: bytes, values: bool) -> Read:
+    """``postings``, and with ``values`` the postings' positions (from Whoosh's blocks)."""
+    fmt = reader.schema[fieldname].format if values else None
+    empty: Read = (np.empty(0, np.int64), np.empty(0, np.float64), PickledPositions([], fmt))
     if (fieldname, btext) not in reader:
         return empty
-    m = reader.postings(fieldname, btext)
-    if isinstance(m, FilterMatcher):  # deletions: masked by the caller
-        m = m.child
+    terms = getattr(reader, "_terms", None)  # a segment: its raw postings, deleted ones too
+    if terms is not None and not reader.is_closed:
+        m = terms.matcher(fieldname, btext, reader.schema[fieldname].format)
+    else:  # (a filter on deletions skips the leading deleted postings: masked by the caller)
+        m = reader.postings(fieldname, btext)
+        if isinstance(m, FilterMatcher):
+            m = m.child
     ids: list[Ints] = []
     weights: list[Floats] = []
     vals: list[Any] = []
@@ -117,10 +124,11 @@ def _read_postings(
         vals = [p[2] for p in found] if values else []
     if not ids:
         return empty
-    return np.concatenate(ids), np.concatenate(weights), vals
+    positions = PickledPositions(vals, fmt) if values else None
+    return np.concatenate(ids), np.concatenate(weights), positions
 
 
-def _phrase_docs(fmt: Any, words: list[tuple[Ints, list[Any]]]) -> tuple[Ints, list[Ints], Floats]:
+def _phrase_docs(words: list[tuple[Ints, Positions]]) -> tuple[Ints, list[Ints], Floats]:
     """The documents holding the words one right after another (their positions consecutive),
     for each word the indexes of those documents among its postings, and how many times each
     document holds the phrase."""
@@ -129,50 +137,17 @@ def _phrase_docs(fmt: Any, words: list[tuple[Ints, list[Any]]]) -> tuple[Ints, l
         common = np.intersect1d(common, ids, assume_unique=True)
     at = [np.searchsorted(ids, common) for ids, _ in words]
     # Each occurrence as one sortable key: (index in ``common``) << 32 | position.
-    starts = _position_keys(fmt, words[0][1], at[0])
-    for offset, ((_, vals), idx) in enumerate(zip(words[1:], at[1:], strict=True), 1):
+    starts = words[0][1].keys(at[0])
+    for offset, ((_, positions), idx) in enumerate(zip(words[1:], at[1:], strict=True), 1):
         if not len(starts):
             break
-        there = _position_keys(fmt, vals, idx)
+        there = positions.keys(idx)
         wanted = starts + offset
         found = np.minimum(np.searchsorted(there, wanted), len(there) - 1)
         starts = starts[there[found] == wanted] if len(there) else starts[:0]
     counts = np.bincount(starts >> 32, minlength=len(common)).astype(np.float64)
     chosen = np.flatnonzero(counts)
     return common[chosen], [idx[chosen] for idx in at], counts[chosen]
-
-
-def _position_keys(fmt: Any, vals: list[Any], idx: Ints) -> Ints:
-    """The positions of postings ``idx`` as ascending keys ``k << 32 | position`` (``k`` the
-    posting's place in ``idx``). Whoosh's Positions values (a count, then a pickled list of
-    gaps) are unpickled in one call as a list of lists, the gaps summed with numpy."""
-    picked = [vals[i] for i in idx.tolist()]
-    if type(fmt) is Positions:
-        lists = loads(b"\x80\x02(" + _pickle_bodies(picked) + b"l.")
-    else:
-        lists = [list(fmt.decode_positions(v)) for v in picked]
-    lens = np.fromiter(map(len, lists), np.int64, len(lists))
-    flat = np.fromiter(chain.from_iterable(lists), np.int64, int(lens.sum()))
-    if type(fmt) is Positions and len(flat):  # gaps: a running sum restarted per posting
-        total = np.cumsum(flat)
-        ends = np.cumsum(lens)
-        before = np.where(ends - lens > 0, total[np.maximum(ends - lens - 1, 0)], 0)
-        flat = total - np.repeat(before, lens)
-    return (np.repeat(np.arange(len(lists), dtype=np.int64), lens) << 32) | flat
-
-
-def _pickle_bodies(values: list[bytes]) -> bytes:
-    """The values joined without their counts and final stops (a pickle stream of lists), cut
-    with numpy rather than a slice per value. Without its stop a value ends in a list opcode,
-    never in ".", so only real stops are cut."""
-    raw = np.frombuffer(b"".join(values), np.uint8)
-    lens = np.fromiter(map(len, values), np.int64, len(values))
-    ends = np.cumsum(lens)
-    keep = np.ones(len(raw), np.bool_)
-    for k in range(_INT_SIZE):
-        keep[ends - lens + k] = False
-    keep[ends[raw[ends - 1] == ord(".")] - 1] = False
-    return raw[keep].tobytes()
 
 
 def _segment_lengths(reader: Any, fieldname: str) -> Floats:
@@ -211,7 +186,9 @@ class _Held:
 class BulkScorer:
     """Vectorised matching and BM25 over one open searcher (and its segments)."""
 
-    def __init__(self, searcher: Searcher, weighting: CachedBM25F) -> None:
+    def __init__(
+        self, searcher: Searcher, weighting: CachedBM25F, generation: Path | None = None
+    ) -> None:
         self._s = searcher
         self._w = weighting
         self._leaves: list[tuple[Any, int]] = [
@@ -220,9 +197,11 @@ class BulkScorer:
         self._n = searcher.doc_count_all()
         self._lengths: dict[str, Floats] = {}
         self._masks: OrderedDict[str, Mask] = OrderedDict()
-        self._cache: OrderedDict[tuple[int, str, bytes], tuple[Ints, Floats, list[Any]]] = (
-            OrderedDict()
-        )
+        self._cache: OrderedDict[tuple[int, str, bytes], Read] = OrderedDict()
+        self._copies = [
+            sidecar.open_copy(generation, reader.segment()) if hasattr(reader, "segment") else None
+            for reader, _ in self._leaves
+        ]
         self._cached = 0  # postings held in _cache
         live = np.ones(self._n, np.bool_)
         for reader, offset in self._leaves:
@@ -263,8 +242,7 @@ class BulkScorer:
                 if len(words) == 1:
                     docs, picks = read[0][0], [np.arange(len(read[0][0]))]
                 else:
-                    fmt = spec.format
-                    docs, picks, counts = _phrase_docs(fmt, [(i, v) for i, _, v in read])
+                    docs, picks, counts = _phrase_docs([(i, v) for i, _, v in read if v])
                     holding[first + len(words)].add(docs + offset, counts)
                 if not len(docs):
                     continue
@@ -327,15 +305,19 @@ class BulkScorer:
         ]
         return np.concatenate(parts) if parts else np.empty(0, np.int64)
 
-    def _postings(
-        self, seg: int, fieldname: str, btext: bytes, values: bool
-    ) -> tuple[Ints, Floats, list[Any]]:
-        """A term's postings in segment ``seg`` (with positions if ``values``), remembered for
-        the next queries: refining a search re-reads the same words, and decoding a frequent
-        word's posting blocks is most of a query's time at 216k articles."""
+    def _postings(self, seg: int, fieldname: str, btext: bytes, values: bool) -> Read:
+        """A term's postings in segment ``seg`` (with positions if ``values``): from the
+        segment's copy of frequent words' postings (sidecar.py) if it has the word, else from
+        Whoosh's blocks, remembered for the next queries (refining a search re-reads the same
+        words, and decoding a word's blocks is most of a query's time at 216k articles)."""
+        copy = self._copies[seg]
+        if copy is not None:
+            copied = copy.postings(fieldname, btext)
+            if copied is not None:
+                return copied
         key = (seg, fieldname, btext)
         found = self._cache.get(key)
-        if found is not None and (found[2] or not values or not len(found[0])):
+        if found is not None and (found[2] is not None or not values):
             self._cache.move_to_end(key)
             return found
         found = _read_postings(self._leaves[seg][0], fieldname, btext, values)

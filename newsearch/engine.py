@@ -263,7 +263,7 @@ class SearchEngine:
     def _bulk_scorer(self) -> BulkScorer:
         s = self._s()
         if self._bulk is None:
-            self._bulk = BulkScorer(s, s.weighting)
+            self._bulk = BulkScorer(s, s.weighting, self._gen)
         return self._bulk
 
     def _expansion(self, s: Searcher, top: list[tuple[int, float]], q: wq.Query) -> wq.Query | None:

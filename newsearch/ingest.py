@@ -20,13 +20,14 @@ from typing import Any
 from whoosh.index import Index
 from whoosh.writing import IndexWriter
 
-from newsearch import store
+from newsearch import sidecar, store
 from newsearch.models import Article, IndexSummary, Mention, Skip
 from newsearch.ner_pool import Extractor, default_processes, extract_batches
 from newsearch.passages import make_passages
 from newsearch.querying import entity_key, source_key
 from newsearch.readers import iter_items
 from newsearch.readers.tabular import configure_csv
+from newsearch.sidecar import SidecarCodec
 from newsearch.spelling import count_words, save_vocabulary
 
 Input = str | os.PathLike[str] | Article
@@ -176,7 +177,8 @@ class _Run:
         self, ix: Index, gen: Path, progress: Progress | None, writer_procs: int = 1
     ) -> None:
         self.ix = ix
-        self.writer_options: dict[str, Any] = {"limitmb": 256}
+        # SidecarCodec: Whoosh's own, also copying frequent words' postings for fast reading
+        self.writer_options: dict[str, Any] = {"limitmb": 256, "codec": SidecarCodec()}
         if writer_procs > 1:  # Whoosh's own parallel writer: one segment per process
             self.writer_options.update(procs=writer_procs, multisegment=True)
         self.gen = gen
@@ -275,14 +277,19 @@ class _Run:
             self.writer = None
             save_vocabulary(self.gen, self.words)
             self.words.clear()
+            self._prune_copies()
         self.written = 0
+
+    def _prune_copies(self) -> None:
+        sidecar.prune(self.gen, {seg.segment_id() for seg in self.ix._segments()})
 
     def merge(self) -> None:
         """The parallel writer adds a segment per process and commit; past MAX_SEGMENTS, let
         Whoosh's usual policy merge the small ones. It merges by size, so segments of similar
         size stay (Reuters keeps 10); a full optimize costs minutes and is left to the user."""
         if "procs" in self.writer_options and len(self.ix._segments()) > MAX_SEGMENTS:
-            self.ix.writer(limitmb=256).commit(merge=True)
+            self.ix.writer(limitmb=256, codec=SidecarCodec()).commit(merge=True)
+            self._prune_copies()
 
     def cancel(self) -> None:
         if self.writer is not None:

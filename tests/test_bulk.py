@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from newsearch import SearchEngine, build_index
+from newsearch import SearchEngine, build_index, sidecar
 from newsearch import bulk as bulk_module
 from newsearch.analysis import analyze
 from newsearch.models import Article, SearchResults
@@ -36,13 +36,21 @@ def _articles(ids: range, seed: int) -> Iterator[Article]:
         )
 
 
-@pytest.fixture(scope="module")
-def synthetic_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+@pytest.fixture(scope="module", params=["copied", "whoosh"])
+def synthetic_index(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Path:
+    """Every test runs twice: with every word's postings copied beside its segment
+    (sidecar.py), and with none, read from Whoosh's blocks."""
     path = tmp_path_factory.mktemp("synthetic")
-    build_index(list(_articles(range(150), seed=1)), path, entities=False)
-    # A second run: a new segment, and changed articles whose old documents are deleted.
-    second = build_index(list(_articles(range(130, 190), seed=2)), path, entities=False)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(sidecar, "MIN_DF", 1 if request.param == "copied" else 10**9)
+        build_index(list(_articles(range(150), seed=1)), path, entities=False)
+        # A second run: a new segment, and changed articles whose old documents are deleted.
+        second = build_index(list(_articles(range(130, 190), seed=2)), path, entities=False)
     assert second.updated > 0
+    copies = list(path.glob(f"gen-*/{sidecar.DIRNAME}/*/terms.json"))
+    assert len(copies) >= 2 if request.param == "copied" else not copies
     return path
 
 
@@ -147,7 +155,7 @@ def test_positions_decode_as_whoosh_decodes_them() -> None:
     values = [fmt.encode(p) for p in lists]
     values = [v if i % 2 else v[:-1] for i, v in enumerate(values)]
     idx = np.asarray(sorted(rng.sample(range(300), 120)), dtype=np.int64)
-    keys = bulk_module._position_keys(fmt, values, idx)
+    keys = sidecar.PickledPositions(values, fmt).keys(idx)
     expected = [(k << 32) | p for k, i in enumerate(idx.tolist()) for p in lists[i]]
     assert keys.tolist() == expected
     assert [fmt.decode_positions(values[i]) for i in idx.tolist()] == [

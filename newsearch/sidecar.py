@@ -1,0 +1,280 @@
+"""Frequent words' postings beside each Whoosh segment, as flat arrays numpy reads directly.
+
+Whoosh keeps a word's postings in pickled blocks with one pickled list of positions per
+article: reading the postings of a word held by 60,000 articles costs ~50 ms before any
+scoring (at 216k articles most of a query's time, benchmarks/README.md). While Whoosh writes a
+segment, ``SidecarCodec`` copies the postings of every word that at least ``MIN_DF`` of its
+articles hold (on the text fields) into four flat files and a table of contents::
+
+    <generation>/postings/<segment id>/
+        terms.json     {"docs": N, "fields": {"text": {"word": [first, end], ...}, ...}}
+        ids.bin        int32, article number in the segment, for each posting
+        weights.bin    float32, the posting's weight (times the word occurs)
+        bounds.bin     uint32, where each posting's positions start in positions.bin (and end)
+        positions.bin  int32, word positions
+
+The directory appears whole (written aside, then renamed) before Whoosh lists the segment, and
+a segment's postings never change (deletions are Whoosh's separate list), so a reader either
+finds a complete copy or none and reads Whoosh's blocks instead: the copy is only ever a
+faster path to the same numbers (tests compare the two). Words under ``MIN_DF`` are cheap to
+read from Whoosh and are not copied. Directories of segments that merging removed are pruned
+by the next indexing run (``prune``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import uuid
+from itertools import chain
+from pathlib import Path
+from pickle import loads
+from typing import IO, Any
+
+import numpy as np
+import numpy.typing as npt
+from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter
+from whoosh.formats import Positions
+from whoosh.system import _INT_SIZE
+
+from newsearch.schema import TEXT_FIELDS
+
+Ints = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float64]
+DIRNAME = "postings"
+MIN_DF = 128  # articles of a segment holding a word for its postings to be copied
+_FILES = (
+    ("ids", np.int32),
+    ("weights", np.float32),
+    ("bounds", np.uint32),
+    ("positions", np.int32),
+)
+
+
+class SidecarCodec(W3Codec):  # type: ignore[misc]  # Whoosh has no type hints
+    """Whoosh's codec, whose segment writer also copies frequent words' postings.
+
+    Pickles as a plain ``W3Codec``: segments record their codec in the index's table of
+    contents, and an index must not need this class to open (nor a child process started by
+    pickling, which then writes no copy)."""
+
+    def field_writer(self, storage: Any, segment: Any) -> W3FieldWriter:
+        return _TeeFieldWriter(self, storage, segment)
+
+    def __reduce__(self) -> tuple[Any, tuple[int, int, int]]:
+        return W3Codec, (self._blocklimit, self._compression, self._inlinelimit)
+
+
+class _TeeFieldWriter(W3FieldWriter):  # type: ignore[misc]
+    """Writes the segment's postings as Whoosh does, and appends those of each frequent word
+    on the text fields to the flat files as the word is finished."""
+
+    def __init__(self, codec: Any, storage: Any, segment: Any) -> None:
+        super().__init__(codec, storage, segment)
+        self._root = Path(storage.folder) / DIRNAME
+        self._final = self._root / segment.segment_id()
+        self._tmp = self._root / f".tmp-{segment.segment_id()}-{uuid.uuid4().hex[:8]}"
+        self._out: dict[str, IO[bytes]] | None = None
+        self._toc: dict[str, dict[str, list[int]]] = {}
+        self._count = 0  # postings copied so far
+        self._positions = 0
+        self._tee = False
+        self._positional = False
+        self._abandoned = False
+        self._ids: list[int] = []
+        self._weights: list[float] = []
+        self._values: list[bytes] = []
+
+    def start_field(self, fieldname: str, fieldobj: Any) -> None:
+        super().start_field(fieldname, fieldobj)
+        self._tee = fieldname in TEXT_FIELDS
+        self._positional = type(fieldobj.format) is Positions
+        if self._tee:
+            self._toc.setdefault(fieldname, {})
+
+    def start_term(self, btext: bytes) -> None:
+        super().start_term(btext)
+        if self._tee:
+            self._ids.clear()
+            self._weights.clear()
+            self._values.clear()
+
+    def add(self, docnum: int, weight: float, vbytes: bytes, length: int) -> None:
+        super().add(docnum, weight, vbytes, length)
+        if self._tee:
+            self._ids.append(docnum)
+            self._weights.append(weight)
+            self._values.append(vbytes)
+
+    def finish_term(self) -> None:
+        super().finish_term()
+        if self._tee and len(self._ids) >= MIN_DF and not self._abandoned:
+            try:
+                self._copy()
+            except (OSError, ValueError):  # the copy is only a faster path: go without it
+                self._abandon()
+
+    def _copy(self) -> None:
+        out = self._out
+        if out is None:
+            self._tmp.mkdir(parents=True)
+            # open until the segment is closed, one term appended at a time
+            files: dict[str, IO[bytes]] = {
+                name: open(self._tmp / f"{name}.bin", "wb")  # noqa: SIM115
+                for name, _ in _FILES
+            }
+            out = self._out = files
+            out["bounds"].write(np.zeros(1, np.uint32).tobytes())
+        n = len(self._ids)
+        if self._positional:
+            keys = PickledPositions(self._values).keys(np.arange(n, dtype=np.int64))
+            lens = np.bincount(keys >> 32, minlength=n)
+            flat = keys & 0xFFFFFFFF
+        else:
+            lens, flat = np.zeros(n, np.int64), np.empty(0, np.int64)
+        out["ids"].write(np.asarray(self._ids, np.int32).tobytes())
+        out["weights"].write(np.asarray(self._weights, np.float32).tobytes())
+        ends = self._positions + np.cumsum(lens)
+        if len(ends) and ends[-1] >= 2**32:  # (a segment of ~40 million articles)
+            raise ValueError("too many positions for the copy's offsets")
+        out["bounds"].write(ends.astype(np.uint32).tobytes())
+        out["positions"].write(flat.astype(np.int32).tobytes())
+        key = self._btext.decode("utf-8", "surrogateescape")
+        self._toc[self._fieldname][key] = [self._count, self._count + n]
+        self._count += n
+        self._positions += len(flat)
+
+    def close(self) -> None:
+        super().close()
+        if self._out is None or self._abandoned:
+            return
+        try:
+            for fh in self._out.values():
+                fh.close()
+            # Whoosh has set the segment's article count by now (it reads the field lengths
+            # before closing this writer); a wrong count only makes readers skip the copy.
+            toc = {"docs": self._segment.doc_count_all(), "fields": self._toc}
+            (self._tmp / "terms.json").write_text(json.dumps(toc), encoding="utf-8")
+            os.replace(self._tmp, self._final)
+        except OSError:
+            self._abandon()
+
+    def _abandon(self) -> None:
+        self._abandoned = True
+        for fh in (self._out or {}).values():
+            with contextlib.suppress(OSError):
+                fh.close()
+        shutil.rmtree(self._tmp, ignore_errors=True)
+
+
+def prune(generation: Path, segment_ids: set[str]) -> None:
+    """Remove the copies of segments no longer in the index (merged away) and unfinished ones."""
+    root = generation / DIRNAME
+    if not root.is_dir():
+        return
+    for entry in root.iterdir():
+        if entry.name not in segment_ids:
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+class PickledPositions:
+    """The positions of postings as Whoosh stores them: for ``Positions``, a 4-byte count
+    then a pickled list of gaps (its final stop sometimes left off); any other format is
+    asked to decode each value."""
+
+    def __init__(self, values: list[Any], fmt: Any = None) -> None:
+        self._values = values
+        self._fmt = fmt
+
+    def keys(self, idx: Ints) -> Ints:
+        """Postings ``idx``'s positions as ascending keys ``k << 32 | position`` (``k`` the
+        posting's place in ``idx``). ``Positions`` values are unpickled in one call as a list
+        of lists, the gaps summed with numpy."""
+        picked = [self._values[i] for i in idx.tolist()]
+        gaps = self._fmt is None or type(self._fmt) is Positions
+        if gaps:
+            lists = loads(b"\x80\x02(" + _pickle_bodies(picked) + b"l.")
+        else:
+            lists = [list(self._fmt.decode_positions(v)) for v in picked]
+        lens = np.fromiter(map(len, lists), np.int64, len(lists))
+        flat = np.fromiter(chain.from_iterable(lists), np.int64, int(lens.sum()))
+        if gaps and len(flat):  # a running sum restarted at each posting
+            total = np.cumsum(flat)
+            ends = np.cumsum(lens)
+            before = np.where(ends - lens > 0, total[np.maximum(ends - lens - 1, 0)], 0)
+            flat = total - np.repeat(before, lens)
+        return (np.repeat(np.arange(len(lists), dtype=np.int64), lens) << 32) | flat
+
+
+def _pickle_bodies(values: list[bytes]) -> bytes:
+    """The values joined without their counts and final stops (a pickle stream of lists), cut
+    with numpy rather than a slice per value. Without its stop a value ends in a list opcode,
+    never in ".", so only real stops are cut."""
+    raw = np.frombuffer(b"".join(values), np.uint8)
+    lens = np.fromiter(map(len, values), np.int64, len(values))
+    ends = np.cumsum(lens)
+    keep = np.ones(len(raw), np.bool_)
+    for k in range(_INT_SIZE):
+        keep[ends - lens + k] = False
+    keep[ends[raw[ends - 1] == ord(".")] - 1] = False
+    return raw[keep].tobytes()
+
+
+class ArrayPositions:
+    """The positions of a word's postings in a segment's copy."""
+
+    def __init__(self, bounds: npt.NDArray[np.uint32], positions: npt.NDArray[np.int32]) -> None:
+        self._bounds = bounds  # len(postings) + 1
+        self._positions = positions
+
+    def keys(self, idx: Ints) -> Ints:
+        """Postings ``idx``'s positions as ascending keys ``k << 32 | position``."""
+        starts = self._bounds[idx].astype(np.int64)
+        lens = self._bounds[idx + 1].astype(np.int64) - starts
+        total = int(lens.sum())
+        firsts = np.cumsum(lens) - lens
+        at = np.repeat(starts - firsts, lens) + np.arange(total, dtype=np.int64)
+        found = self._positions[at].astype(np.int64)
+        return (np.repeat(np.arange(len(idx), dtype=np.int64), lens) << 32) | found
+
+
+class SegmentCopy:
+    """One segment's copied postings (files mapped, not read, until a word is asked for)."""
+
+    def __init__(self, folder: Path, docs: int) -> None:
+        toc = json.loads((folder / "terms.json").read_text(encoding="utf-8"))
+        if toc.get("docs") != docs:
+            raise ValueError(f"{folder} describes {toc.get('docs')} articles, not {docs}")
+        self._fields: dict[str, dict[str, list[int]]] = toc["fields"]
+        self._arrays = {name: _mapped(folder / f"{name}.bin", dtype) for name, dtype in _FILES}
+
+    def postings(self, fieldname: str, btext: bytes) -> tuple[Ints, Floats, ArrayPositions] | None:
+        span = self._fields.get(fieldname, {}).get(btext.decode("utf-8", "surrogateescape"))
+        if span is None:
+            return None
+        lo, hi = span
+        a = self._arrays
+        ids = np.asarray(a["ids"][lo:hi], dtype=np.int64)
+        weights = np.asarray(a["weights"][lo:hi], dtype=np.float64)
+        return ids, weights, ArrayPositions(a["bounds"][lo : hi + 1], a["positions"])
+
+
+def _mapped(path: Path, dtype: Any) -> npt.NDArray[Any]:
+    if path.stat().st_size == 0:  # numpy cannot map an empty file
+        return np.empty(0, dtype)
+    return np.memmap(path, dtype=dtype, mode="r")
+
+
+def open_copy(generation: Path | None, segment: Any) -> SegmentCopy | None:
+    """The copy of ``segment``'s frequent postings, or None (none written, or unreadable: the
+    caller reads Whoosh's blocks)."""
+    if generation is None or segment is None:
+        return None
+    folder = generation / DIRNAME / segment.segment_id()
+    if not folder.is_dir():
+        return None
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+        return SegmentCopy(folder, segment.doc_count_all())
+    return None

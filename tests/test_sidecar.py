@@ -1,0 +1,153 @@
+"""Frequent words' postings copied beside each segment (sidecar.py): the same numbers as
+Whoosh's blocks, one complete copy per live segment, and never needed to open or read an index."""
+
+from __future__ import annotations
+
+import pickle
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import W3Codec
+
+from newsearch import SearchEngine, build_index, ingest, sidecar, store
+from newsearch.bulk import _read_postings
+from newsearch.models import Article
+
+WORDS = "ship port grain wheat oil price rise fall bank rate loan trade".split()
+
+
+def _articles(ids: range, seed: int) -> Iterator[Article]:
+    rng = random.Random(seed)
+    for i in ids:
+        words = [rng.choice(WORDS) for _ in range(rng.randint(5, 60))]
+        yield Article(
+            id=f"s{i}",
+            path=f"side/{i}.txt",
+            title=" ".join(rng.sample(WORDS, 3)),
+            body=" ".join(words) + ".",
+        )
+
+
+@pytest.fixture
+def merged_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Three runs (changed articles deleted and re-added), the last merging segments."""
+    monkeypatch.setattr(sidecar, "MIN_DF", 5)
+    path = tmp_path / "idx"
+    build_index(list(_articles(range(120), 1)), path, entities=False)
+    build_index(list(_articles(range(100, 160), 2)), path, entities=False)
+    monkeypatch.setattr(ingest, "MAX_SEGMENTS", 1)
+    build_index(list(_articles(range(150, 200), 3)), path, entities=False)
+    return path
+
+
+def _segments(path: Path) -> list[object]:
+    gen = store.current_generation(path)
+    assert gen is not None
+    ix = whoosh_index.open_dir(str(gen))
+    segments: list[object] = ix._segments()
+    ix.close()
+    return segments
+
+
+def test_every_live_segment_has_one_complete_copy(merged_index: Path) -> None:
+    gen = store.current_generation(merged_index)
+    assert gen is not None
+    live = {s.segment_id() for s in _segments(merged_index)}  # type: ignore[attr-defined]
+    copies = {p.name for p in (gen / sidecar.DIRNAME).iterdir()}
+    assert copies == live  # merged-away segments' copies are pruned, none half-written
+
+
+def test_copies_hold_the_postings_whoosh_holds(merged_index: Path) -> None:
+    """For every copied word: the same articles, weights and positions as Whoosh's blocks;
+    every word at least MIN_DF articles hold is copied."""
+    gen = store.current_generation(merged_index)
+    ix = store.open_index(merged_index)
+    checked = 0
+    with ix.searcher() as s:
+        for sub, _ in s.leaf_searchers():
+            reader = sub.reader()
+            copy = sidecar.open_copy(gen, reader.segment())
+            assert copy is not None
+            for fieldname in ("text", "title"):
+                # (listed first: reading postings while walking the terms upsets the walk)
+                terms = [(t, i.doc_frequency()) for t, i in reader.iter_field(fieldname)]
+                for btext, df in terms:
+                    copied = copy.postings(fieldname, btext)
+                    assert (copied is not None) == (df >= 5), btext
+                    if copied is None:
+                        continue
+                    ids, weights, positions = _read_postings(reader, fieldname, btext, True)
+                    assert positions is not None
+                    assert copied[0].tolist() == ids.tolist()
+                    assert copied[1].tolist() == weights.tolist()
+                    every = np.arange(len(ids), dtype=np.int64)
+                    some = every[::3]
+                    assert copied[2].keys(every).tolist() == positions.keys(every).tolist()
+                    assert copied[2].keys(some).tolist() == positions.keys(some).tolist()
+                    checked += 1
+    ix.close()
+    assert checked > 20
+
+
+def _answers(path: Path) -> list[tuple[int, list[tuple[str, int, float]]]]:
+    out = []
+    with SearchEngine(path) as engine:
+        for q in ["grain", "oil price", '"oil price"', '"rise fall" bank', "title:wheat port"]:
+            r = engine.search(q, limit=10, facets=True)
+            out.append((r.total, [(h.article.id, h.start, h.score) for h in r.results]))
+    return out
+
+
+def test_a_missing_or_mismatched_copy_is_read_from_whoosh(merged_index: Path) -> None:
+    gen = store.current_generation(merged_index)
+    assert gen is not None
+    before = _answers(merged_index)
+    folders = sorted((gen / sidecar.DIRNAME).iterdir())
+    toc = folders[0] / "terms.json"
+    toc.write_text(toc.read_text().replace('"docs": ', '"docs": 1'), encoding="utf-8")
+    (folders[-1] / "terms.json").unlink()
+    assert _answers(merged_index) == before
+
+
+def test_the_index_never_needs_the_copying_codec(merged_index: Path) -> None:
+    """Segments pickle their codec into the index's table of contents: it must be Whoosh's."""
+    assert type(pickle.loads(pickle.dumps(sidecar.SidecarCodec()))) is W3Codec
+    gen = store.current_generation(merged_index)
+    assert gen is not None
+    for toc in gen.glob("*.toc"):
+        assert b"SidecarCodec" not in toc.read_bytes()
+    assert all(type(s.codec()) is W3Codec for s in _segments(merged_index))  # type: ignore[attr-defined]
+
+
+def test_an_unfinished_copy_is_removed_by_the_next_run(merged_index: Path) -> None:
+    gen = store.current_generation(merged_index)
+    assert gen is not None
+    left = gen / sidecar.DIRNAME / ".tmp-MAIN_killed-1234"
+    left.mkdir()
+    (left / "ids.bin").write_bytes(b"\0" * 8)
+    build_index(list(_articles(range(300, 310), 4)), merged_index, entities=False)
+    assert not left.exists()
+
+
+def test_a_copy_that_fails_to_write_does_not_fail_the_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, merged_index: Path
+) -> None:
+    """Disk trouble while copying (or offsets that would overflow) leaves the segment without
+    a copy; the articles are indexed and answer as they would with one."""
+
+    def fail(self: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(sidecar._TeeFieldWriter, "_copy", fail)
+    path = tmp_path / "nocopy"
+    build_index(list(_articles(range(120), 1)), path, entities=False)
+    build_index(list(_articles(range(100, 160), 2)), path, entities=False)
+    build_index(list(_articles(range(150, 200), 3)), path, entities=False)
+    gen = store.current_generation(path)
+    assert gen is not None
+    assert not list(gen.glob(f"{sidecar.DIRNAME}/*"))
+    assert _answers(path) == _answers(merged_index)
