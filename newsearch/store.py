@@ -188,7 +188,14 @@ def write_lock(index_dir: Path, timeout: float = WRITE_TIMEOUT) -> Iterator[None
 
 
 def size_on_disk(index_dir: Path) -> int:
+    """Bytes in the live generation. A writer may be adding and removing files meanwhile
+    (Whoosh's temporary files, postings copies being renamed into place): those are skipped."""
     gen = current_generation(index_dir)
     if gen is None:
         return 0
-    return sum(p.stat().st_size for p in gen.rglob("*") if p.is_file())
+    total = 0
+    for root, _, files in os.walk(gen):  # (os.walk skips directories that vanish)
+        for name in files:
+            with contextlib.suppress(OSError):
+                total += os.stat(os.path.join(root, name)).st_size
+    return total

@@ -62,3 +62,24 @@ def test_second_writer_fails_clearly_after_waiting(tmp_path: Path) -> None:
         pytest.raises(IndexBusyError, match="another newsearch process"),
     ):
         build_index(SEEDS, tmp_path, entities=False, lock_timeout=0.5)
+
+
+def test_stats_while_a_writer_removes_files_does_not_fail(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`newsearch stats` during an indexing run: files the writer removes between listing
+    and measuring are skipped, not a crash."""
+    build_index(SEEDS, tmp_path / "idx", entities=False)
+    real_stat = store.os.stat
+    vanished: list[str] = []
+
+    def stat(path: str, *args: object, **kw: object) -> object:
+        if not vanished and str(path).endswith(".json"):
+            vanished.append(str(path))
+            raise FileNotFoundError(2, "No such file or directory", path)
+        return real_stat(path, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store.os, "stat", stat)
+    with SearchEngine(tmp_path / "idx") as engine:
+        stats = engine.stats()
+    assert vanished and stats.articles == 5 and stats.size_bytes > 0
