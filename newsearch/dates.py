@@ -134,3 +134,10 @@ def _parse_date(text: str) -> tuple[dt.date, dt.time | None] | None:
         if pair is not None:
             return _to_result(*pair)
     return None
+
+
+def day_key(d: dt.date) -> str:
+    """The day as the index stores it, ``YYYYMMDD`` (zero-padded for any year), so that
+    string order is date order. Arithmetic: ``strftime`` is ~10x slower, and does not pad
+    years before 1000."""
+    return f"{(d.year * 100 + d.month) * 100 + d.day:08d}"

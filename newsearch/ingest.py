@@ -21,6 +21,7 @@ from whoosh.index import Index
 from whoosh.writing import IndexWriter
 
 from newsearch import sidecar, store
+from newsearch.dates import day_key
 from newsearch.models import Article, IndexSummary, Mention, Skip
 from newsearch.ner_pool import Extractor, default_processes, extract_batches
 from newsearch.passages import make_passages
@@ -111,16 +112,17 @@ def date_fields(a: Article) -> dict[str, Any]:
     whichever way the results are sorted."""
     if a.date is None:
         return {"newest": b"1", "oldest": b"1"}
-    stamp = int(f"{a.date:%Y%m%d}{a.time or dt.time.min:%H%M%S}")
+    day, t = day_key(a.date), a.time or dt.time.min
+    stamp = int(day) * 1_000_000 + (t.hour * 100 + t.minute) * 100 + t.second
     return {
-        "date": f"{a.date:%Y%m%d}",
+        "date": day,
         "newest": f"0{_LATEST - stamp:014d}".encode(),
         "oldest": f"0{stamp:014d}".encode(),
     }
 
 
-def _document(a: Article, mentions: tuple[Mention, ...]) -> dict[str, Any]:
-    """The article's one index document."""
+def _document(a: Article, mentions: tuple[Mention, ...], hashes: tuple[str, str]) -> dict[str, Any]:
+    """The article's one index document (``hashes``: its content and normalised-text hashes)."""
     records = entity_records(a, mentions)
     # The text field holds the title too: one field to search for every word of a query.
     doc: dict[str, Any] = {
@@ -157,8 +159,7 @@ def _document(a: Article, mentions: tuple[Mention, ...]) -> dict[str, Any]:
         # [start, end, [[type, name], ...]] of each passage, in order
         "passages": [[p.start, p.end, _passage_entities(p, mentions)] for p in passages],
     }
-    doc["hash"] = content_hash(a)
-    doc["norm"] = norm_hash(a)
+    doc["hash"], doc["norm"] = hashes
     return doc
 
 
@@ -188,6 +189,7 @@ class _Run:
         # normalised-text hash -> (id, "path[:record]") of the article kept
         self.norms: dict[str, tuple[str, str]] = {}
         self.seen: set[str] = set()
+        self.hashes: dict[str, tuple[str, str]] = {}  # of the articles waiting to be written
         self.paths_read: set[str] = set()
         self.pending: list[tuple[Article, bool]] = []  # (article, replaces an older version)
         self.written = 0
@@ -229,6 +231,7 @@ class _Run:
             t.duplicates.append((_where(item.path, item.location), kept[1]))
             return
         self.norms[n] = (item.id, _where(item.path, item.location))
+        self.hashes[item.id] = (h, n)
         if old:
             t.updated += 1
         else:
@@ -254,7 +257,7 @@ class _Run:
             count_words(self.words, (article.title, article.body))
             if replaces:
                 w.delete_by_term("article_id", article.id)
-            w.add_document(**_document(article, ments))
+            w.add_document(**_document(article, ments, self.hashes.pop(article.id)))
         self.written += len(batch)
         every = COMMIT_EVERY if "procs" in self.writer_options else COMMIT_EVERY_WITH_ENTITIES
         if self.written >= every:

@@ -20,6 +20,7 @@ from whoosh import matching, query
 from whoosh.fields import Schema
 from whoosh.qparser import MultifieldParser, OrGroup, PlusMinusPlugin, plugins
 
+from newsearch.dates import day_key
 from newsearch.errors import QueryError
 from newsearch.schema import ENTITY_FIELDS, TEXT_FIELDS
 
@@ -207,8 +208,8 @@ def _field_query(name: str, value: str) -> query.Query:
 
 
 def _date_range(start: dt.date | None, end: dt.date | None) -> query.Query:
-    lo = f"{start:%Y%m%d}" if start else None
-    hi = f"{end:%Y%m%d}" if end else None
+    lo = day_key(start) if start else None
+    hi = day_key(end) if end else None
     return query.TermRange("date", lo, hi)
 
 

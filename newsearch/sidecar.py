@@ -35,7 +35,7 @@ from typing import IO, Any
 
 import numpy as np
 import numpy.typing as npt
-from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter
+from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PostingsWriter
 from whoosh.formats import Positions
 from whoosh.system import _INT_SIZE
 
@@ -63,8 +63,30 @@ class SidecarCodec(W3Codec):  # type: ignore[misc]  # Whoosh has no type hints
     def field_writer(self, storage: Any, segment: Any) -> W3FieldWriter:
         return _TeeFieldWriter(self, storage, segment)
 
+    def postings_writer(self, dbfile: Any, byteids: bool = False) -> W3PostingsWriter:
+        return _TeePostingsWriter(
+            dbfile,
+            blocklimit=self._blocklimit,
+            byteids=byteids,
+            compression=self._compression,
+            inlinelimit=self._inlinelimit,
+        )
+
     def __reduce__(self) -> tuple[Any, tuple[int, int, int]]:
         return W3Codec, (self._blocklimit, self._compression, self._inlinelimit)
+
+
+class _TeePostingsWriter(W3PostingsWriter):  # type: ignore[misc]
+    """Hands each block of postings (ids, weights, values: Whoosh's own buffers, replaced
+    rather than cleared after the block is written) to ``sink`` as it writes it: a few list
+    appends per 128 postings, nothing per posting."""
+
+    sink: list[tuple[Any, Any, list[bytes]]] | None = None
+
+    def _write_block(self, last: bool = False) -> None:
+        if self.sink is not None:
+            self.sink.append((self._ids, self._weights, self._values))
+        super()._write_block(last)
 
 
 class _TeeFieldWriter(W3FieldWriter):  # type: ignore[misc]
@@ -83,38 +105,28 @@ class _TeeFieldWriter(W3FieldWriter):  # type: ignore[misc]
         self._tee = False
         self._positional = False
         self._abandoned = False
-        self._ids: list[int] = []
-        self._weights: list[float] = []
-        self._values: list[bytes] = []
+        self._blocks: list[tuple[Any, Any, list[bytes]]] = []
 
     def start_field(self, fieldname: str, fieldobj: Any) -> None:
         super().start_field(fieldname, fieldobj)
-        self._tee = fieldname in TEXT_FIELDS
+        self._tee = fieldname in TEXT_FIELDS and not self._abandoned
         self._positional = type(fieldobj.format) is Positions
         if self._tee:
             self._toc.setdefault(fieldname, {})
 
     def start_term(self, btext: bytes) -> None:
         super().start_term(btext)
-        if self._tee:
-            self._ids.clear()
-            self._weights.clear()
-            self._values.clear()
-
-    def add(self, docnum: int, weight: float, vbytes: bytes, length: int) -> None:
-        super().add(docnum, weight, vbytes, length)
-        if self._tee:
-            self._ids.append(docnum)
-            self._weights.append(weight)
-            self._values.append(vbytes)
+        self._blocks = []
+        self._postwriter.sink = self._blocks if self._tee else None
 
     def finish_term(self) -> None:
         super().finish_term()
-        if self._tee and len(self._ids) >= MIN_DF and not self._abandoned:
-            try:
-                self._copy()
-            except (OSError, ValueError):  # the copy is only a faster path: go without it
-                self._abandon()
+        if not self._tee or sum(len(ids) for ids, _, _ in self._blocks) < MIN_DF:
+            return
+        try:
+            self._copy()
+        except (OSError, ValueError):  # the copy is only a faster path: go without it
+            self._abandon()
 
     def _copy(self) -> None:
         out = self._out
@@ -127,18 +139,21 @@ class _TeeFieldWriter(W3FieldWriter):  # type: ignore[misc]
             }
             out = self._out = files
             out["bounds"].write(np.zeros(1, np.uint32).tobytes())
-        n = len(self._ids)
+        ids = np.concatenate([np.asarray(i, dtype=np.int32) for i, _, _ in self._blocks])
+        weights = np.concatenate([np.asarray(w, dtype=np.float32) for _, w, _ in self._blocks])
+        n = len(ids)
         if self._positional:
-            keys = PickledPositions(self._values).keys(np.arange(n, dtype=np.int64))
+            values = list(chain.from_iterable(v for _, _, v in self._blocks))
+            keys = PickledPositions(values).keys(np.arange(n, dtype=np.int64))
             lens = np.bincount(keys >> 32, minlength=n)
             flat = keys & 0xFFFFFFFF
         else:
             lens, flat = np.zeros(n, np.int64), np.empty(0, np.int64)
-        out["ids"].write(np.asarray(self._ids, np.int32).tobytes())
-        out["weights"].write(np.asarray(self._weights, np.float32).tobytes())
         ends = self._positions + np.cumsum(lens)
         if len(ends) and ends[-1] >= 2**32:  # (a segment of ~40 million articles)
             raise ValueError("too many positions for the copy's offsets")
+        out["ids"].write(ids.tobytes())
+        out["weights"].write(weights.tobytes())
         out["bounds"].write(ends.astype(np.uint32).tobytes())
         out["positions"].write(flat.astype(np.int32).tobytes())
         key = self._btext.decode("utf-8", "surrogateescape")
@@ -163,6 +178,7 @@ class _TeeFieldWriter(W3FieldWriter):  # type: ignore[misc]
 
     def _abandon(self) -> None:
         self._abandoned = True
+        self._tee = False
         for fh in (self._out or {}).values():
             with contextlib.suppress(OSError):
                 fh.close()

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from newsearch.dates import parse_date
+from newsearch.dates import day_key, parse_date
 
 D = dt.date
 T = dt.time
@@ -80,3 +80,10 @@ def test_never_raises_on_odd_input() -> None:
     for text in ["\x00\x01", "99999999999999999999", "Mon, 99 Foo 2025", "-" * 50, "۲۰۲۵"]:
         assert parse_date(text) is None or isinstance(parse_date(text), tuple)
     assert parse_date(None) is None  # type: ignore[arg-type]
+
+
+def test_day_keys_sort_as_dates_for_any_year() -> None:
+    """The index stores days as strings; filters and sorting compare them as strings."""
+    days = [dt.date(950, 7, 1), dt.date(1000, 1, 1), dt.date(1987, 3, 9), dt.date(2024, 12, 31)]
+    assert sorted(days, key=day_key) == days
+    assert day_key(dt.date(1987, 3, 9)) == "19870309"
