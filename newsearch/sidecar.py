@@ -7,7 +7,8 @@ segment, ``SidecarCodec`` copies the postings of every word that at least ``MIN_
 articles hold (on the text fields) into four flat files and a table of contents::
 
     <generation>/postings/<segment id>/
-        terms.json     {"docs": N, "fields": {"text": {"word": [first, end], ...}, ...}}
+        terms.json     {"layout": 1, "docs": N, "postings": P,
+                        "fields": {"text": {"word": [first, end], ...}, "title": {...}}}
         ids.bin        int32, article number in the segment, for each posting
         weights.bin    float32, the posting's weight (times the word occurs)
         bounds.bin     uint32, where each posting's positions start in positions.bin (and end)
@@ -15,7 +16,8 @@ articles hold (on the text fields) into four flat files and a table of contents:
 
 The directory appears whole (written aside, then renamed) before Whoosh lists the segment, and
 a segment's postings never change (deletions are Whoosh's separate list), so a reader either
-finds a complete copy or none and reads Whoosh's blocks instead: the copy is only ever a
+finds a complete copy or none and reads Whoosh's blocks instead; a copy of another layout,
+another article count or unexpected file sizes is not read either. The copy is only ever a
 faster path to the same numbers (tests compare the two). Words under ``MIN_DF`` are cheap to
 read from Whoosh and are not copied. Directories of segments that merging removed are pruned
 by the next indexing run (``prune``).
@@ -44,6 +46,7 @@ from newsearch.schema import TEXT_FIELDS
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
 DIRNAME = "postings"
+LAYOUT = 1  # of the files below; a copy of another layout is not read
 MIN_DF = 128  # articles of a segment holding a word for its postings to be copied
 _FILES = (
     ("ids", np.int32),
@@ -170,7 +173,12 @@ class _TeeFieldWriter(W3FieldWriter):  # type: ignore[misc]
                 fh.close()
             # Whoosh has set the segment's article count by now (it reads the field lengths
             # before closing this writer); a wrong count only makes readers skip the copy.
-            toc = {"docs": self._segment.doc_count_all(), "fields": self._toc}
+            toc = {
+                "layout": LAYOUT,
+                "docs": self._segment.doc_count_all(),
+                "postings": self._count,
+                "fields": self._toc,
+            }
             (self._tmp / "terms.json").write_text(json.dumps(toc), encoding="utf-8")
             os.replace(self._tmp, self._final)
         except OSError:
@@ -261,10 +269,15 @@ class SegmentCopy:
 
     def __init__(self, folder: Path, docs: int) -> None:
         toc = json.loads((folder / "terms.json").read_text(encoding="utf-8"))
-        if toc.get("docs") != docs:
-            raise ValueError(f"{folder} describes {toc.get('docs')} articles, not {docs}")
+        if toc.get("layout") != LAYOUT or toc.get("docs") != docs:
+            raise ValueError(f"{folder} is another layout or describes other articles")
         self._fields: dict[str, dict[str, list[int]]] = toc["fields"]
-        self._arrays = {name: _mapped(folder / f"{name}.bin", dtype) for name, dtype in _FILES}
+        a = self._arrays = {name: _mapped(folder / f"{name}.bin", dtype) for name, dtype in _FILES}
+        n = toc["postings"]
+        if not len(a["ids"]) == len(a["weights"]) == len(a["bounds"]) - 1 == n or (
+            int(a["bounds"][-1]) != len(a["positions"])
+        ):
+            raise ValueError(f"{folder}: files of unexpected sizes (truncated?)")
 
     def postings(self, fieldname: str, btext: bytes) -> tuple[Ints, Floats, ArrayPositions] | None:
         span = self._fields.get(fieldname, {}).get(btext.decode("utf-8", "surrogateescape"))

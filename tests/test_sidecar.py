@@ -102,14 +102,33 @@ def _answers(path: Path) -> list[tuple[int, list[tuple[str, int, float]]]]:
     return out
 
 
-def test_a_missing_or_mismatched_copy_is_read_from_whoosh(merged_index: Path) -> None:
+def _damage(folder: Path, how: str) -> None:
+    toc = folder / "terms.json"
+    if how == "missing":
+        toc.unlink()
+    elif how == "other articles":
+        toc.write_text(toc.read_text().replace('"docs": ', '"docs": 1'), encoding="utf-8")
+    elif how == "other layout":
+        toc.write_text(toc.read_text().replace('"layout": ', '"layout": 9'), encoding="utf-8")
+    else:  # truncated
+        data = (folder / "positions.bin").read_bytes()
+        (folder / "positions.bin").write_bytes(data[: len(data) // 2])
+
+
+@pytest.mark.parametrize("how", ["missing", "other articles", "other layout", "truncated"])
+def test_a_damaged_copy_is_not_read(merged_index: Path, how: str) -> None:
+    """A copy that is missing, describes other articles, is of another layout or truncated
+    is ignored: the same answers, from Whoosh's blocks."""
     gen = store.current_generation(merged_index)
     assert gen is not None
     before = _answers(merged_index)
-    folders = sorted((gen / sidecar.DIRNAME).iterdir())
-    toc = folders[0] / "terms.json"
-    toc.write_text(toc.read_text().replace('"docs": ', '"docs": 1'), encoding="utf-8")
-    (folders[-1] / "terms.json").unlink()
+    for folder in (gen / sidecar.DIRNAME).iterdir():
+        _damage(folder, how)
+    ix = store.open_index(merged_index)
+    with ix.searcher() as s:
+        assert all(sidecar.open_copy(gen, sub.reader().segment()) is None
+                   for sub, _ in s.leaf_searchers())  # fmt: skip
+    ix.close()
     assert _answers(merged_index) == before
 
 
