@@ -265,6 +265,15 @@ class BulkScorer:
         top = _best(docnums, scores[docnums], depth)
         return Matches(docnums, top, self._evidence(top, holding))
 
+    def filtered(self, must: wq.Query | None, mask: wq.Query | None) -> Ints:
+        """Every live article matching ``must`` and not ``mask`` (a query of filters only)."""
+        matched = self.live.copy()
+        if must is not None:
+            matched &= self._mask(must)
+        if mask is not None:
+            matched &= ~self._mask(mask)
+        return np.flatnonzero(matched).astype(np.int64)
+
     def _evidence(
         self, top: list[tuple[int, float]], holding: list[_Held]
     ) -> dict[int, dict[str, tuple[float, bool]]]:

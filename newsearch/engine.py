@@ -23,6 +23,7 @@ from newsearch import store
 from newsearch.analysis import add_known_stems, normalize_word, term_spans
 from newsearch.blend import Candidate, blended, in_order
 from newsearch.bulk import BulkScorer, Ints, Mask
+from newsearch.dateorder import DateOrder, Order
 from newsearch.facets import FACET_NAMES, DateBucket, FacetTable
 from newsearch.feedback import FEEDBACK_DOCS, expanded_weights, relevance_model
 from newsearch.models import (
@@ -93,6 +94,7 @@ class SearchEngine:
         self._searcher: Searcher | None = None
         self._facets: FacetTable | None = None
         self._bulk: BulkScorer | None = None
+        self._dates: DateOrder | None = None
         self._articles: dict[str, ArticleInfo] = {}
         self._speller: Speller | None = None
 
@@ -151,6 +153,7 @@ class SearchEngine:
             self._searcher = None
         self._facets = None
         self._bulk = None
+        self._dates = None
         self._articles.clear()
         self._speller = None
 
@@ -208,10 +211,10 @@ class SearchEngine:
         matching = restrict(article_scoring, must, mask)
         scorer = PassageScorer(s, clauses(s, q)) if q is not None else None
         if q is None or sort != "relevance":
-            order = "oldest" if sort == "oldest" else "newest"
-            found = s.search(matching, limit=limit, sortedby=order)
-            every = np.fromiter(found.docs(), np.int64)
-            ranked = in_order(s.stored_fields, [hit.docnum for hit in found], scorer, limit)
+            every = self._every(s, q, matching, must, mask)
+            order: Order = "oldest" if sort == "oldest" else "newest"
+            firsts = self._date_order().first(every, order, limit)
+            ranked = in_order(s.stored_fields, firsts, scorer, limit)
         else:
             top, every, words = self._match(s, q, matching, must, mask, _article_depth(limit))
             expansion = self._expansion(s, top, q) if feedback else None
@@ -259,6 +262,29 @@ class SearchEngine:
         s.search_with_collector(matching, collector)
         top = [(hit.docnum, float(hit.score)) for hit in collector.results()]
         return top, np.asarray(collector.every, dtype=np.int64), None
+
+    def _every(
+        self,
+        s: Searcher,
+        q: wq.Query | None,
+        matching: wq.Query,
+        must: wq.Query | None,
+        mask: wq.Query | None,
+    ) -> Ints:
+        """Every matching docnum, ascending, unranked (to be listed by date)."""
+        bulk = self._bulk_scorer()
+        if q is None:
+            return bulk.filtered(must, mask)
+        found = bulk.search(q, must, mask, 0)
+        if found is not None:
+            return found.docnums
+        return np.fromiter(sorted(s.docs_for_query(matching)), np.int64)
+
+    def _date_order(self) -> DateOrder:
+        s = self._s()
+        if self._dates is None:
+            self._dates = DateOrder(s)
+        return self._dates
 
     def _bulk_scorer(self) -> BulkScorer:
         s = self._s()

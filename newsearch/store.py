@@ -3,7 +3,8 @@
 Layout of an index directory::
 
     index/CURRENT          name of the live generation (replaced atomically)
-    index/gen-<stamp>/     a Whoosh index plus newsearch.json (format version, timestamps)
+    index/gen-<stamp>/     a Whoosh index plus newsearch.json (format version, timestamps),
+                           the spelling vocabulary and its stems, and postings/ (sidecar.py)
     index/write.lock       held by the one process writing
 
 A rebuild writes a new generation and only then points CURRENT at it, so a failed or killed
