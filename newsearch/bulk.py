@@ -198,7 +198,7 @@ class BulkScorer:
         self._lengths: dict[str, Floats] = {}
         self._masks: OrderedDict[str, Mask] = OrderedDict()
         self._cache: OrderedDict[tuple[int, str, bytes], Read] = OrderedDict()
-        self._copies = [
+        self.copies = [
             sidecar.open_copy(generation, reader.segment()) if hasattr(reader, "segment") else None
             for reader, _ in self._leaves
         ]
@@ -319,7 +319,7 @@ class BulkScorer:
         segment's copy of frequent words' postings (sidecar.py) if it has the word, else from
         Whoosh's blocks, remembered for the next queries (refining a search re-reads the same
         words, and decoding a word's blocks is most of a query's time at 216k articles)."""
-        copy = self._copies[seg]
+        copy = self.copies[seg]
         if copy is not None:
             copied = copy.postings(fieldname, btext)
             if copied is not None:
@@ -392,8 +392,9 @@ class BulkScorer:
             else:
                 terms = list(q.expanded_terms(self._s.reader()))
             for fieldname, btext in terms:
-                for reader, offset in self._leaves:
-                    ids, _ = postings(reader, fieldname, btext)
+                for (reader, offset), copy in zip(self._leaves, self.copies, strict=True):
+                    copied = copy.postings(fieldname, btext) if copy is not None else None
+                    ids = copied[0] if copied is not None else postings(reader, fieldname, btext)[0]
                     out[ids + offset] = True
             return out
         out = np.zeros(self._n, np.bool_)  # anything else: Whoosh lists its documents

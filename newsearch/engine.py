@@ -393,7 +393,7 @@ class SearchEngine:
     def _facet_table(self) -> FacetTable:
         s = self._s()
         if self._facets is None:
-            self._facets = FacetTable(s)
+            self._facets = FacetTable(s, self._bulk_scorer().copies)
         return self._facets
 
     def _article(self, article_id: str, fields: dict[str, Any]) -> ArticleInfo:

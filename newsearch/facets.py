@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -22,6 +22,7 @@ from whoosh.searching import Searcher
 
 from newsearch.bulk import Ints, Mask, postings
 from newsearch.models import ENTITY_TYPES, FacetValue
+from newsearch.sidecar import SegmentCopy
 
 DateBucket = Literal["day", "month", "year"]
 FACET_NAMES = ("source", "date", "person", "org", "place")
@@ -41,9 +42,10 @@ class _Pairs:
 class FacetTable:
     """The facet fields of one open searcher, as arrays; built field by field on first use."""
 
-    def __init__(self, searcher: Searcher) -> None:
+    def __init__(self, searcher: Searcher, copies: Sequence[SegmentCopy | None] = ()) -> None:
         self._s = searcher
         self._leaves = [(sub.reader(), offset) for sub, offset in searcher.leaf_searchers()]
+        self._copies = list(copies) or [None] * len(self._leaves)
         self._n = searcher.doc_count_all()
         self._pairs: dict[str, _Pairs] = {}
         self._names: dict[tuple[str, str], str] = {}
@@ -52,19 +54,28 @@ class FacetTable:
     def pairs(self, field: str) -> _Pairs:
         found = self._pairs.get(field)
         if found is None:
-            keys: list[str] = []
+            codes_of: dict[str, int] = {}
             docs: list[Ints] = []
-            reader = self._s.reader()
+            codes: list[Ints] = []
             if field in self._s.schema:
-                for btext in reader.lexicon(field):
-                    parts = [postings(r, field, btext)[0] + off for r, off in self._leaves]
-                    keys.append(btext.decode("utf-8"))
-                    docs.append(np.concatenate(parts))
-            sizes = np.fromiter((len(d) for d in docs), np.int64, len(docs))
+                for (reader, offset), copy in zip(self._leaves, self._copies, strict=True):
+                    copied = copy.value_postings(field) if copy is not None else None
+                    if copied is None:  # no copy of the segment: its terms, one by one
+                        copied = _segment_pairs(reader, field)
+                    keys, ids, local = copied
+                    mapping = np.fromiter(
+                        (codes_of.setdefault(k, len(codes_of)) for k in keys), np.int64, len(keys)
+                    )
+                    docs.append(ids + offset)
+                    codes.append(mapping[local])
+            all_docs = np.concatenate(docs) if docs else np.empty(0, np.int64)
+            all_codes = np.concatenate(codes) if codes else np.empty(0, np.int64)
+            order = np.argsort(all_codes, kind="stable")  # grouped by value, articles ascending
+            sizes = np.bincount(all_codes, minlength=len(codes_of))
             found = _Pairs(
-                docs=np.concatenate(docs) if docs else np.empty(0, np.int64),
-                codes=np.repeat(np.arange(len(keys), dtype=np.int32), sizes),
-                keys=keys,
+                docs=all_docs[order],
+                codes=all_codes[order].astype(np.int32),
+                keys=list(codes_of),
                 starts=np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
             )
             self._pairs[field] = found
@@ -146,6 +157,18 @@ class FacetTable:
             "last_date": dt.date.fromisoformat(_iso(dates[-1])) if dates else None,
             "entities": {k: len(self.counts(k, live)) for k in ENTITY_TYPES},
         }
+
+
+def _segment_pairs(reader: Any, field: str) -> tuple[list[str], Ints, Ints]:
+    """A segment's values of ``field``, and each posting's article and value index."""
+    keys: list[str] = []
+    ids: list[Ints] = []
+    for btext in reader.lexicon(field):
+        keys.append(btext.decode("utf-8"))
+        ids.append(postings(reader, field, btext)[0])
+    sizes = np.fromiter((len(i) for i in ids), np.int64, len(ids))
+    flat = np.concatenate(ids) if ids else np.empty(0, np.int64)
+    return keys, flat, np.repeat(np.arange(len(keys), dtype=np.int64), sizes)
 
 
 def _iso(yyyymmdd: str) -> str:

@@ -4,11 +4,15 @@ Whoosh keeps a word's postings in pickled blocks with one pickled list of positi
 article: reading the postings of a word held by 60,000 articles costs ~50 ms before any
 scoring (at 216k articles most of a query's time, benchmarks/README.md). While Whoosh writes a
 segment, ``SidecarCodec`` copies the postings of every word that at least ``MIN_DF`` of its
-articles hold (on the text fields) into four flat files and a table of contents::
+articles hold (on the text fields), and of every value of the filter fields (facets count all
+of a field's values at once: a Whoosh read per value and segment took 1.4 s at 216k articles),
+into four flat files and tables of contents::
 
     <generation>/postings/<segment id>/
-        terms.json     {"layout": 1, "docs": N, "postings": P,
+        terms.json     {"layout": 2, "docs": N, "postings": P, "complete": ["source", ...],
                         "fields": {"text": {"word": [first, end], ...}, "title": {...}}}
+        terms.<field>.json  {"value": [first, end], ...} of a field copied whole (read when
+                        first needed: entity fields can hold many values)
         ids.bin        int32, article number in the segment, for each posting
         weights.bin    float32, the posting's weight (times the word occurs)
         bounds.bin     uint32, where each posting's positions start in positions.bin (and end)
@@ -41,13 +45,16 @@ from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PostingsWriter
 from whoosh.formats import Positions
 from whoosh.system import _INT_SIZE
 
-from newsearch.schema import TEXT_FIELDS
+from newsearch.schema import FILTER_FIELDS, TEXT_FIELDS
 
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
 DIRNAME = "postings"
-LAYOUT = 1  # of the files below; a copy of another layout is not read
+LAYOUT = 2  # of the files below; a copy of another layout is not read
 MIN_DF = 128  # articles of a segment holding a word for its postings to be copied
+# Fields copied whole, every value however rare: a facet or filter reads all of a field's
+# values at once (their own small table each, read when first needed).
+COMPLETE_FIELDS = FILTER_FIELDS
 _FILES = (
     ("ids", np.int32),
     ("weights", np.float32),
@@ -106,13 +113,15 @@ class _TeeFieldWriter(W3FieldWriter):  # type: ignore[misc]
         self._count = 0  # postings copied so far
         self._positions = 0
         self._tee = False
+        self._min_df = MIN_DF
         self._positional = False
         self._abandoned = False
         self._blocks: list[tuple[Any, Any, list[bytes]]] = []
 
     def start_field(self, fieldname: str, fieldobj: Any) -> None:
         super().start_field(fieldname, fieldobj)
-        self._tee = fieldname in TEXT_FIELDS and not self._abandoned
+        self._tee = fieldname in (*TEXT_FIELDS, *COMPLETE_FIELDS) and not self._abandoned
+        self._min_df = 1 if fieldname in COMPLETE_FIELDS else MIN_DF
         self._positional = type(fieldobj.format) is Positions
         if self._tee:
             self._toc.setdefault(fieldname, {})
@@ -124,7 +133,7 @@ class _TeeFieldWriter(W3FieldWriter):  # type: ignore[misc]
 
     def finish_term(self) -> None:
         super().finish_term()
-        if not self._tee or sum(len(ids) for ids, _, _ in self._blocks) < MIN_DF:
+        if not self._tee or sum(len(ids) for ids, _, _ in self._blocks) < self._min_df:
             return
         try:
             self._copy()
@@ -173,11 +182,16 @@ class _TeeFieldWriter(W3FieldWriter):  # type: ignore[misc]
                 fh.close()
             # Whoosh has set the segment's article count by now (it reads the field lengths
             # before closing this writer); a wrong count only makes readers skip the copy.
+            complete = [f for f in self._toc if f in COMPLETE_FIELDS]
+            for f in complete:
+                table = json.dumps(self._toc[f])
+                (self._tmp / f"terms.{f}.json").write_text(table, encoding="utf-8")
             toc = {
                 "layout": LAYOUT,
                 "docs": self._segment.doc_count_all(),
                 "postings": self._count,
-                "fields": self._toc,
+                "fields": {f: t for f, t in self._toc.items() if f not in COMPLETE_FIELDS},
+                "complete": complete,
             }
             (self._tmp / "terms.json").write_text(json.dumps(toc), encoding="utf-8")
             os.replace(self._tmp, self._final)
@@ -271,23 +285,66 @@ class SegmentCopy:
         toc = json.loads((folder / "terms.json").read_text(encoding="utf-8"))
         if toc.get("layout") != LAYOUT or toc.get("docs") != docs:
             raise ValueError(f"{folder} is another layout or describes other articles")
+        self._folder = folder
         self._fields: dict[str, dict[str, list[int]]] = toc["fields"]
+        self._complete = set(toc["complete"])
+        self._tables: dict[str, dict[str, list[int]] | None] = {}
         a = self._arrays = {name: _mapped(folder / f"{name}.bin", dtype) for name, dtype in _FILES}
-        n = toc["postings"]
+        self._n = n = toc["postings"]
         if not len(a["ids"]) == len(a["weights"]) == len(a["bounds"]) - 1 == n or (
             int(a["bounds"][-1]) != len(a["positions"])
         ):
             raise ValueError(f"{folder}: files of unexpected sizes (truncated?)")
 
     def postings(self, fieldname: str, btext: bytes) -> tuple[Ints, Floats, ArrayPositions] | None:
-        span = self._fields.get(fieldname, {}).get(btext.decode("utf-8", "surrogateescape"))
-        if span is None:
-            return None
+        """A word's postings, or None if not copied (read them from Whoosh). In a field copied
+        whole, a value that is not there has no postings."""
+        key = btext.decode("utf-8", "surrogateescape")
+        if fieldname in self._complete:
+            table = self.values(fieldname)
+            if table is None:
+                return None
+            span = table.get(key, [0, 0])
+        else:
+            found = self._fields.get(fieldname, {}).get(key)
+            if found is None:
+                return None
+            span = found
         lo, hi = span
         a = self._arrays
         ids = np.asarray(a["ids"][lo:hi], dtype=np.int64)
         weights = np.asarray(a["weights"][lo:hi], dtype=np.float64)
         return ids, weights, ArrayPositions(a["bounds"][lo : hi + 1], a["positions"])
+
+    def values(self, fieldname: str) -> dict[str, list[int]] | None:
+        """Every value of a field copied whole, with its postings' span; None if the field is
+        not copied whole or its table cannot be read."""
+        if fieldname not in self._complete:
+            return None
+        if fieldname not in self._tables:
+            table: dict[str, list[int]] | None = None
+            with contextlib.suppress(OSError, ValueError):
+                path = self._folder / f"terms.{fieldname}.json"
+                loaded = json.loads(path.read_text(encoding="utf-8"))
+                if all(0 <= lo <= hi <= self._n for lo, hi in loaded.values()):
+                    table = loaded
+            self._tables[fieldname] = table
+        return self._tables[fieldname]
+
+    def value_postings(self, fieldname: str) -> tuple[list[str], Ints, Ints] | None:
+        """For a field copied whole: its values, and for each posting its article and the
+        index of its value (grouped by value); None as ``values``."""
+        table = self.values(fieldname)
+        if table is None:
+            return None
+        keys = list(table)
+        spans = np.asarray(list(table.values()), dtype=np.int64).reshape(-1, 2)
+        lens = spans[:, 1] - spans[:, 0]
+        at = np.repeat(spans[:, 0] - (np.cumsum(lens) - lens), lens) + np.arange(
+            int(lens.sum()), dtype=np.int64
+        )
+        ids = np.asarray(self._arrays["ids"][at], dtype=np.int64)
+        return keys, ids, np.repeat(np.arange(len(keys), dtype=np.int64), lens)
 
 
 def _mapped(path: Path, dtype: Any) -> npt.NDArray[Any]:

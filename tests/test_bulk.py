@@ -40,11 +40,13 @@ def _articles(ids: range, seed: int) -> Iterator[Article]:
 def synthetic_index(
     tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> Path:
-    """Every test runs twice: with every word's postings copied beside its segment
-    (sidecar.py), and with none, read from Whoosh's blocks."""
+    """Every test runs twice: with every word's (and filter value's) postings copied beside
+    its segment (sidecar.py), and with none, read from Whoosh's blocks."""
     path = tmp_path_factory.mktemp("synthetic")
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(sidecar, "MIN_DF", 1 if request.param == "copied" else 10**9)
+        if request.param != "copied":
+            mp.setattr(sidecar, "COMPLETE_FIELDS", ())
         build_index(list(_articles(range(150), seed=1)), path, entities=False)
         # A second run: a new segment, and changed articles whose old documents are deleted.
         second = build_index(list(_articles(range(130, 190), seed=2)), path, entities=False)

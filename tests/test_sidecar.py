@@ -3,6 +3,7 @@ Whoosh's blocks, one complete copy per live segment, and never needed to open or
 
 from __future__ import annotations
 
+import datetime as dt
 import pickle
 import random
 from collections.abc import Iterator
@@ -29,6 +30,9 @@ def _articles(ids: range, seed: int) -> Iterator[Article]:
             path=f"side/{i}.txt",
             title=" ".join(rng.sample(WORDS, 3)),
             body=" ".join(words) + ".",
+            source=rng.choice(["Wire", "Daily"]),
+            date=dt.date(2024, 1, 1) + dt.timedelta(days=rng.randrange(60)),
+            tags=tuple(("place", p) for p in rng.sample(["uk", "japan", "usa", "peru"], 2)),
         )
 
 
@@ -93,12 +97,45 @@ def test_copies_hold_the_postings_whoosh_holds(merged_index: Path) -> None:
     assert checked > 20
 
 
-def _answers(path: Path) -> list[tuple[int, list[tuple[str, int, float]]]]:
+def test_filter_fields_are_copied_whole(merged_index: Path) -> None:
+    """Every value of a filter field, however rare, with the articles Whoosh lists for it."""
+    gen = store.current_generation(merged_index)
+    ix = store.open_index(merged_index)
+    with ix.searcher() as s:
+        for sub, _ in s.leaf_searchers():
+            reader = sub.reader()
+            copy = sidecar.open_copy(gen, reader.segment())
+            assert copy is not None
+            for fieldname in ("source", "date", "place"):
+                values = copy.values(fieldname)
+                assert values is not None
+                lexicon = [t.decode("utf-8") for t in reader.lexicon(fieldname)]
+                assert sorted(values) == lexicon and lexicon
+                for key in lexicon:
+                    copied = copy.postings(fieldname, key.encode("utf-8"))
+                    assert copied is not None
+                    whoosh_ids = _read_postings(reader, fieldname, key.encode("utf-8"), False)[0]
+                    assert copied[0].tolist() == whoosh_ids.tolist()
+                absent = copy.postings(fieldname, b"no-such-value")
+                assert absent is not None and not len(absent[0])
+    ix.close()
+
+
+def _answers(path: Path) -> list[tuple[int, list[tuple[str, int, float]], object]]:
     out = []
     with SearchEngine(path) as engine:
-        for q in ["grain", "oil price", '"oil price"', '"rise fall" bank', "title:wheat port"]:
-            r = engine.search(q, limit=10, facets=True)
-            out.append((r.total, [(h.article.id, h.start, h.score) for h in r.results]))
+        for q, kw in [
+            ("grain", {}),
+            ("oil price", {}),
+            ('"oil price"', {}),
+            ('"rise fall" bank', {}),
+            ("title:wheat port", {}),
+            ("", {"source": "Wire"}),
+            ("oil", {"place": ["uk", "japan"], "sort": "oldest"}),
+        ]:
+            r = engine.search(q, limit=10, facets=True, **kw)  # type: ignore[arg-type]
+            hits = [(h.article.id, h.start, h.score) for h in r.results]
+            out.append((r.total, hits, r.facets))
     return out
 
 
