@@ -25,7 +25,6 @@ import numpy as np
 import numpy.typing as npt
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
-from whoosh.formats import Positions
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.searching import Searcher
 from whoosh.util.numeric import _length_byte_cache
@@ -128,7 +127,9 @@ def _read_postings(reader: Any, fieldname: str, btext: bytes, values: bool) -> R
     return np.concatenate(ids), np.concatenate(weights), positions
 
 
-def _phrase_docs(words: list[tuple[Ints, Positions]]) -> tuple[Ints, list[Ints], Floats]:
+def _phrase_docs(
+    words: list[tuple[Ints, PostingPositions]],
+) -> tuple[Ints, list[Ints], Floats]:
     """The documents holding the words one right after another (their positions consecutive),
     for each word the indexes of those documents among its postings, and how many times each
     document holds the phrase."""
@@ -242,7 +243,9 @@ class BulkScorer:
                 if len(words) == 1:
                     docs, picks = read[0][0], [np.arange(len(read[0][0]))]
                 else:
-                    docs, picks, counts = _phrase_docs([(i, v) for i, _, v in read if v])
+                    docs, picks, counts = _phrase_docs(
+                        [(i, v) for i, _, v in read if v is not None]
+                    )
                     holding[first + len(words)].add(docs + offset, counts)
                 if not len(docs):
                     continue

@@ -101,7 +101,8 @@ class _TeePostingsWriter(W3PostingsWriter):  # type: ignore[misc]
 
 class _TeeFieldWriter(W3FieldWriter):  # type: ignore[misc]
     """Writes the segment's postings as Whoosh does, and appends those of each frequent word
-    on the text fields to the flat files as the word is finished."""
+    of the text fields, and of every value of the filter fields, to the flat files as the
+    word is finished."""
 
     def __init__(self, codec: Any, storage: Any, segment: Any) -> None:
         super().__init__(codec, storage, segment)
