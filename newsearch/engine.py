@@ -393,7 +393,8 @@ class SearchEngine:
     def _facet_table(self) -> FacetTable:
         s = self._s()
         if self._facets is None:
-            self._facets = FacetTable(s, self._bulk_scorer().copies)
+            bulk = self._bulk_scorer()
+            self._facets = FacetTable(s, bulk.live, bulk.copies)
         return self._facets
 
     def _article(self, article_id: str, fields: dict[str, Any]) -> ArticleInfo:

@@ -42,8 +42,11 @@ class _Pairs:
 class FacetTable:
     """The facet fields of one open searcher, as arrays; built field by field on first use."""
 
-    def __init__(self, searcher: Searcher, copies: Sequence[SegmentCopy | None] = ()) -> None:
+    def __init__(
+        self, searcher: Searcher, live: Mask, copies: Sequence[SegmentCopy | None] = ()
+    ) -> None:
         self._s = searcher
+        self._live = live  # the documents not deleted
         self._leaves = [(sub.reader(), offset) for sub, offset in searcher.leaf_searchers()]
         self._copies = list(copies) or [None] * len(self._leaves)
         self._n = searcher.doc_count_all()
@@ -142,11 +145,12 @@ class FacetTable:
         return found
 
     def _sample(self, field: str, key: str) -> Iterator[int]:
+        """A few live articles holding the value (a mask, not a Whoosh call per article: a
+        place such as "usa" is held by 125,000 of 216,000)."""
         p = self.pairs(field)
         i = p.keys.index(key)
         docs = p.docs[p.starts[i] : p.starts[i + 1]]
-        live = [int(d) for d in docs if not self._s.reader().is_deleted(int(d))]
-        return iter(live[:NAME_SAMPLE])
+        return iter(docs[self._live[docs]][:NAME_SAMPLE].tolist())
 
     def summary(self, live: Mask) -> dict[str, Any]:
         """Sources, first and last day, and entities of each type, over the live articles."""

@@ -408,3 +408,19 @@ def test_entities_are_extracted_with_no_network(tmp_path: Path, engine: SearchEn
         got = as_json(offline.facets("", limit=1000))
     check_facets(got, ALL)
     assert got == as_json(engine.facets("", limit=1000))
+
+
+def test_facet_names_come_from_live_articles_only(tmp_path: Path) -> None:
+    """An article re-indexed with its outlet spelled anew: the facet shows the new spelling,
+    not the replaced (deleted) version's."""
+    from newsearch import Article, SearchEngine, build_index
+
+    def article(source: str, body: str) -> Article:
+        return Article(id="x1", path="x/1.txt", title="Grain", body=body, source=source)
+
+    build_index([article("Daily Wire", "Wheat prices rose.")], tmp_path, entities=False)
+    build_index([article("DAILY WIRE", "Wheat prices fell.")], tmp_path, entities=False)
+    with SearchEngine(tmp_path) as engine:
+        res = engine.search("wheat", facets=True)
+    assert res.total == 1
+    assert [(v.value, v.count) for v in res.facets["source"]] == [("DAILY WIRE", 1)]
