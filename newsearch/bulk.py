@@ -3,7 +3,8 @@
 Whoosh scores an OR query one posting at a time in Python, a few microseconds for every article
 that holds any of the words: most of a query's time on a large index (benchmarks/README.md).
 For the common shape, a word, a phrase or an OR of them on ``text``/``title`` with filters,
-this module reads each word's postings a block at a time into arrays and scores every matching
+this module reads each word's postings into arrays (mapped from the segment's copy of frequent
+words' postings, sidecar.py, or else a Whoosh block at a time) and scores every matching
 article in one vectorised BM25 with the statistics ``CachedBM25F`` uses, so the scores are
 Whoosh's own (tests compare the two); a phrase is checked on the positions of the articles that
 hold all its words, and scores as Whoosh scores it, the sum of its words. Filters become boolean
