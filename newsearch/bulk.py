@@ -86,7 +86,8 @@ Read = tuple[Ints, Floats, PostingPositions | None]
 def _read_postings(reader: Any, fieldname: str, btext: bytes, values: bool) -> Read:
     """``postings``, and with ``values`` the postings' positions (from Whoosh's blocks)."""
     fmt = reader.schema[fieldname].format if values else None
-    empty: Read = (np.empty(0, np.int64), np.empty(0, np.float64), PickledPositions([], fmt))
+    none = PickledPositions([], fmt) if values else None
+    empty: Read = (np.empty(0, np.int64), np.empty(0, np.float64), none)
     if (fieldname, btext) not in reader:
         return empty
     terms = getattr(reader, "_terms", None)  # a segment: its raw postings, deleted ones too
@@ -143,10 +144,7 @@ def _phrase_docs(
     for offset, ((_, positions), idx) in enumerate(zip(words[1:], at[1:], strict=True), 1):
         if not len(starts):
             break
-        there = positions.keys(idx)
-        wanted = starts + offset
-        found = np.minimum(np.searchsorted(there, wanted), len(there) - 1)
-        starts = starts[there[found] == wanted] if len(there) else starts[:0]
+        starts = starts[_members(starts + offset, positions.keys(idx))]
     counts = np.bincount(starts >> 32, minlength=len(common)).astype(np.float64)
     chosen = np.flatnonzero(counts)
     return common[chosen], [idx[chosen] for idx in at], counts[chosen]
@@ -323,11 +321,9 @@ class BulkScorer:
         segment's copy of frequent words' postings (sidecar.py) if it has the word, else from
         Whoosh's blocks, remembered for the next queries (refining a search re-reads the same
         words, and decoding a word's blocks is most of a query's time at 216k articles)."""
-        copy = self.copies[seg]
-        if copy is not None:
-            copied = copy.postings(fieldname, btext)
-            if copied is not None:
-                return copied
+        copied = self._copied(seg, fieldname, btext)
+        if copied is not None:
+            return copied
         key = (seg, fieldname, btext)
         found = self._cache.get(key)
         if found is not None and (found[2] is not None or not values):
@@ -342,6 +338,10 @@ class BulkScorer:
             _, dropped = self._cache.popitem(last=False)
             self._cached -= len(dropped[0])
         return found
+
+    def _copied(self, seg: int, fieldname: str, btext: bytes) -> Read | None:
+        copy = self.copies[seg]
+        return copy.postings(fieldname, btext) if copy is not None else None
 
     def _bm25(self, fieldname: str, btext: bytes, tf: Floats, gids: Ints) -> Floats:
         """Whoosh's bm25() of a term in documents ``gids``, in its order of operations."""
@@ -396,8 +396,8 @@ class BulkScorer:
             else:
                 terms = list(q.expanded_terms(self._s.reader()))
             for fieldname, btext in terms:
-                for (reader, offset), copy in zip(self._leaves, self.copies, strict=True):
-                    copied = copy.postings(fieldname, btext) if copy is not None else None
+                for seg, (reader, offset) in enumerate(self._leaves):
+                    copied = self._copied(seg, fieldname, btext)  # (not kept: the mask is)
                     ids = copied[0] if copied is not None else postings(reader, fieldname, btext)[0]
                     out[ids + offset] = True
             return out

@@ -272,10 +272,7 @@ class ArrayPositions:
         """Postings ``idx``'s positions as ascending keys ``k << 32 | position``."""
         starts = self._bounds[idx].astype(np.int64)
         lens = self._bounds[idx + 1].astype(np.int64) - starts
-        total = int(lens.sum())
-        firsts = np.cumsum(lens) - lens
-        at = np.repeat(starts - firsts, lens) + np.arange(total, dtype=np.int64)
-        found = self._positions[at].astype(np.int64)
+        found = self._positions[spans(starts, lens)].astype(np.int64)
         return (np.repeat(np.arange(len(idx), dtype=np.int64), lens) << 32) | found
 
 
@@ -339,13 +336,16 @@ class SegmentCopy:
         if table is None:
             return None
         keys = list(table)
-        spans = np.asarray(list(table.values()), dtype=np.int64).reshape(-1, 2)
-        lens = spans[:, 1] - spans[:, 0]
-        at = np.repeat(spans[:, 0] - (np.cumsum(lens) - lens), lens) + np.arange(
-            int(lens.sum()), dtype=np.int64
-        )
-        ids = np.asarray(self._arrays["ids"][at], dtype=np.int64)
+        bounds = np.asarray(list(table.values()), dtype=np.int64).reshape(-1, 2)
+        lens = bounds[:, 1] - bounds[:, 0]
+        ids = np.asarray(self._arrays["ids"][spans(bounds[:, 0], lens)], dtype=np.int64)
         return keys, ids, np.repeat(np.arange(len(keys), dtype=np.int64), lens)
+
+
+def spans(starts: Ints, lens: Ints) -> Ints:
+    """The indexes ``starts[0] .. starts[0] + lens[0] - 1``, then those of the next span, ..."""
+    firsts = np.cumsum(lens) - lens  # where each span begins in the output
+    return np.repeat(starts - firsts, lens) + np.arange(int(lens.sum()), dtype=np.int64)
 
 
 def _mapped(path: Path, dtype: Any) -> npt.NDArray[Any]:
