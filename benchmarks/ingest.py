@@ -37,7 +37,7 @@ SYSTEMS = ("newsearch", "no_entities", "ner_only", "whoosh_raw")
 
 def articles(corpus: str, scale: int, limit: int | None) -> Iterator[Any]:
     from newsearch.models import Article
-    from newsearch.readers import iter_items
+    from newsearch.ingest.readers import iter_items
 
     for n in range(scale):
         count = 0
@@ -77,7 +77,7 @@ def run_system(name: str, corpus: str, scale: int, limit: int | None, procs: int
         if name == "ner_only":
             import spacy
 
-            from newsearch.entities import MODEL
+            from newsearch.ingest.entities import MODEL
 
             nlp = spacy.load(
                 MODEL,

@@ -9,7 +9,7 @@ with SearchEngine("index") as engine:
 
 from typing import TYPE_CHECKING, Any
 
-from newsearch.engine import SearchEngine
+from newsearch.search.engine import SearchEngine
 from newsearch.errors import NewsearchError
 from newsearch.models import (
     Article,
@@ -23,16 +23,16 @@ from newsearch.models import (
     SearchResults,
     Skip,
 )
-from newsearch.querying import Filters
+from newsearch.search.query import Filters
 
 if TYPE_CHECKING:
-    from newsearch.ingest import build_index
+    from newsearch.ingest.pipeline import build_index
 
 
 def __getattr__(name: str) -> Any:
     # Indexing (readers, sentence splitting) loads on first use: a query does not need it.
     if name == "build_index":
-        from newsearch.ingest import build_index
+        from newsearch.ingest.pipeline import build_index
 
         return build_index
     raise AttributeError(f"module 'newsearch' has no attribute {name!r}")

@@ -50,14 +50,14 @@ def _emit_json(obj: Any) -> None:
 
 def _ensure_index(index: Path) -> None:
     """On a fresh clone, build the default index from seeds/ before the first query."""
-    from newsearch import store
+    from newsearch.index import store
 
     if store.exists(index):
         return
     if index != Path(DEFAULT_INDEX) or not Path(DEFAULT_SEEDS).is_dir():
         _fail(f"no index at {index}: build one with `newsearch index PATHS --index {index}`")
     _err().print(f"No index at {index}/ yet: building it from {DEFAULT_SEEDS}/ first.")
-    from newsearch.ingest import build_index
+    from newsearch.ingest.pipeline import build_index
 
     build_index(DEFAULT_SEEDS, index)
 
@@ -84,7 +84,7 @@ def index(
     ] = None,
 ) -> None:
     """Index articles (default: seeds/); re-running updates the index incrementally."""
-    from newsearch.ingest import build_index
+    from newsearch.ingest.pipeline import build_index
     from newsearch.progress import progress_bar
 
     inputs = [str(p) for p in (paths or [Path(DEFAULT_SEEDS)])]
@@ -149,8 +149,8 @@ def query(
         raise typer.BadParameter("use relevance, newest or oldest", param_hint="--sort")
     if date_bucket not in ("day", "month", "year"):
         raise typer.BadParameter("use day, month or year", param_hint="--date-bucket")
-    from newsearch.engine import SearchEngine
-    from newsearch.querying import Filters
+    from newsearch.search.engine import SearchEngine
+    from newsearch.search.query import Filters
 
     excluded = []
     for item in exclude or []:
@@ -196,7 +196,7 @@ def facets(
     date_bucket: Annotated[str, typer.Option(help="day, month or year.")] = "day",
 ) -> None:
     """Facet counts (source, date, person, org, place) over the matching articles."""
-    from newsearch.engine import SearchEngine
+    from newsearch.search.engine import SearchEngine
 
     try:
         _ensure_index(index)
@@ -213,7 +213,7 @@ def facets(
 @app.command()
 def stats(index: IndexOpt = Path(DEFAULT_INDEX), as_json: JsonOpt = False) -> None:
     """What the index holds: articles, passages, sources, dates, entities, size."""
-    from newsearch.engine import SearchEngine
+    from newsearch.search.engine import SearchEngine
 
     try:
         _ensure_index(index)

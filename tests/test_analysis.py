@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from newsearch.analysis import news_analyzer, term_spans
+from newsearch.ingest.readers import iter_items
 from newsearch.models import Article
-from newsearch.readers import iter_items
+from newsearch.text.analysis import news_analyzer, term_spans
 from tests.conftest import SEEDS
 
 TRICKY = [

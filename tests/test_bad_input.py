@@ -90,7 +90,7 @@ def test_missing_input_path_is_skipped_with_reason(tmp_path: Path) -> None:
 def test_file_over_the_size_limit_is_skipped_with_reason(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import newsearch.readers as readers
+    import newsearch.ingest.readers as readers
 
     big = tmp_path / "in" / "big.txt"
     big.parent.mkdir()

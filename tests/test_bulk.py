@@ -11,10 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from newsearch import SearchEngine, build_index, sidecar
-from newsearch import bulk as bulk_module
-from newsearch.analysis import analyze
+from newsearch import SearchEngine, build_index
+from newsearch.index import postings_copy as sidecar
 from newsearch.models import Article, SearchResults
+from newsearch.search import matching as bulk_module
+from newsearch.text.analysis import analyze
 
 WORDS = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india"]
 
@@ -135,7 +136,7 @@ def test_skipping_articles_that_cannot_place_changes_no_result(
 ) -> None:
     """Articles whose passages cannot enter the results are not read; reading them all gives
     the same results."""
-    from newsearch.ranking import PassageScorer
+    from newsearch.search.scoring import PassageScorer
 
     pruned = _run(synthetic_index, query)
     monkeypatch.setattr(PassageScorer, "ceiling", lambda self, held=None: float("inf"))
@@ -188,8 +189,8 @@ def _whoosh_sorted(index: Path, order: str, **kw: object) -> list[str]:
     """Article ids in Whoosh's own date order (the oracle for the numpy listing)."""
     from whoosh import query as wq
 
-    from newsearch import store
-    from newsearch.querying import Filters, filter_query, with_filters
+    from newsearch.index import store
+    from newsearch.search.query import Filters, filter_query, with_filters
 
     must, mask = filter_query(with_filters(Filters(), **kw))  # type: ignore[arg-type]
     q: wq.Query = wq.Every() if must is None else must

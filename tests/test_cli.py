@@ -114,7 +114,8 @@ def test_query_text_output_offers_a_correction(seed_index: Path) -> None:
 def test_unexpected_errors_are_one_line_not_a_traceback(
     seed_index: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from newsearch import cli, engine
+    from newsearch import cli
+    from newsearch.search import engine
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("simulated bug")

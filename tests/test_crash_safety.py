@@ -1,8 +1,8 @@
 """Crash safety with real processes: kill -9 mid-run, readers during a run, concurrent writers.
 
 Every indexing run here is a separate process running the newsearch command line. The fast tests
-start it as ``python -c`` with ``newsearch.ingest.COMMIT_EVERY`` set *in that process* (mostly to
-one batch, ``ingest.BATCH`` articles, so a small synthetic corpus commits after every batch) and,
+start it as ``python -c`` with ``newsearch.ingest.pipeline.COMMIT_EVERY`` set *in that process*
+(mostly to one batch, ``ingest.BATCH`` articles, so a small synthetic corpus commits after every batch) and,
 where needed, the lock timeout the command line does not expose; the ``slow`` tests run the
 installed ``newsearch`` command exactly as shipped (COMMIT_EVERY, store.WRITE_TIMEOUT).
 Queries are the installed ``newsearch`` command, plus the API in this test process (which is not
@@ -38,7 +38,9 @@ from typing import IO, Any
 import pytest
 from whoosh import index as whoosh_index
 
-from newsearch import SearchEngine, build_index, ingest, render, store
+from newsearch import SearchEngine, build_index, render
+from newsearch.index import store
+from newsearch.ingest import pipeline as ingest
 
 STEP = ingest.BATCH  # with COMMIT_EVERY lowered to one batch, a commit after every batch
 EXE = shutil.which("newsearch", path=str(Path(sys.executable).parent)) or "newsearch"
@@ -50,7 +52,7 @@ DEADLINE = 120.0  # seconds: generous upper bounds; the polls return as soon as 
 # re-run can be loaded while the run before it is still going, without touching the index.
 RUNNER = """
 import sys
-import newsearch.ingest as ingest
+import newsearch.ingest.pipeline as ingest
 from newsearch.cli import main
 commit_every, lock_timeout, wait, *args = sys.argv[1:]
 ingest.COMMIT_EVERY = int(commit_every)
@@ -601,7 +603,7 @@ def test_installed_command_waits_write_timeout_for_a_running_writer(
 FORKING_WRITER = """
 import multiprocessing, sys, time
 from pathlib import Path
-from newsearch import store
+from newsearch.index import store
 
 def sub_writer() -> None:  # stands in for one of Whoosh's MpWriter sub-writers
     import os

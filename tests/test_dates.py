@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from newsearch.dates import day_key, parse_date
+from newsearch.text.dates import day_key, parse_date
 
 D = dt.date
 T = dt.time

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from newsearch.entities import SpacyExtractor, entity_key, normalise
+from newsearch.ingest.entities import SpacyExtractor, entity_key, normalise
 from newsearch.models import Entity, Mention
 
 SEEDS = sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))
@@ -171,7 +171,7 @@ def test_without_cures_only_labels_map() -> None:
 
 
 def test_importing_does_not_import_spacy() -> None:
-    code = "import sys, newsearch.entities; assert 'spacy' not in sys.modules"
+    code = "import sys, newsearch.ingest.entities; assert 'spacy' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parent.parent)
 
 

@@ -22,8 +22,8 @@ from typer.testing import CliRunner
 
 from newsearch import SearchEngine, build_index
 from newsearch.cli import app
-from newsearch.entities import entity_key
 from newsearch.errors import QueryError
+from newsearch.ingest.entities import entity_key
 from newsearch.models import Article
 
 runner = CliRunner()

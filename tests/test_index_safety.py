@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from newsearch import Article, SearchEngine, build_index, store
+from newsearch import Article, SearchEngine, build_index
 from newsearch.errors import IndexBusyError, IndexVersionError
-from newsearch.readers import iter_items
+from newsearch.index import store
+from newsearch.ingest.readers import iter_items
 from tests.conftest import SEEDS
 
 
@@ -94,7 +95,7 @@ def test_segment_files_are_read_in_place_as_whoosh_read_its_copies() -> None:
 
     from whoosh.filedb.structfile import BufferFile
 
-    from newsearch.schema import _ViewFile
+    from newsearch.index.schema import _ViewFile
 
     data = b"".join(pickle.dumps((i, "x" * (i % 7), [i] * (i % 5)), 2) for i in range(200))
     data += b"line one\nline two\nend"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from newsearch.ingest.readers import iter_items
 from newsearch.models import Article, Skip
-from newsearch.readers import iter_items
 from tests.conftest import SEED_000, SEED_001, SEED_002, SEED_003, SEED_004
 
 

@@ -8,8 +8,8 @@ import sys
 import textwrap
 from pathlib import Path
 
-from newsearch.entities import SpacyExtractor
-from newsearch.ner_pool import extract_batches
+from newsearch.ingest.entities import SpacyExtractor
+from newsearch.ingest.ner_pool import extract_batches
 
 TEXTS = [
     "Vladimir Putin met Kim Jong Un in Pyongyang.",

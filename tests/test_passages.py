@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from newsearch.analysis import split_sentences
+from newsearch.ingest.readers import iter_items
 from newsearch.models import Article
-from newsearch.passages import make_passages
-from newsearch.readers import iter_items
+from newsearch.text.analysis import split_sentences
+from newsearch.text.passages import make_passages
 from tests.conftest import SEEDS
 
 

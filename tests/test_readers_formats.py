@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from newsearch.errors import InputError
+from newsearch.ingest.readers import formats, reuters, tabular
+from newsearch.ingest.readers._shared import make_id
 from newsearch.models import Article, Skip
-from newsearch.readers import formats, reuters, tabular
-from newsearch.readers._shared import make_id
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CORPORA = Path(__file__).parents[1].parent / "shared" / "corpora"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from newsearch import SearchEngine
-from newsearch.analysis import analyze
+from newsearch.text.analysis import analyze
 
 
 def test_natural_query_ranks_passages_from_several_articles(seed_index: Path) -> None:
@@ -95,7 +95,7 @@ def test_did_you_mean_corrects_words_the_index_lacks(seed_index: Path) -> None:
 
 
 def test_edit_distance_counts_transpositions() -> None:
-    from newsearch.spelling import edit_distance
+    from newsearch.search.spelling import edit_distance
 
     assert edit_distance("kursk", "kursc", 2) == 1
     assert edit_distance("casualties", "casualtise", 2) == 1

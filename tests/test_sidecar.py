@@ -14,9 +14,12 @@ import pytest
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec
 
-from newsearch import SearchEngine, build_index, ingest, sidecar, store
-from newsearch.bulk import _read_postings
+from newsearch import SearchEngine, build_index
+from newsearch.index import postings_copy as sidecar
+from newsearch.index import store
+from newsearch.ingest import pipeline as ingest
 from newsearch.models import Article
+from newsearch.search.matching import _read_postings
 
 WORDS = "ship port grain wheat oil price rise fall bank rate loan trade".split()
 

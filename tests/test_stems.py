@@ -10,9 +10,9 @@ from pathlib import Path
 
 from nltk.stem.snowball import SnowballStemmer
 
-from newsearch import store
-from newsearch.analysis import _TOKEN, stem
-from newsearch.spelling import load_stems
+from newsearch.index import store
+from newsearch.search.spelling import load_stems
+from newsearch.text.analysis import _TOKEN, stem
 from tests.conftest import SEEDS
 
 QUERY = """
@@ -24,7 +24,10 @@ with SearchEngine(sys.argv[1]) as engine:
     res = engine.search("Kursk casualties troops", limit=10, facets=True)
 print(json.dumps({
     "nltk": any(m == "nltk" or m.startswith("nltk.") for m in sys.modules),
-    "indexing": [m for m in ("newsearch.ingest", "newsearch.readers", "spacy") if m in sys.modules],
+    "indexing": [
+        m for m in ("newsearch.ingest.pipeline", "newsearch.ingest.readers", "spacy")
+        if m in sys.modules
+    ],
     "hits": [[h.article.id, h.start, round(h.score, 9), h.highlights] for h in res.results],
     "total": res.total,
 }))

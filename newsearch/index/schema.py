@@ -13,7 +13,7 @@ from typing import Any
 
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 
-from newsearch.analysis import news_analyzer
+from newsearch.text.analysis import news_analyzer
 
 FORMAT_VERSION = 4
 

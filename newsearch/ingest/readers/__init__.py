@@ -37,7 +37,7 @@ def register(name: str, sniff: Sniffer, read: Reader) -> None:
 def _load_builtin_readers() -> None:
     if _READERS:
         return
-    from newsearch.readers import text
+    from newsearch.ingest.readers import text
 
     for module in _optional_modules():
         module.register_readers(register)
@@ -45,7 +45,7 @@ def _load_builtin_readers() -> None:
 
 
 def _optional_modules() -> list:  # type: ignore[type-arg]
-    from newsearch.readers import formats
+    from newsearch.ingest.readers import formats
 
     return [formats]
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from newsearch.ranking import ARTICLE_WEIGHT, PassageScorer, passage_terms
+from newsearch.search.scoring import ARTICLE_WEIGHT, PassageScorer, passage_terms
 
 PER_ARTICLE = 3  # passages of one article among the results, while others have some to show
 Loader = Callable[[int], dict[str, Any]]  # an article's stored fields by document number

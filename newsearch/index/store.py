@@ -31,7 +31,7 @@ from whoosh import index as whoosh_index
 from whoosh.index import Index
 
 from newsearch.errors import IndexBusyError, IndexNotFoundError, IndexVersionError
-from newsearch.schema import FORMAT_VERSION, build_schema
+from newsearch.index.schema import FORMAT_VERSION, build_schema
 
 MANIFEST = "newsearch.json"
 WRITE_TIMEOUT = 30.0

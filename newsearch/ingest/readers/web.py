@@ -15,9 +15,9 @@ import feedparser  # type: ignore[import-untyped,unused-ignore]
 import lxml.html  # type: ignore[import-untyped,unused-ignore]
 import trafilatura  # type: ignore[import-untyped,unused-ignore]
 
-from newsearch.dates import parse_date
+from newsearch.text.dates import parse_date
 from newsearch.models import Article, Skip
-from newsearch.readers._shared import (
+from newsearch.ingest.readers._shared import (
     clean_body,
     clean_line,
     decode,

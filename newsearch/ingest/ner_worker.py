@@ -1,4 +1,4 @@
-"""An entity-extraction worker: ``python -m newsearch.ner_worker``.
+"""An entity-extraction worker: ``python -m newsearch.ingest.ner_worker``.
 
 Reads a pickled extractor, then batches of texts, from stdin; writes ``("ok", mentions)`` or
 ``("error", message)`` for each batch to stdout (length-prefixed pickles, see ner_pool).
@@ -12,7 +12,7 @@ import sys
 import threading
 from typing import Any, BinaryIO
 
-from newsearch.ner_pool import receive, send
+from newsearch.ingest.ner_pool import receive, send
 
 
 def _read_all(stdin: BinaryIO, inbox: queue.Queue[Any]) -> None:

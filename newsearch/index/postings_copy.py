@@ -45,7 +45,7 @@ from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PostingsWriter
 from whoosh.formats import Positions
 from whoosh.system import _INT_SIZE
 
-from newsearch.schema import FILTER_FIELDS, TEXT_FIELDS
+from newsearch.index.schema import FILTER_FIELDS, TEXT_FIELDS
 
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]

@@ -20,16 +20,16 @@ from typing import Any
 from whoosh.index import Index
 from whoosh.writing import IndexWriter
 
-from newsearch import sidecar, store
-from newsearch.dates import day_key
+from newsearch.index import postings_copy as sidecar, store
+from newsearch.text.dates import day_key
 from newsearch.models import Article, IndexSummary, Mention, Skip
-from newsearch.ner_pool import Extractor, default_processes, extract_batches
-from newsearch.passages import make_passages
-from newsearch.querying import entity_key, source_key
-from newsearch.readers import iter_items
-from newsearch.readers.tabular import configure_csv
-from newsearch.sidecar import SidecarCodec
-from newsearch.spelling import count_words, save_vocabulary
+from newsearch.ingest.ner_pool import Extractor, default_processes, extract_batches
+from newsearch.text.passages import make_passages
+from newsearch.search.query import entity_key, source_key
+from newsearch.ingest.readers import iter_items
+from newsearch.ingest.readers.tabular import configure_csv
+from newsearch.index.postings_copy import SidecarCodec
+from newsearch.search.spelling import count_words, save_vocabulary
 
 Input = str | os.PathLike[str] | Article
 Progress = Callable[[int], None]
@@ -325,7 +325,7 @@ def build_index(
     if isinstance(inputs, str | os.PathLike | Article):
         inputs = [inputs]
     if entities and extractor is None:
-        from newsearch.entities import SpacyExtractor
+        from newsearch.ingest.entities import SpacyExtractor
 
         extractor = SpacyExtractor()
     if not entities:

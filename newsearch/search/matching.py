@@ -30,10 +30,10 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.searching import Searcher
 from whoosh.util.numeric import _length_byte_cache
 
-from newsearch import sidecar
-from newsearch.ranking import CachedBM25F
-from newsearch.schema import TEXT_FIELDS
-from newsearch.sidecar import ArrayPositions, PickledPositions
+from newsearch.index import postings_copy as sidecar
+from newsearch.search.scoring import CachedBM25F
+from newsearch.index.schema import TEXT_FIELDS
+from newsearch.index.postings_copy import ArrayPositions, PickledPositions
 
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]

@@ -15,15 +15,15 @@ from pathlib import Path
 from typing import Any
 
 from newsearch.models import Article, Skip
-from newsearch.readers import reuters, tabular, web
-from newsearch.readers._shared import (
+from newsearch.ingest.readers import reuters, tabular, web
+from newsearch.ingest.readers._shared import (
     FIELD_ALIASES,
     build_article,
     decode,
     norm_key,
     one_line_error,
 )
-from newsearch.readers.tabular import CsvOptions, configure_csv, parse_csv_columns, reset_csv
+from newsearch.ingest.readers.tabular import CsvOptions, configure_csv, parse_csv_columns, reset_csv
 
 __all__ = [
     "CsvOptions",

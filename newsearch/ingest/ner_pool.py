@@ -1,7 +1,7 @@
 """Entity extraction over batches of articles, on every core, in input order.
 
 The first batch is extracted in this process (small runs never pay for starting workers); from
-the second batch on, worker processes (``python -m newsearch.ner_worker``) extract while this
+the second batch on, worker processes (``python -m newsearch.ingest.ner_worker``) extract while this
 process writes the index. Workers are plain subprocesses fed over pipes, so they never re-import
 the caller's ``__main__`` (an unguarded script calling ``build_index`` is safe) and no process
 is forked from a threaded parent. Each worker has at most two batches in flight, so memory does
@@ -53,7 +53,7 @@ def default_processes() -> int:
 class _Worker:
     def __init__(self, extractor: Extractor) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "newsearch.ner_worker"],
+            [sys.executable, "-m", "newsearch.ingest.ner_worker"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
         )

@@ -20,9 +20,9 @@ import numpy as np
 import numpy.typing as npt
 from whoosh.searching import Searcher
 
-from newsearch.bulk import Ints, Mask, postings
+from newsearch.search.matching import Ints, Mask, postings
 from newsearch.models import ENTITY_TYPES, FacetValue
-from newsearch.sidecar import SegmentCopy
+from newsearch.index.postings_copy import SegmentCopy
 
 DateBucket = Literal["day", "month", "year"]
 FACET_NAMES = ("source", "date", "person", "org", "place")

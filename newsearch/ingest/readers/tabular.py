@@ -19,7 +19,7 @@ from pathlib import Path
 
 from newsearch.errors import InputError
 from newsearch.models import Article, Skip
-from newsearch.readers._shared import (
+from newsearch.ingest.readers._shared import (
     FIELDS,
     build_article,
     decode,

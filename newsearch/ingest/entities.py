@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from newsearch import entity_data as data
+from newsearch.text import name_data as data
 from newsearch.models import Entity, EntityType, Mention
 
 if TYPE_CHECKING:

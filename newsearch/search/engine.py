@@ -19,13 +19,13 @@ from whoosh import collectors
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from newsearch import store
-from newsearch.analysis import add_known_stems, normalize_word, term_spans
-from newsearch.blend import Candidate, blended, in_order
-from newsearch.bulk import BulkScorer, Ints, Mask
-from newsearch.dateorder import DateOrder, Order
-from newsearch.facets import FACET_NAMES, DateBucket, FacetTable
-from newsearch.feedback import FEEDBACK_DOCS, expanded_weights, relevance_model
+from newsearch.index import store
+from newsearch.text.analysis import add_known_stems, normalize_word, term_spans
+from newsearch.search.selection import Candidate, blended, in_order
+from newsearch.search.matching import BulkScorer, Ints, Mask
+from newsearch.search.date_order import DateOrder, Order
+from newsearch.search.facets import FACET_NAMES, DateBucket, FacetTable
+from newsearch.search.feedback import FEEDBACK_DOCS, expanded_weights, relevance_model
 from newsearch.models import (
     ArticleInfo,
     Entity,
@@ -35,7 +35,7 @@ from newsearch.models import (
     SearchResults,
     TermContribution,
 )
-from newsearch.querying import (
+from newsearch.search.query import (
     Filters,
     QueryBuilder,
     extract_filters,
@@ -44,7 +44,7 @@ from newsearch.querying import (
     restrict,
     with_filters,
 )
-from newsearch.ranking import (
+from newsearch.search.scoring import (
     ARTICLE_WEIGHT,
     CachedBM25F,
     PassageScorer,
@@ -53,7 +53,7 @@ from newsearch.ranking import (
     explain,
     passage_terms,
 )
-from newsearch.spelling import STEMS_FILE, Speller, load_stems, load_vocabulary
+from newsearch.search.spelling import STEMS_FILE, Speller, load_stems, load_vocabulary
 
 Sort = Literal["relevance", "newest", "oldest"]
 FEEDBACK_DEFAULT = False

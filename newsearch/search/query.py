@@ -20,9 +20,9 @@ from whoosh import matching, query
 from whoosh.fields import Schema
 from whoosh.qparser import MultifieldParser, OrGroup, PlusMinusPlugin, plugins
 
-from newsearch.dates import day_key
+from newsearch.text.dates import day_key
 from newsearch.errors import QueryError
-from newsearch.schema import ENTITY_FIELDS, TEXT_FIELDS
+from newsearch.index.schema import ENTITY_FIELDS, TEXT_FIELDS
 
 # Words search passage text; the title counts through the article's evidence (ranking.py), or
 # directly with title:word. A second field per word would double the cost of every query.
@@ -181,7 +181,7 @@ class QueryBuilder:
 
 
 def entity_key(name: str) -> str:
-    from newsearch.entities import entity_key as key
+    from newsearch.ingest.entities import entity_key as key
 
     return str(key(name))
 

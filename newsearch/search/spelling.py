@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from newsearch.analysis import TOKEN, stem_table
+from newsearch.text.analysis import TOKEN, stem_table
 
 VOCAB_FILE = "vocab.json"
 STEMS_FILE = "stems.json"

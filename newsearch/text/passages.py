@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from newsearch.analysis import split_sentences
+from newsearch.text.analysis import split_sentences
 from newsearch.models import Passage
 
 MAX_SENTENCES = 3
