@@ -36,8 +36,8 @@ SYSTEMS = ("newsearch", "no_entities", "ner_only", "whoosh_raw")
 
 
 def articles(corpus: str, scale: int, limit: int | None) -> Iterator[Any]:
-    from newsearch.models import Article
     from newsearch.ingest.readers import iter_items
+    from newsearch.models import Article
 
     for n in range(scale):
         count = 0

@@ -9,7 +9,6 @@ with SearchEngine("index") as engine:
 
 from typing import TYPE_CHECKING, Any
 
-from newsearch.search.engine import SearchEngine
 from newsearch.errors import NewsearchError
 from newsearch.models import (
     Article,
@@ -23,6 +22,7 @@ from newsearch.models import (
     SearchResults,
     Skip,
 )
+from newsearch.search.engine import SearchEngine
 from newsearch.search.query import Filters
 
 if TYPE_CHECKING:

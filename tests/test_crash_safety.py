@@ -2,9 +2,9 @@
 
 Every indexing run here is a separate process running the newsearch command line. The fast tests
 start it as ``python -c`` with ``newsearch.ingest.pipeline.COMMIT_EVERY`` set *in that process*
-(mostly to one batch, ``ingest.BATCH`` articles, so a small synthetic corpus commits after every batch) and,
-where needed, the lock timeout the command line does not expose; the ``slow`` tests run the
-installed ``newsearch`` command exactly as shipped (COMMIT_EVERY, store.WRITE_TIMEOUT).
+(mostly to one batch, ``ingest.BATCH`` articles, so a small synthetic corpus commits after every
+batch) and, where needed, the lock timeout the command line does not expose; the ``slow`` tests
+run the installed ``newsearch`` command exactly as shipped (COMMIT_EVERY, store.WRITE_TIMEOUT).
 Queries are the installed ``newsearch`` command, plus the API in this test process (which is not
 the writer's process) for bulk checks.
 

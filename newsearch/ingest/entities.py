@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from newsearch.text import name_data as data
 from newsearch.models import Entity, EntityType, Mention
+from newsearch.text import name_data as data
 
 if TYPE_CHECKING:
     from spacy.language import Language

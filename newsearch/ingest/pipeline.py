@@ -20,16 +20,17 @@ from typing import Any
 from whoosh.index import Index
 from whoosh.writing import IndexWriter
 
-from newsearch.index import postings_copy as sidecar, store
-from newsearch.text.dates import day_key
-from newsearch.models import Article, IndexSummary, Mention, Skip
+from newsearch.index import postings_copy as sidecar
+from newsearch.index import store
+from newsearch.index.postings_copy import SidecarCodec
 from newsearch.ingest.ner_pool import Extractor, default_processes, extract_batches
-from newsearch.text.passages import make_passages
-from newsearch.search.query import entity_key, source_key
 from newsearch.ingest.readers import iter_items
 from newsearch.ingest.readers.tabular import configure_csv
-from newsearch.index.postings_copy import SidecarCodec
+from newsearch.models import Article, IndexSummary, Mention, Skip
+from newsearch.search.query import entity_key, source_key
 from newsearch.search.spelling import count_words, save_vocabulary
+from newsearch.text.dates import day_key
+from newsearch.text.passages import make_passages
 
 Input = str | os.PathLike[str] | Article
 Progress = Callable[[int], None]

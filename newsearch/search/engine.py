@@ -20,12 +20,6 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from newsearch.index import store
-from newsearch.text.analysis import add_known_stems, normalize_word, term_spans
-from newsearch.search.selection import Candidate, blended, in_order
-from newsearch.search.matching import BulkScorer, Ints, Mask
-from newsearch.search.date_order import DateOrder, Order
-from newsearch.search.facets import FACET_NAMES, DateBucket, FacetTable
-from newsearch.search.feedback import FEEDBACK_DOCS, expanded_weights, relevance_model
 from newsearch.models import (
     ArticleInfo,
     Entity,
@@ -35,6 +29,10 @@ from newsearch.models import (
     SearchResults,
     TermContribution,
 )
+from newsearch.search.date_order import DateOrder, Order
+from newsearch.search.facets import FACET_NAMES, DateBucket, FacetTable
+from newsearch.search.feedback import FEEDBACK_DOCS, expanded_weights, relevance_model
+from newsearch.search.matching import BulkScorer, Ints, Mask
 from newsearch.search.query import (
     Filters,
     QueryBuilder,
@@ -53,7 +51,9 @@ from newsearch.search.scoring import (
     explain,
     passage_terms,
 )
+from newsearch.search.selection import Candidate, blended, in_order
 from newsearch.search.spelling import STEMS_FILE, Speller, load_stems, load_vocabulary
+from newsearch.text.analysis import add_known_stems, normalize_word, term_spans
 
 Sort = Literal["relevance", "newest", "oldest"]
 FEEDBACK_DEFAULT = False

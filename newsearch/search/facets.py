@@ -20,9 +20,9 @@ import numpy as np
 import numpy.typing as npt
 from whoosh.searching import Searcher
 
-from newsearch.search.matching import Ints, Mask, postings
-from newsearch.models import ENTITY_TYPES, FacetValue
 from newsearch.index.postings_copy import SegmentCopy
+from newsearch.models import ENTITY_TYPES, FacetValue
+from newsearch.search.matching import Ints, Mask, postings
 
 DateBucket = Literal["day", "month", "year"]
 FACET_NAMES = ("source", "date", "person", "org", "place")

@@ -31,9 +31,9 @@ from whoosh.searching import Searcher
 from whoosh.util.numeric import _length_byte_cache
 
 from newsearch.index import postings_copy as sidecar
-from newsearch.search.scoring import CachedBM25F
-from newsearch.index.schema import TEXT_FIELDS
 from newsearch.index.postings_copy import ArrayPositions, PickledPositions
+from newsearch.index.schema import TEXT_FIELDS
+from newsearch.search.scoring import CachedBM25F
 
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]

@@ -20,9 +20,9 @@ from whoosh import matching, query
 from whoosh.fields import Schema
 from whoosh.qparser import MultifieldParser, OrGroup, PlusMinusPlugin, plugins
 
-from newsearch.text.dates import day_key
 from newsearch.errors import QueryError
 from newsearch.index.schema import ENTITY_FIELDS, TEXT_FIELDS
+from newsearch.text.dates import day_key
 
 # Words search passage text; the title counts through the article's evidence (ranking.py), or
 # directly with title:word. A second field per word would double the cost of every query.

@@ -23,9 +23,9 @@ from whoosh import query as wq
 from whoosh import scoring
 from whoosh.searching import Searcher
 
-from newsearch.text.analysis import terms_between
-from newsearch.models import TermContribution
 from newsearch.index.schema import TEXT_FIELDS
+from newsearch.models import TermContribution
+from newsearch.text.analysis import terms_between
 
 ARTICLE_WEIGHT = 3.0
 K1 = 1.6  # chosen on CRAN (0.9: 0.316, 1.2: 0.319, 1.6: 0.3205, 2.0: 0.3204 MAP; b 0.75)

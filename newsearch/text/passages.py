@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from newsearch.text.analysis import split_sentences
 from newsearch.models import Passage
+from newsearch.text.analysis import split_sentences
 
 MAX_SENTENCES = 3
 MAX_CHARS = 700

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import lxml.html  # type: ignore[import-untyped,unused-ignore]
 
-from newsearch.text.dates import parse_date
-from newsearch.models import Article, Skip
 from newsearch.ingest.readers.decode import decode as _decode_text
+from newsearch.models import Article, Skip
+from newsearch.text.dates import parse_date
 
 # ---------------------------------------------------------------------------- decoding
 

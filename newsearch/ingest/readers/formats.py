@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from newsearch.models import Article, Skip
 from newsearch.ingest.readers import reuters, tabular, web
 from newsearch.ingest.readers._shared import (
     FIELD_ALIASES,
@@ -24,6 +23,7 @@ from newsearch.ingest.readers._shared import (
     one_line_error,
 )
 from newsearch.ingest.readers.tabular import CsvOptions, configure_csv, parse_csv_columns, reset_csv
+from newsearch.models import Article, Skip
 
 __all__ = [
     "CsvOptions",

@@ -13,9 +13,9 @@ import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from newsearch.text.dates import parse_date
-from newsearch.models import Article, Skip
 from newsearch.ingest.readers._shared import decode, make_id, one_line_error
+from newsearch.models import Article, Skip
+from newsearch.text.dates import parse_date
 
 SOURCE = "Reuters"
 

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsearch.errors import InputError
-from newsearch.models import Article, Skip
 from newsearch.ingest.readers._shared import (
     FIELDS,
     build_article,
@@ -27,6 +26,7 @@ from newsearch.ingest.readers._shared import (
     norm_key,
     one_line_error,
 )
+from newsearch.models import Article, Skip
 
 CSV_SUFFIXES = frozenset({".csv", ".tsv", ".tab"})
 SAMPLE_ROWS = 200

@@ -19,9 +19,9 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from newsearch.text.dates import parse_date
-from newsearch.models import Article, Skip
 from newsearch.ingest.readers.decode import decode, looks_binary
+from newsearch.models import Article, Skip
+from newsearch.text.dates import parse_date
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
 

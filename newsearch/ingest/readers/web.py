@@ -15,8 +15,6 @@ import feedparser  # type: ignore[import-untyped,unused-ignore]
 import lxml.html  # type: ignore[import-untyped,unused-ignore]
 import trafilatura  # type: ignore[import-untyped,unused-ignore]
 
-from newsearch.text.dates import parse_date
-from newsearch.models import Article, Skip
 from newsearch.ingest.readers._shared import (
     clean_body,
     clean_line,
@@ -27,6 +25,8 @@ from newsearch.ingest.readers._shared import (
     make_id,
     one_line_error,
 )
+from newsearch.models import Article, Skip
+from newsearch.text.dates import parse_date
 
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".shtml"})
 FEED_SUFFIXES = frozenset({".rss", ".atom"})
