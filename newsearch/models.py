@@ -127,6 +127,9 @@ class SearchResults:
     results: tuple[Hit, ...]
     facets: dict[str, tuple[FacetValue, ...]] = field(default_factory=dict)
     suggestion: str | None = None
+    # What the lenient parser repaired or ignored in the query, one line each
+    # ("closed an unbalanced quote", "ignored a lone NOT"); shown on stderr by the CLI.
+    notices: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

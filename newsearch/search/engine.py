@@ -175,6 +175,7 @@ class SearchEngine:
         place: str | Sequence[str] | None = None,
         entity: str | Sequence[str] | None = None,
         topic: str | Sequence[str] | None = None,
+        exclude: str | Sequence[str] | None = None,
         explain: bool = False,
         feedback: bool = FEEDBACK_DEFAULT,
     ) -> SearchResults:
@@ -196,6 +197,7 @@ class SearchEngine:
             place=place,
             entity=entity,
             topic=topic,
+            exclude=exclude,
         )
         q, negative = self._builder.text_query(text)
         must, mask = filter_query(flt)

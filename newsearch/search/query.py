@@ -309,7 +309,9 @@ def with_filters(base: Filters, **options: object) -> Filters:
     for name, value in options.items():
         if value is None or value == () or value == []:
             continue
-        if name in ("since", "until"):
+        if name == "exclude":
+            changes[name] = base.exclude + _exclusions(value)
+        elif name in ("since", "until"):
             if isinstance(value, str):
                 value = parse_date_bound(value, end=name == "until")
             changes[name] = value
@@ -317,3 +319,27 @@ def with_filters(base: Filters, **options: object) -> Filters:
             values = (value,) if isinstance(value, str) else tuple(value)  # type: ignore[arg-type]
             changes[name] = getattr(base, name) + values
     return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def _exclusions(value: object) -> tuple[tuple[str, str], ...]:
+    """``"source:RFA"``, a sequence of them, or of ``(field, value)`` pairs."""
+    items = [value] if isinstance(value, str | tuple) and not _is_pairs(value) else value
+    out: list[tuple[str, str]] = []
+    for item in items:  # type: ignore[union-attr]
+        if isinstance(item, tuple) and len(item) == 2:
+            name, text = str(item[0]), str(item[1])
+        else:
+            name, sep, text = str(item).partition(":")
+            if not sep:
+                raise QueryError(f"exclude {item!r}: use FIELD:VALUE, e.g. source:RFA")
+        name, text = name.strip().lower(), text.strip()
+        if name not in FILTER_NAMES or not text:
+            raise QueryError(
+                f"exclude {item!r}: use FIELD:VALUE with FIELD one of {', '.join(FILTER_NAMES)}"
+            )
+        out.append((name, text))
+    return tuple(out)
+
+
+def _is_pairs(value: object) -> bool:
+    return isinstance(value, tuple) and all(isinstance(v, tuple) for v in value)
