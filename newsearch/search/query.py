@@ -12,7 +12,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -323,9 +323,10 @@ def with_filters(base: Filters, **options: object) -> Filters:
 
 def _exclusions(value: object) -> tuple[tuple[str, str], ...]:
     """``"source:RFA"``, a sequence of them, or of ``(field, value)`` pairs."""
-    items = [value] if isinstance(value, str | tuple) and not _is_pairs(value) else value
+    single = isinstance(value, str) or (isinstance(value, tuple) and not _is_pairs(value))
+    items: Iterable[object] = [value] if single else value  # type: ignore[assignment]
     out: list[tuple[str, str]] = []
-    for item in items:  # type: ignore[union-attr]
+    for item in items:
         if isinstance(item, tuple) and len(item) == 2:
             name, text = str(item[0]), str(item[1])
         else:
