@@ -1,7 +1,9 @@
-"""Search: ranked passages with highlights, facets over matching articles, filters, sorting.
+"""The search engine: opens an index, keeps it fresh, and answers queries by their plan.
 
-Results are copied into the dataclasses of ``newsearch.models`` while the searcher is open; no
-Whoosh object leaves this module.
+A search goes: filters gathered from every route and the text parsed (query.py) -> one
+QueryPlan (plan.py) -> the matching articles, ranked (matching.py: numpy over whole posting
+lists for flat plans, Whoosh for the rest) -> their passages scored and chosen (scoring.py,
+selection.py) -> hits with highlights (results.py, highlight.py) and facets (facets.py).
 """
 
 from __future__ import annotations
@@ -12,57 +14,54 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 from whoosh import collectors
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
+from newsearch.errors import NewsearchError, QueryError
 from newsearch.index import store
-from newsearch.models import (
-    ArticleInfo,
-    Entity,
-    FacetValue,
-    Hit,
-    IndexStats,
-    SearchResults,
-    TermContribution,
-)
+from newsearch.models import FacetValue, IndexStats, SearchResults, TermContribution
+from newsearch.search.bm25 import CachedBM25F
 from newsearch.search.date_order import DateOrder, Order
+from newsearch.search.explain import article_contributions
 from newsearch.search.facets import FACET_NAMES, DateBucket, FacetTable
 from newsearch.search.feedback import FEEDBACK_DOCS, expanded_weights, relevance_model
+from newsearch.search.lexicon import index_lexicon
 from newsearch.search.matching import BulkScorer, Ints, Mask
-from newsearch.search.query import (
-    Filters,
-    QueryBuilder,
-    extract_filters,
-    filter_query,
-    positive_terms,
-    restrict,
-    with_filters,
-)
-from newsearch.search.scoring import (
-    ARTICLE_WEIGHT,
-    CachedBM25F,
-    PassageScorer,
-    article_query,
-    clauses,
-    explain,
-    passage_terms,
-)
-from newsearch.search.selection import Candidate, blended, in_order
+from newsearch.search.plan import SORTS, QueryPlan, Sort, build
+from newsearch.search.query import Filters, QueryParser, gather, restrict
+from newsearch.search.results import HitMaker
+from newsearch.search.scoring import ARTICLE_WEIGHT, PassageScorer
+from newsearch.search.selection import blended, in_order
 from newsearch.search.spelling import STEMS_FILE, Speller, load_stems, load_vocabulary
-from newsearch.text.analysis import add_known_stems, normalize_word, term_spans
+from newsearch.text.analysis import KNOWN_STEMS, normalize_word, term_spans
 
-Sort = Literal["relevance", "newest", "oldest"]
 FEEDBACK_DEFAULT = False
-_STEMS_LOADED: set[tuple[Path, int]] = set()  # (generation, mtime) of stem tables loaded
+DATE_BUCKETS = ("day", "month", "year")
+
+
+class EngineClosedError(NewsearchError):
+    """The engine was closed."""
 
 
 def _article_depth(limit: int) -> int:
     """How many of the best articles to draw passages from."""
     return min(max(limit * 3, 50), 2000)
+
+
+def _article_query(q: wq.Query) -> wq.Query:
+    """The query as run on articles: each OR walks postings (Whoosh's default for segments
+    under 5,000 documents reads every document number of the segment into an array, in
+    Python, on every query)."""
+    if q.is_leaf():
+        return q
+    out = q.apply(_article_query)
+    if isinstance(out, wq.Or):
+        out.matcher_type = wq.Or.DEFAULT_MATCHER
+    return out
 
 
 class _TopAndEvery(collectors.TopCollector):  # type: ignore[misc]
@@ -83,19 +82,26 @@ class _TopAndEvery(collectors.TopCollector):  # type: ignore[misc]
 
 
 class SearchEngine:
-    """Query an index built by ``build_index``: ``with SearchEngine("index") as engine: ...``."""
+    """Query an index built by ``build_index``: ``with SearchEngine("index") as engine: ...``.
 
-    def __init__(self, index_dir: str | os.PathLike[str] = "index") -> None:
+    ``fast_path=False`` answers every query with Whoosh's matchers (the numpy scorer is only
+    ever a faster way to the same answers: tests compare the two)."""
+
+    def __init__(
+        self, index_dir: str | os.PathLike[str] = "index", *, fast_path: bool = True
+    ) -> None:
         self.index_dir = Path(index_dir)
+        self.fast_path = fast_path
         self._gen = store.current_generation(self.index_dir)
         self._ix = store.open_index(self.index_dir)
+        self._closed = False
         self._seen = -1
-        self._builder = QueryBuilder(self._ix.schema)
+        self._parser = QueryParser(self._ix.schema)
         self._searcher: Searcher | None = None
         self._facets: FacetTable | None = None
         self._bulk: BulkScorer | None = None
         self._dates: DateOrder | None = None
-        self._articles: dict[str, ArticleInfo] = {}
+        self._hits = HitMaker()
         self._speller: Speller | None = None
 
     def __enter__(self) -> SearchEngine:
@@ -109,6 +115,7 @@ class SearchEngine:
             self._searcher.close()
             self._searcher = None
         self._ix.close()
+        self._closed = True
 
     def _s(self) -> Searcher:
         """The open searcher (opened on first use)."""
@@ -123,20 +130,12 @@ class SearchEngine:
                     sub.reader().stored_fields(0)
         return self._searcher
 
-    def _load_stems(self) -> None:
-        """The stems of the index's vocabulary, unless loaded since the index last changed."""
-        if self._gen is None:
-            return
-        try:
-            key = (self._gen, (self._gen / STEMS_FILE).stat().st_mtime_ns)
-        except OSError:
-            return
-        if key not in _STEMS_LOADED:
-            add_known_stems(load_stems(self._gen))
-            _STEMS_LOADED.add(key)
-
     def _fresh(self) -> Searcher:
         """The searcher, reopened if another process committed or rebuilt the index since."""
+        if self._closed:
+            raise EngineClosedError(
+                f"this SearchEngine on {self.index_dir} is closed: open a new one"
+            )
         gen = store.current_generation(self.index_dir)
         if gen != self._gen:  # rebuilt: the old generation is gone, open the new one
             self._forget()
@@ -144,7 +143,14 @@ class SearchEngine:
             self._ix, self._gen = store.open_index(self.index_dir), gen
         elif self._searcher is not None and self._ix.latest_generation() != self._seen:
             self._forget()
-        self._load_stems()
+        if self._gen is not None:
+            stems = self._gen / STEMS_FILE
+            try:
+                version = (stems, stems.stat().st_mtime_ns)
+            except OSError:
+                version = None
+            if version is not None:
+                KNOWN_STEMS.load(version, lambda: load_stems(stems.parent))
         return self._s()
 
     def _forget(self) -> None:
@@ -154,8 +160,25 @@ class SearchEngine:
         self._facets = None
         self._bulk = None
         self._dates = None
-        self._articles.clear()
+        self._hits = HitMaker()
         self._speller = None
+
+    def plan(
+        self,
+        query: str,
+        *,
+        sort: Sort = "relevance",
+        filters: Filters | None = None,
+        **options: Any,
+    ) -> QueryPlan:
+        """The plan of ``query`` with these filters (``source=``, ``since=``, ... as in
+        ``search``): what will be matched, scored, highlighted and left out."""
+        if sort not in SORTS:
+            raise QueryError(f"sort {sort!r} not understood: use {', '.join(SORTS)}")
+        s = self._fresh()  # first: it loads the index's stems, which parsing the query uses
+        text, merged = gather(query, filters, **options)
+        parsed = self._parser.parse(text)
+        return build(query, parsed, merged, sort, index_lexicon(s, self._vocabulary))
 
     def search(
         self,
@@ -175,20 +198,27 @@ class SearchEngine:
         place: str | Sequence[str] | None = None,
         entity: str | Sequence[str] | None = None,
         topic: str | Sequence[str] | None = None,
-        exclude: str | Sequence[str] | None = None,
+        exclude: str | Sequence[str] | Sequence[tuple[str, str]] | None = None,
         explain: bool = False,
         feedback: bool = FEEDBACK_DEFAULT,
     ) -> SearchResults:
-        """Ranked passages for ``query`` (free text, phrases in quotes, ``field:value`` filters).
+        """Ranked passages for ``query`` (words, "phrases", ``field:value`` filters; the
+        syntax is in the README), best first, at most 3 from one article while others match.
 
         ``explain=True`` fills each hit's ``explanation`` with per-term contributions.
         ``feedback=True`` ranks articles again with words their best ones share (RM3,
         feedback.py); what matches, the total and the facets stay those of the query.
         """
-        s = self._fresh()  # first: it loads the index's stems, which parsing the query uses
-        text, parsed = extract_filters(query)
-        flt = with_filters(
-            (filters or Filters()).merged(parsed),
+        if not isinstance(limit, int) or limit < 1:
+            raise QueryError(f"limit must be a whole number of at least 1 (got {limit!r})")
+        if date_bucket not in DATE_BUCKETS:
+            raise QueryError(f"date bucket {date_bucket!r}: use {', '.join(DATE_BUCKETS)}")
+        if not isinstance(facet_limit, int) or facet_limit < 1:
+            raise QueryError(f"facet limit must be at least 1 (got {facet_limit!r})")
+        plan = self.plan(
+            query,
+            sort=sort,
+            filters=filters,
             source=source,
             since=since,
             until=until,
@@ -199,39 +229,41 @@ class SearchEngine:
             topic=topic,
             exclude=exclude,
         )
-        q, negative = self._builder.text_query(text)
-        must, mask = filter_query(flt)
-        if negative is not None:  # -word: articles that hold the word anywhere are out
-            negative = article_query(negative)
-            mask = negative if mask is None else wq.Or([mask, negative])
-        if s.doc_count_all() == 0:  # an index with nothing committed yet
-            empty: dict[str, tuple[FacetValue, ...]] = (
-                {n: () for n in FACET_NAMES} if facets else {}
-            )
-            return SearchResults(query=query, total=0, results=(), facets=empty)
-        article_scoring = article_query(q) if q is not None else wq.Every()
-        matching = restrict(article_scoring, must, mask)
-        scorer = PassageScorer(s, clauses(s, q)) if q is not None else None
-        if q is None or sort != "relevance":
-            every = self._every(s, q, matching, must, mask)
+        s = self._s()
+        empty: dict[str, tuple[FacetValue, ...]] = {n: () for n in FACET_NAMES} if facets else {}
+        if s.doc_count_all() == 0 or not plan.searchable:
+            return SearchResults(query, 0, (), empty, notices=plan.notices)
+        must, mask = self._restrictions(plan)
+        clauses = plan.clauses
+        scorer = PassageScorer(s, clauses) if plan.positive is not None else None
+        extra: list[tuple[str, float]] = []
+        if plan.positive is None or sort != "relevance":
+            every = self._every(s, plan, must, mask)
             order: Order = "oldest" if sort == "oldest" else "newest"
             firsts = self._date_order().first(every, order, limit)
             ranked = in_order(s.stored_fields, firsts, scorer, limit)
         else:
-            top, every, words = self._match(s, q, matching, must, mask, _article_depth(limit))
-            expansion = self._expansion(s, top, q) if feedback else None
-            if expansion is not None:  # the same articles, scored with the feedback words too
-                found = s.search(wq.AndMaybe(matching, expansion), limit=_article_depth(limit))
+            matching = restrict(_article_query(plan.positive), must, mask)
+            top, every, words = self._match(s, plan, matching, must, mask, _article_depth(limit))
+            if feedback:
+                extra = self._expansion(s, top, plan)
+            if extra:  # the same articles, scored with the feedback words too
+                more = wq.Or([wq.Term("text", w, boost=b) for w, b in extra])
+                found = s.search(
+                    wq.AndMaybe(matching, _article_query(more)), limit=_article_depth(limit)
+                )
                 top = [(hit.docnum, float(hit.score)) for hit in found]
-                article_scoring = wq.Or([article_scoring, expansion])
                 words = None
             assert scorer is not None
             ranked = blended(s.stored_fields, top, scorer, limit, words)
-        terms = positive_terms(q) if q is not None else set()
-        hits = [
-            self._hit(s, rank, c, terms, scorer if explain else None, article_scoring)
+
+        def article_part(docnum: int) -> list[TermContribution]:
+            return article_contributions(s, docnum, clauses, ARTICLE_WEIGHT, extra)
+
+        hits = tuple(
+            self._hits.hit(rank, c, clauses, scorer if explain else None, article_part)
             for rank, c in enumerate(ranked[:limit], start=1)
-        ]
+        )
         facet_values: dict[str, tuple[FacetValue, ...]] = {}
         if facets:  # over every matching article, not just the ones returned
             matched = np.zeros(s.doc_count_all(), np.bool_)
@@ -240,46 +272,56 @@ class SearchEngine:
         return SearchResults(
             query=query,
             total=len(every),
-            results=tuple(hits),
+            results=hits,
             facets=facet_values,
-            suggestion=self._suggest(s, text) if q is not None else None,
+            suggestion=self._suggest(s, plan) if plan.positive is not None else None,
+            notices=plan.notices,
         )
+
+    @staticmethod
+    def _restrictions(plan: QueryPlan) -> tuple[wq.Query | None, wq.Query | None]:
+        """(what an article must match, what it must not): the filters, and the words the
+        query leaves out (an article holding one anywhere is out)."""
+        fq = plan.filter_queries
+        out = [_article_query(q) for q in plan.excluded]
+        if fq.mask is not None:
+            out.insert(0, fq.mask)
+        mask = out[0] if len(out) == 1 else wq.Or(out) if out else None
+        return fq.must, mask
 
     def _match(
         self,
         s: Searcher,
-        q: wq.Query,
+        plan: QueryPlan,
         matching: wq.Query,
         must: wq.Query | None,
         mask: wq.Query | None,
         depth: int,
     ) -> tuple[list[tuple[int, float]], Ints, dict[int, dict[str, tuple[float, bool]]] | None]:
         """The best ``depth`` articles as ``(docnum, score)``, every matching docnum, and the
-        query words each of the best holds (None if not known): in numpy for a query of plain
-        words (bulk.py), else by Whoosh (``matching``)."""
-        found = self._bulk_scorer().search(q, must, mask, depth)
-        if found is not None:
-            return found.top, found.docnums, found.words
+        query words each of the best holds (None if not known): in numpy for a flat plan
+        (matching.py), else by Whoosh (``matching``)."""
+        if self.fast_path and plan.positive is not None:
+            found = self._bulk_scorer().search(plan.positive, must, mask, depth)
+            if found is not None:
+                return found.top, found.docnums, found.words
         collector = _TopAndEvery(depth, usequality=False)
         s.search_with_collector(matching, collector)
         top = [(hit.docnum, float(hit.score)) for hit in collector.results()]
         return top, np.asarray(collector.every, dtype=np.int64), None
 
     def _every(
-        self,
-        s: Searcher,
-        q: wq.Query | None,
-        matching: wq.Query,
-        must: wq.Query | None,
-        mask: wq.Query | None,
+        self, s: Searcher, plan: QueryPlan, must: wq.Query | None, mask: wq.Query | None
     ) -> Ints:
         """Every matching docnum, ascending, unranked (to be listed by date)."""
         bulk = self._bulk_scorer()
-        if q is None:
+        if plan.positive is None:
             return bulk.filtered(must, mask)
-        found = bulk.search(q, must, mask, 0)
-        if found is not None:
-            return found.docnums
+        if self.fast_path:
+            found = bulk.search(plan.positive, must, mask, 0)
+            if found is not None:
+                return found.docnums
+        matching = restrict(_article_query(plan.positive), must, mask)
         return np.fromiter(sorted(s.docs_for_query(matching)), np.int64)
 
     def _date_order(self) -> DateOrder:
@@ -294,72 +336,44 @@ class SearchEngine:
             self._bulk = BulkScorer(s, s.weighting, self._gen)
         return self._bulk
 
-    def _expansion(self, s: Searcher, top: list[tuple[int, float]], q: wq.Query) -> wq.Query | None:
-        """RM3: the words the best articles share, as an OR of weighted terms (None if none)."""
+    def _expansion(
+        self, s: Searcher, top: list[tuple[int, float]], plan: QueryPlan
+    ) -> list[tuple[str, float]]:
+        """RM3: the words the best articles share that the query lacks, with their weights."""
         docs: list[tuple[float, list[str]]] = []
         for docnum, score in top[:FEEDBACK_DOCS]:
             fields = s.stored_fields(docnum)
             text = f"{fields['meta'].get('title') or ''}\n\n{fields['body']}"
             docs.append((score, [t for t, _, _ in term_spans(text) if not t.isdigit()]))
-        own = positive_terms(q)
+        own = {w for c in plan.clauses for w in c.words}
         weights = expanded_weights(sorted(own), relevance_model(docs))
-        extra: list[wq.Query] = [
-            wq.Term("text", w, boost=weight) for w, weight in weights.items() if w not in own
-        ]
-        return article_query(wq.Or(extra)) if extra else None
+        return [(w, weight) for w, weight in weights.items() if w not in own]
 
-    def _hit(
-        self,
-        s: Searcher,
-        rank: int,
-        c: Candidate,
-        terms: set[str],
-        scorer: PassageScorer | None,
-        article_scoring: wq.Query,
-    ) -> Hit:
-        fields = c.fields
-        meta, body, aid = fields["meta"], fields["body"], fields["article_id"]
-        passages = meta["passages"]
-        start, end, ents = passages[c.index] if passages else (0, 0, [])
-        text = body[start:end]
-        explanation: list[TermContribution] = []
-        if scorer is not None:  # given when explaining
-            title = meta["title"]
-            p = passage_terms(body, [(start, end)], title if c.index == 0 else None)[0]
-            explanation = scorer.contributions(p)
-            explanation += explain(s, c.docnum, article_scoring, ARTICLE_WEIGHT)
-        return Hit(
-            rank=rank,
-            score=c.score,
-            text=text,
-            highlights=tuple((a, b) for term, a, b in term_spans(text) if term in terms),
-            start=start,
-            end=end,
-            article=self._article(aid, fields),
-            entities=tuple(Entity(name, kind) for kind, name in ents),
-            explanation=tuple(explanation),
-        )
+    def _vocabulary(self) -> Counter[str]:
+        if self._speller is None:
+            gen = store.current_generation(self.index_dir)
+            self._speller = Speller(load_vocabulary(gen) if gen else Counter())
+        return self._speller.vocabulary
 
-    def _suggest(self, s: Searcher, text: str) -> str | None:
+    def _suggest(self, s: Searcher, plan: QueryPlan) -> str | None:
         """The query with words the index does not hold corrected, if any can be."""
         reader = s.reader()
         if all(
             len(word) < 3 or term is None or ("text", term) in reader
-            for word in re.findall(r"[^\W\d_]+", text)
+            for word in plan.vocabulary_words
             for term in [normalize_word(word)]
         ):  # every word is in the index: nothing to correct (no vocabulary to load)
             return None
-        if self._speller is None:
-            gen = store.current_generation(self.index_dir)
-            self._speller = Speller(load_vocabulary(gen) if gen else Counter())
-        if not self._speller.vocabulary:
+        if not self._vocabulary():
             return None
-        return self._speller.suggest(text)
+        assert self._speller is not None
+        return self._speller.suggest(re.sub(r"[^\W\d_]+[~*]\d*", " ", plan.text))
 
     def facets(
         self, query: str = "", *, date_bucket: DateBucket = "day", limit: int = 10, **filters: Any
     ) -> dict[str, tuple[FacetValue, ...]]:
-        """Facet counts alone, over the articles matching ``query`` (all articles if empty)."""
+        """Facet counts alone, over the articles matching ``query`` (all articles if empty),
+        with the same filters as ``search``."""
         res = self.search(
             query, limit=1, facets=True, date_bucket=date_bucket, facet_limit=limit, **filters
         )
@@ -398,20 +412,3 @@ class SearchEngine:
             bulk = self._bulk_scorer()
             self._facets = FacetTable(s, bulk.live, bulk.copies)
         return self._facets
-
-    def _article(self, article_id: str, fields: dict[str, Any]) -> ArticleInfo:
-        info = self._articles.get(article_id)
-        if info is None:
-            meta = fields["meta"]
-            date = meta.get("date")
-            info = ArticleInfo(
-                id=article_id,
-                title=meta.get("title"),
-                source=meta.get("source"),
-                author=meta.get("author"),
-                date=dt.date.fromisoformat(date) if date else None,
-                path=meta.get("path", ""),
-                url=meta.get("url"),
-            )
-            self._articles[article_id] = info
-        return info

@@ -33,7 +33,7 @@ from whoosh.util.numeric import _length_byte_cache
 from newsearch.index import postings_copy as sidecar
 from newsearch.index.postings_copy import ArrayPositions, PickledPositions
 from newsearch.index.schema import TEXT_FIELDS
-from newsearch.search.scoring import CachedBM25F
+from newsearch.search.bm25 import CachedBM25F
 
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]

@@ -13,15 +13,17 @@ import calendar
 import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from whoosh import matching, query
 from whoosh.fields import Schema
-from whoosh.qparser import MultifieldParser, OrGroup, PlusMinusPlugin, plugins
+from whoosh.qparser import FuzzyTermPlugin, MultifieldParser, OrGroup, PlusMinusPlugin, plugins
 
 from newsearch.errors import QueryError
+from newsearch.index import keys
 from newsearch.index.schema import ENTITY_FIELDS, TEXT_FIELDS
+from newsearch.text.analysis import STOP_WORDS, fold_word, normalize_word
 from newsearch.text.dates import day_key
 
 # Words search passage text; the title counts through the article's evidence (ranking.py), or
@@ -32,7 +34,9 @@ FIELD_BOOSTS = {"text": 1.0, "title": 1.0}
 
 @dataclass(frozen=True)
 class Filters:
-    """Filters on article metadata; lists within a field: sources OR-ed, entities AND-ed."""
+    """Filters on article metadata; lists within a field: sources OR-ed, entities and topics
+    AND-ed. The same filters come by three routes (``field:value`` in the query, keyword
+    arguments, a ``Filters`` object) and are merged by ``gather``."""
 
     source: tuple[str, ...] = ()
     since: dt.date | None = None
@@ -45,20 +49,18 @@ class Filters:
     exclude: tuple[tuple[str, str], ...] = field(default=())  # (field, value) pairs
 
     def merged(self, other: Filters) -> Filters:
-        return Filters(
-            source=self.source + other.source,
-            since=other.since or self.since,
-            until=other.until or self.until,
-            person=self.person + other.person,
-            org=self.org + other.org,
-            place=self.place + other.place,
-            entity=self.entity + other.entity,
-            topic=self.topic + other.topic,
-            exclude=self.exclude + other.exclude,
-        )
+        """Both sets of filters: lists joined, ``other``'s dates where it has them."""
+        changes: dict[str, Any] = {}
+        for f in fields(self):
+            mine, theirs = getattr(self, f.name), getattr(other, f.name)
+            changes[f.name] = mine + theirs if isinstance(mine, tuple) else theirs or mine
+        return Filters(**changes)
 
 
-FILTER_NAMES = ("source", "person", "org", "place", "entity", "topic", "since", "until", "date")
+# Every filter's name, written once: the lists of Filters, its two dates, and ``date:`` (a day,
+# month or year: both dates at once).
+LIST_FILTERS = tuple(f.name for f in fields(Filters) if f.name not in ("since", "until", "exclude"))
+FILTER_NAMES = (*LIST_FILTERS, "since", "until", "date")
 _CLAUSE = re.compile(
     r"(?<![^\s(])(?P<neg>-)?(?P<field>" + "|".join(FILTER_NAMES) + r"):"
     r"(?:\"(?P<quoted>[^\"]*)\"?|(?P<bare>[^\s\"()]+))",
@@ -120,29 +122,99 @@ def extract_filters(text: str) -> tuple[str, Filters]:
     return rest, filters
 
 
-def _clean_text_query(text: str) -> str:
+MAX_QUERY_CHARS = 2000  # longer is refused: Whoosh's parser is quadratic in the length
+_OPERATORS = ("AND", "OR", "ANDNOT", "ANDMAYBE", "NOT")
+_TOKENS = re.compile(r'"[^"]*"(?:~\d+)?|\S+')
+_FUZZY = re.compile(r"(?<![\w\"])([^\W\d_][\w'’.-]*)~(\d)?(?![\w.])")
+
+
+@dataclass(frozen=True)
+class ParsedText:
+    """The free text of a query as parsed: Whoosh's tree (None if nothing positive or negative
+    is left), what was repaired on the way, and the words typed before ``~`` by their stem."""
+
+    text: str
+    tree: query.Query | None
+    notices: tuple[str, ...] = ()
+    fuzzy_words: dict[str, str] = field(default_factory=dict)
+    had_text: bool = False  # the text held something besides filters
+    nothing_reason: str | None = None  # why nothing is searchable, when nothing is
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _repair(text: str, operators: bool) -> tuple[str, list[str]]:
+    """``text`` with what the parser would choke on or misread mended, and a notice for each:
+    an unbalanced quote or parenthesis, an operator with nothing to join."""
+    notices: list[str] = []
+    if text.count('"') % 2:
+        text += '"'
+        notices.append('closed an unbalanced quote (")')
+    depth, kept = 0, []
+    for ch in text:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            if depth == 0:
+                notices.append("ignored a ) with no ( before it")
+                continue
+            depth -= 1
+        kept.append(ch)
+    text = "".join(kept) + ")" * depth
+    if depth:
+        notices.append("closed an unbalanced parenthesis")
+    if not operators:
+        return text, notices
+    tokens = [m.group() for m in _TOKENS.finditer(text)]
+    out: list[str] = []
+    for i, tok in enumerate(tokens):
+        bare = tok.strip("()")
+        if bare in _OPERATORS and bare == tok:
+            after = tokens[i + 1].strip("(") if i + 1 < len(tokens) else None
+            before = out[-1].strip(")") if out else None
+            binary = bare != "NOT"
+            lone = (
+                after is None
+                or after in _OPERATORS[:4]
+                or (binary and (before is None or before in _OPERATORS))
+            )
+            if lone:
+                notices.append(f"ignored a lone {bare}")
+                continue
+        out.append(tok)
+    return " ".join(out), notices
+
+
+def _clean_text_query(text: str) -> tuple[str, list[str]]:
     """Make free text safe for the parser: unknown ``field:`` prefixes become plain words,
     ``?`` (a wildcard to Whoosh, punctuation to people) goes, ``*`` stays only after a word
-    stem of two letters or more, and an unbalanced quote is closed."""
+    stem of two letters or more."""
+    notices: list[str] = []
 
     def prefix(m: re.Match[str]) -> str:
-        return m.group(0) if m["name"] in TEXT_FIELDS else m["name"] + " "
+        if m["name"] in TEXT_FIELDS:
+            return m.group(0)
+        if m["name"].isalpha():
+            notices.append(f"no field {m['name']!r}: searched it as a word")
+        return m["name"] + " "
 
     text = _FIELD_PREFIX.sub(prefix, text)
     text = text.replace("?", " ")
     text = re.sub(r"(?<!\w\w)\*", " ", text)
-    if text.count('"') % 2:
-        text += '"'
-    return text
+    return text, notices
 
 
-class QueryBuilder:
+class QueryParser:
     """Parses query text for one schema; reusable across queries.
 
-    Words are OR-ed. ``"phrases"``, ``field:word``, ``+word``/``-word``
-    at the start of a word, ``troop*`` and grouping work; AND/OR/NOT are operators only in a
-    query that is not written all in capitals (a shouted query is just words). A hyphen inside a
-    word is part of it ("three-point" is not "three NOT point").
+    Words are OR-ed. ``"phrases"`` (``"a b"~N`` within N words), ``field:word``,
+    ``+word``/``-word`` at the start of a word, ``troop*``, ``word~``/``word~2`` (fuzzy) and
+    grouping work; AND/OR/NOT are operators only in a query that is not written all in capitals
+    (a shouted query is just words). A hyphen inside a word is part of it ("three-point" is not
+    "three NOT point"). What the parser repairs is said in ``notices``.
     """
 
     def __init__(self, schema: Schema) -> None:
@@ -158,48 +230,72 @@ class QueryBuilder:
         if not operators:
             parser.remove_plugin_class(plugins.OperatorsPlugin)
         parser.add_plugin(PlusMinusPlugin(r"(?:^|(?<=[\s(]))\+", r"(?:^|(?<=[\s(]))-"))
+        parser.add_plugin(FuzzyTermPlugin())
         return parser
 
-    def text_query(self, text: str) -> tuple[query.Query | None, query.Query | None]:
-        """(what passages should match, what they must not match) for the free-text part."""
-        cleaned = _clean_text_query(text).strip()
-        if not cleaned:
-            return None, None
+    def parse(self, text: str) -> ParsedText:
+        """The free-text part of a query, parsed leniently."""
+        if len(text) > MAX_QUERY_CHARS:
+            raise QueryError(
+                f"the query is {len(text):,} characters long; the limit is "
+                f"{MAX_QUERY_CHARS:,}: shorten it"
+            )
+        cleaned, notices = _clean_text_query(text)
+        operators = any(c.islower() for c in cleaned)
+        cleaned, repaired = _repair(cleaned.strip(), operators)
+        notices += repaired
+        had_text = bool(text.strip())
+        if not cleaned.strip():
+            reason = f"nothing to search for in {_shorten(text)!r}" if had_text else None
+            return ParsedText(text, None, tuple(notices), had_text=had_text, nothing_reason=reason)
+        fuzzy = {}
+        for m in _FUZZY.finditer(cleaned):
+            stem = normalize_word(m[1])
+            if stem is not None:
+                fuzzy[stem] = fold_word(m[1])
+        parser = self._parsers[operators]
         words = cleaned.split()
-        if all(w.startswith("-") for w in words):  # only exclusions: everything else matches
-            q, _ = self.text_query(" ".join(w.lstrip("-") for w in words))
-            return None, q
-        parser = self._parsers[any(c.islower() for c in cleaned)]
+        if all(w.startswith("-") and len(w) > 1 for w in words):  # only exclusions
+            inner = self.parse(" ".join(w[1:] for w in words))
+            tree = query.Not(inner.tree) if inner.tree is not None else None
+            return ParsedText(
+                text,
+                tree,
+                (*notices, *inner.notices),
+                fuzzy,
+                had_text,
+                None if tree is not None else inner.nothing_reason,
+            )
         try:
-            q = parser.parse(cleaned)
-        except Exception:
+            tree = parser.parse(cleaned)
+        except Exception:  # Whoosh's parser fails on some operator soups: search the words
             plain = re.findall(r"\w+", cleaned)
-            q = parser.parse(" ".join(plain)) if plain else query.NullQuery
-        if q is query.NullQuery or isinstance(q, type(query.NullQuery)) or not _has_positive(q):
-            return None, None
-        return without_andnot(q), None
-
-
-def entity_key(name: str) -> str:
-    from newsearch.ingest.entities import entity_key as key
-
-    return str(key(name))
-
-
-def source_key(name: str) -> str:
-    return " ".join(name.lower().split())
+            tree = parser.parse(" ".join(plain)) if plain else query.NullQuery
+            notices.append("could not read the query's operators: searched its words")
+        if tree is query.NullQuery or isinstance(tree, type(query.NullQuery) | query.Every):
+            words = re.findall(r"\w+", cleaned)
+            if words and all(w.lower() in STOP_WORDS for w in words):
+                reason = (
+                    f"{_shorten(text)!r} holds only words too common to be indexed "
+                    f"({', '.join(dict.fromkeys(w.lower() for w in words))}): nothing to search for"
+                )
+            else:
+                reason = f"nothing to search for in {_shorten(text)!r}"
+            return ParsedText(text, None, tuple(notices), fuzzy, had_text, reason)
+        return ParsedText(text, tree, tuple(notices), fuzzy, had_text)
 
 
 def _field_query(name: str, value: str) -> query.Query:
+    # The terms as the indexer wrote them: one rule each, in index/keys.py.
     if name == "source":
-        return query.Term("source", source_key(value))
+        return query.Term("source", keys.source_term(value))
     if name == "topic":
-        return query.Term("topic", value.strip().lower())
+        return query.Term("topic", keys.topic_term(value))
     if name in ENTITY_FIELDS:
-        return query.Term(name, entity_key(value))
+        return query.Term(name, keys.entity_term(value))
     if name == "entity":
-        key = entity_key(value)
-        return query.Or([query.Term(f, key) for f in ENTITY_FIELDS])
+        term = keys.entity_term(value)
+        return query.Or([query.Term(f, term) for f in ENTITY_FIELDS])
     if name in ("since", "until", "date"):
         start = parse_date_bound(value, end=False)
         end = parse_date_bound(value, end=True)
@@ -238,25 +334,16 @@ def restrict(q: query.Query, must: query.Query | None, mask: query.Query | None)
     return q
 
 
-def without_andnot(q: query.Query) -> query.Query:
-    """``a ANDNOT b`` as ``a AND NOT b``: Whoosh 2.7.5's AndNot matcher can let through a
-    document that ``b`` matches (seen with ``text:commiss ANDNOT source:rfa``). Each NOT
-    inside an AND adds nothing to the score (Whoosh would add 1.0: see Unscored)."""
-    if isinstance(q, query.AndNot):
-        return query.And([without_andnot(q.a), Unscored(query.Not(without_andnot(q.b)))])
-    if isinstance(q, query.And):
-        return query.And(
-            [
-                Unscored(without_andnot(sub)) if isinstance(sub, query.Not) else without_andnot(sub)
-                for sub in q.subqueries
-            ],
-            boost=q.boost,
-        )
-    return q.apply(without_andnot) if not q.is_leaf() else q
+@dataclass(frozen=True)
+class FilterQueries:
+    """Filters as Whoosh queries: what an article must match, what it must not (None: no
+    such filter)."""
+
+    must: query.Query | None = None
+    mask: query.Query | None = None
 
 
-def filter_query(filters: Filters) -> tuple[query.Query | None, query.Query | None]:
-    """(what an article must match, what it must not), None where unfiltered."""
+def filter_queries(filters: Filters) -> FilterQueries:
     must: list[query.Query] = []
     if filters.source:
         must.append(query.Or([_field_query("source", s) for s in filters.source]))
@@ -264,61 +351,43 @@ def filter_query(filters: Filters) -> tuple[query.Query | None, query.Query | No
         raise QueryError(f"--since {filters.since} is after --until {filters.until}: swap them")
     if filters.since or filters.until:
         must.append(_date_range(filters.since, filters.until))
-    for name in (*ENTITY_FIELDS, "entity", "topic"):
+    for name in LIST_FILTERS:
+        if name == "source":
+            continue
         values: Sequence[str] = getattr(filters, name)
         must.extend(_field_query(name, v) for v in values if v.strip())
     mask = [_field_query(name, value) for name, value in filters.exclude]
-    return (
+    return FilterQueries(
         query.And(must) if len(must) > 1 else must[0] if must else None,
         query.Or(mask) if mask else None,
     )
 
 
-def _has_positive(q: query.Query) -> bool:
-    if isinstance(q, query.Not) or q is query.NullQuery:
-        return False
-    if isinstance(q, query.AndNot):
-        return _has_positive(q.a)
-    if q.is_leaf():
-        return True
-    if isinstance(q, query.And):
-        return any(_has_positive(c) for c in q.children() if not isinstance(c, query.Not))
-    return any(_has_positive(c) for c in q.children())
-
-
-def positive_terms(q: query.Query) -> set[str]:
-    """Analyzed terms of the text fields that a match may contain (negated parts left out)."""
-    out: set[str] = set()
-    if isinstance(q, query.Not):
-        return out
-    if isinstance(q, query.AndNot):
-        return positive_terms(q.a)
-    if q.is_leaf():
-        for fieldname, text in q.terms(phrases=True):
-            if fieldname in TEXT_FIELDS:
-                out.add(text.decode("utf-8") if isinstance(text, bytes) else str(text))
-        return out
-    for child in q.children():
-        out |= positive_terms(child)
-    return out
-
-
-def with_filters(base: Filters, **options: object) -> Filters:
-    """``base`` plus API keyword filters (a string or a sequence of strings each)."""
+def gather(text: str, base: Filters | None = None, **options: object) -> tuple[str, Filters]:
+    """The query's free text, and its filters from every route merged: ``field:value`` clauses
+    in ``text``, the ``base`` Filters, and keyword options (a string or a sequence of strings
+    each; ``since``/``until`` a date or a date string; ``exclude`` "field:value" strings or
+    pairs). An unknown option is a QueryError."""
+    rest, parsed = extract_filters(text)
+    merged = (base or Filters()).merged(parsed)
     changes: dict[str, object] = {}
     for name, value in options.items():
         if value is None or value == () or value == []:
             continue
         if name == "exclude":
-            changes[name] = base.exclude + _exclusions(value)
+            changes[name] = merged.exclude + _exclusions(value)
         elif name in ("since", "until"):
             if isinstance(value, str):
                 value = parse_date_bound(value, end=name == "until")
+            if not isinstance(value, dt.date):
+                raise QueryError(f"{name}={value!r}: give a date or YYYY[-MM[-DD]]")
             changes[name] = value
-        else:
+        elif name in LIST_FILTERS:
             values = (value,) if isinstance(value, str) else tuple(value)  # type: ignore[arg-type]
-            changes[name] = getattr(base, name) + values
-    return replace(base, **changes)  # type: ignore[arg-type]
+            changes[name] = getattr(merged, name) + tuple(str(v) for v in values)
+        else:
+            raise QueryError(f"unknown filter {name!r}: use one of {', '.join(FILTER_NAMES)}")
+    return rest, replace(merged, **changes)  # type: ignore[arg-type]
 
 
 def _exclusions(value: object) -> tuple[tuple[str, str], ...]:

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -103,22 +103,48 @@ def _stemmer() -> SnowballStemmer:
     return SnowballStemmer("english")
 
 
-# Stems already known (word -> Snowball stem): each index saves those of its vocabulary
-# (stem_table, spelling.save_vocabulary) and the engine loads them (add_known_stems).
-_KNOWN_STEMS: dict[str, str] = {}
+class KnownStems:
+    """Snowball stems already computed, so that a query on an index whose stem table holds its
+    words never loads nltk (importing it takes 0.4-1.5 s). Each index saves the stems of its
+    vocabulary (stem_table); an engine hands its table over with ``load``, once per version of
+    the table. A memo of a pure function: a stem is the same whichever index taught it, so one
+    memo serves every engine of the process."""
+
+    def __init__(self) -> None:
+        self._stems: dict[str, str] = {}
+        self._loaded: set[object] = set()
+
+    def load(self, version: object, table: Callable[[], dict[str, str]]) -> None:
+        """Learn ``table()``'s stems unless the table of this ``version`` was learnt before."""
+        if version not in self._loaded:
+            self._stems.update(table())
+            self._loaded.add(version)
+
+    def get(self, word: str) -> str | None:
+        return self._stems.get(word)
+
+
+KNOWN_STEMS = KnownStems()
 _LETTER = re.compile(r"[^\W\d_]")
-
-
-def add_known_stems(table: dict[str, str]) -> None:
-    _KNOWN_STEMS.update(table)
 
 
 def stem(word: str) -> str:
     """Snowball's English stem of a lower-case, accent-folded word."""
     if len(word) <= 2 or not _LETTER.search(word):  # Snowball leaves these alone (tested)
         return word
-    known = _KNOWN_STEMS.get(word)
+    known = KNOWN_STEMS.get(word)
     return known if known is not None else str(_stemmer().stem(word))
+
+
+def known_stem(word: str) -> str | None:
+    """The index term of a word if it is known without loading the stemmer (its stem is in
+    the memo, or Snowball leaves it alone), else None; None for a stop word too."""
+    text = _prestem(word)
+    if text is None:
+        return None
+    if len(text) <= 2 or not _LETTER.search(text):
+        return text
+    return KNOWN_STEMS.get(text)
 
 
 def stem_table(words: Iterable[str]) -> dict[str, str]:
@@ -148,6 +174,15 @@ def normalize_word(word: str) -> str | None:
 
 def _prestem(word: str) -> str | None:
     """normalize_word before stemming: None for a stop word."""
+    text = fold_word(word)
+    if text in STOP_WORDS or not text:
+        return None
+    return text
+
+
+def fold_word(word: str) -> str:
+    """A token as the index sees it before stemming: lower case, a trailing possessive dropped,
+    the dots of an acronym dropped, accents folded (prefixes and fuzzy words are matched so)."""
     text = word.lower()
     if "’" in text or "'" in text:
         text = text.replace("’", "'")
@@ -157,8 +192,6 @@ def _prestem(word: str) -> str | None:
         text = text.replace(".", "")
     if not text.isascii():
         text = text.translate(_ACCENTS)
-    if text in STOP_WORDS or not text:
-        return None
     return text
 
 

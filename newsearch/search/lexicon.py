@@ -1,0 +1,53 @@
+"""The index's words, as the query plan asks for them: index terms by prefix or by edit distance
+(Whoosh's term lists), their document frequencies, and words of the corpus as written (the
+spelling vocabulary) near a fuzzy word, so ``Zelensky~`` finds both Zelenskyy and Zelenskiy
+whose stems are further apart than the words."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from itertools import islice
+
+from whoosh.searching import Searcher
+
+from newsearch.search.plan import Lexicon
+from newsearch.search.spelling import edit_distance
+
+MAX_CANDIDATES = 5000  # index terms a prefix is read for, before the most frequent are kept
+
+
+def index_lexicon(searcher: Searcher, vocabulary: Callable[[], Counter[str]]) -> Lexicon:
+    """The lexicon of an open searcher; ``vocabulary`` loads the spelling vocabulary (only a
+    fuzzy word needs it)."""
+    reader = searcher.reader()
+    by_letter: dict[str, list[str]] = {}
+
+    def prefixed(field: str, prefix: str) -> list[str]:
+        if field not in searcher.schema or not prefix:
+            return []
+        found = islice(reader.expand_prefix(field, prefix), MAX_CANDIDATES)
+        return [t.decode("utf-8") if isinstance(t, bytes) else str(t) for t in found]
+
+    def frequency(field: str, term: str) -> int:
+        return int(reader.doc_frequency(field, term)) if field in searcher.schema else 0
+
+    def near(word: str, maxdist: int) -> list[str]:
+        if not word:
+            return []
+        if not by_letter:
+            for w in vocabulary():
+                by_letter.setdefault(w[:1], []).append(w)
+        return [
+            w
+            for w in by_letter.get(word[:1], ())
+            if abs(len(w) - len(word)) <= maxdist and edit_distance(word, w, maxdist) <= maxdist
+        ]
+
+    def within(field: str, term: str, maxdist: int) -> list[str]:
+        if field not in searcher.schema or not term:
+            return []
+        found = reader.terms_within(field, term, maxdist, prefix=1)
+        return [t.decode("utf-8") if isinstance(t, bytes) else str(t) for t in found]
+
+    return Lexicon(prefixed, frequency, near, within)

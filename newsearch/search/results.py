@@ -1,0 +1,75 @@
+"""From ranked passages to the public dataclasses: each hit's text, highlights, article, entities
+and (when asked) the parts of its score. No Whoosh object leaves the package: stored fields are
+copied into ``newsearch.models`` here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from newsearch.models import ArticleInfo, Entity, Hit, TermContribution
+from newsearch.search.highlight import highlights
+from newsearch.search.plan import Clause
+from newsearch.search.scoring import PassageScorer, passage_terms
+from newsearch.search.selection import Candidate
+
+# The article's part of a passage's score, explained: (docnum) -> contributions
+ArticleExplainer = Callable[[int], list[TermContribution]]
+
+
+class HitMaker:
+    """Hits for one open searcher; each article's metadata is copied once."""
+
+    def __init__(self) -> None:
+        self._articles: dict[str, ArticleInfo] = {}
+
+    def hit(
+        self,
+        rank: int,
+        c: Candidate,
+        clauses: Sequence[Clause],
+        scorer: PassageScorer | None = None,
+        article_part: ArticleExplainer | None = None,
+    ) -> Hit:
+        """Passage ``c`` as the ``rank``-th hit; with ``scorer`` and ``article_part``, its
+        score explained."""
+        fields = c.fields
+        meta, body = fields["meta"], fields["body"]
+        passages = meta["passages"]
+        start, end, ents = passages[c.index] if passages else (0, 0, [])
+        text = body[start:end]
+        explanation: list[TermContribution] = []
+        if scorer is not None:
+            title = meta["title"]
+            p = passage_terms(body, [(start, end)], title if c.index == 0 else None)[0]
+            explanation = scorer.contributions(p)
+            if article_part is not None:
+                explanation += article_part(c.docnum)
+        return Hit(
+            rank=rank,
+            score=c.score,
+            text=text,
+            highlights=highlights(text, clauses),
+            start=start,
+            end=end,
+            article=self.article(fields["article_id"], meta),
+            entities=tuple(Entity(name, kind) for kind, name in ents),
+            explanation=tuple(explanation),
+        )
+
+    def article(self, article_id: str, meta: dict[str, Any]) -> ArticleInfo:
+        info = self._articles.get(article_id)
+        if info is None:
+            date = meta.get("date")
+            info = ArticleInfo(
+                id=article_id,
+                title=meta.get("title"),
+                source=meta.get("source"),
+                author=meta.get("author"),
+                date=dt.date.fromisoformat(date) if date else None,
+                path=meta.get("path", ""),
+                url=meta.get("url"),
+            )
+            self._articles[article_id] = info
+        return info
