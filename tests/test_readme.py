@@ -32,3 +32,25 @@ def test_readme_python_example_runs(
         os.chdir(cwd)
     out = capsys.readouterr().out
     assert "Kursk" in out or "kursk" in out.lower()
+
+
+def syntax_table_queries() -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = text.split("### Query syntax", 1)[1].split("\n\n", 2)[2].split("\n\n", 1)[0]
+    cells = [row.split("|")[1] for row in table.splitlines()[2:]]
+    return [q for cell in cells for q in re.findall(r"`([^`]+)`", cell) if not q.endswith(":")]
+
+
+def test_readme_syntax_table_lists_the_forms() -> None:
+    assert len(syntax_table_queries()) >= 15
+
+
+@pytest.mark.parametrize("query", syntax_table_queries())
+def test_readme_syntax_table_queries_run(query: str, seed_index: Path) -> None:
+    """Every form in the README's syntax table is answered over the seeds, without a notice
+    (nothing in the table is a repair)."""
+    from newsearch import SearchEngine
+
+    with SearchEngine(seed_index) as engine:
+        res = engine.search(query)
+    assert not res.notices, (query, res.notices)

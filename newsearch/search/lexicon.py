@@ -5,6 +5,7 @@ whose stems are further apart than the words."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable
 from itertools import islice
@@ -32,15 +33,23 @@ def index_lexicon(searcher: Searcher, vocabulary: Callable[[], Counter[str]]) ->
     def frequency(field: str, term: str) -> int:
         return int(reader.doc_frequency(field, term)) if field in searcher.schema else 0
 
-    def near(word: str, maxdist: int) -> list[str]:
-        if not word:
-            return []
+    def letter(first: str) -> list[str]:
         if not by_letter:
             for w in vocabulary():
                 by_letter.setdefault(w[:1], []).append(w)
+        return by_letter.get(first, [])
+
+    def written(prefix: str, pattern: re.Pattern[str]) -> list[str]:
+        if not prefix:  # a pattern starting with * would read the whole vocabulary
+            return []
+        return [w for w in letter(prefix[0]) if w.startswith(prefix) and pattern.fullmatch(w)]
+
+    def near(word: str, maxdist: int) -> list[str]:
+        if not word:
+            return []
         return [
             w
-            for w in by_letter.get(word[:1], ())
+            for w in letter(word[0])
             if abs(len(w) - len(word)) <= maxdist and edit_distance(word, w, maxdist) <= maxdist
         ]
 
@@ -50,4 +59,4 @@ def index_lexicon(searcher: Searcher, vocabulary: Callable[[], Counter[str]]) ->
         found = reader.terms_within(field, term, maxdist, prefix=1)
         return [t.decode("utf-8") if isinstance(t, bytes) else str(t) for t in found]
 
-    return Lexicon(prefixed, frequency, near, within)
+    return Lexicon(prefixed, frequency, near, within, written)

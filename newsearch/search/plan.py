@@ -101,11 +101,13 @@ class Lexicon:
         frequency: Callable[[str, str], int],
         near: Callable[[str, int], Sequence[str]],
         within: Callable[[str, str, int], Sequence[str]],
+        written: Callable[[str, re.Pattern[str]], Sequence[str]] = lambda prefix, pattern: (),
     ) -> None:
         self.prefixed = prefixed  # (field, prefix) -> index terms
         self.frequency = frequency  # (field, term) -> articles holding it
         self.near = near  # (word, max edits) -> words of the corpus as written (lower case)
         self.within = within  # (field, term, max edits) -> index terms
+        self.written = written  # (prefix, pattern) -> words of the corpus as written
 
 
 def build(
@@ -129,7 +131,7 @@ def build(
     notices.extend(walker.notices)
     positive = _combine(positives)
     searchable = positive is not None or bool(excluded) or not parsed.had_text
-    if not searchable:
+    if not searchable and not walker.notices:
         notices.append(parsed.nothing_reason or "nothing to search for in the query")
     return QueryPlan(
         query=query,
@@ -270,18 +272,17 @@ class _Walker:
                 if term is not None and lex.frequency(name, term):
                     found.add(term)
             shown = f"{typed}~{int(q.maxdist)}" if q.maxdist != 1 else f"{typed}~"
-        elif isinstance(q, wq.Prefix):
-            stem = fold_word(text)
-            found = set(lex.prefixed(name, stem))
-            whole = known_stem(stem)  # "casualties*": its stem, though shorter
-            if whole is not None and lex.frequency(name, whole):
-                found.add(whole)
-            shown = f"{text}*"
-        else:
-            pattern = re.compile(_glob(fold_word(text)))
-            literal = re.split(r"[*?]", fold_word(text))[0]
+        else:  # a prefix or a pattern: over the index terms and the words as written
+            folded = fold_word(text)
+            glob = folded + "*" if isinstance(q, wq.Prefix) else folded
+            pattern = re.compile(_glob(glob))
+            literal = re.split(r"[*?]", glob)[0]
             found = {t for t in lex.prefixed(name, literal) if pattern.fullmatch(t)}
-            shown = text
+            for word in lex.written(literal, pattern):  # "tr*ps" is "troops", indexed "troop"
+                term = known_stem(word)
+                if term is not None and lex.frequency(name, term):
+                    found.add(term)
+            shown = glob
         ranked = sorted(found, key=lambda t: (-lex.frequency(name, t), t))
         if len(ranked) > MAX_EXPANSIONS:
             self.notices.append(
