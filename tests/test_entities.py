@@ -1,4 +1,5 @@
-"""Entity extraction: entity_key, the normaliser on synthetic spans, and the real model on seeds."""
+"""Entity extraction: the normaliser on synthetic spans, and the real model on seeds (the merge
+key of names, ``entity_key``, is tested in test_names.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from newsearch.ingest.entities import SpacyExtractor, entity_key, normalise
+from newsearch.ingest.entities import SpacyExtractor, normalise
 from newsearch.models import Entity, Mention
+from newsearch.text.names import entity_key
 
 SEEDS = sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))
 
@@ -29,33 +31,6 @@ def spans(text: str, *marked: tuple[str, str]) -> list[tuple[int, int, str]]:
 
 def names(mentions: Sequence[Mention], text: str) -> list[tuple[str, str, str]]:
     return [(text[m.start : m.end], m.entity.name, m.entity.type) for m in mentions]
-
-
-@pytest.mark.parametrize(
-    ("a", "b"),
-    [
-        ("kim jong-un", "Kim Jong Un"),
-        ("Zelenskiy", "Zelenskyy"),
-        ("Zelensky", "Zelenskyy"),
-        ("Volodymyr Zelenskiy", "Volodymyr Zelenskyy"),
-        ("U.S.", "United States"),
-        ("US", "united states"),
-        ("São Paulo", "Sao Paulo"),
-        ("North Korea’s", "North Korea"),
-        ("the Kremlin", "Kremlin"),
-        ("KCNA", "Korean Central News Agency"),
-        ("Recep Tayyip Erdoğan", "Recep Tayyip Erdogan"),
-    ],
-)
-def test_entity_key_merges_variants(a: str, b: str) -> None:
-    assert entity_key(a) == entity_key(b)
-
-
-def test_entity_key_keeps_different_names_apart() -> None:
-    assert entity_key("u.s.") == "united states"
-    assert entity_key("Kim Jong Un") != entity_key("Kim Yo Jong")
-    assert entity_key("Kim") != entity_key("Kim Jong Un")
-    assert entity_key("Georgia") != entity_key("Georgian")
 
 
 def test_trims_possessives_articles_and_punctuation() -> None:

