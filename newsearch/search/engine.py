@@ -28,7 +28,7 @@ from newsearch.search.bm25 import CachedBM25F
 from newsearch.search.date_order import DateOrder, Order
 from newsearch.search.explain import article_contributions
 from newsearch.search.facets import FACET_NAMES, DateBucket, FacetTable
-from newsearch.search.feedback import FEEDBACK_DOCS, expanded_weights, relevance_model
+from newsearch.search.feedback import feedback_words
 from newsearch.search.lexicon import index_lexicon
 from newsearch.search.matching import BulkScorer, Ints, Mask
 from newsearch.search.plan import SORTS, QueryPlan, Sort, build
@@ -37,7 +37,7 @@ from newsearch.search.results import HitMaker
 from newsearch.search.scoring import ARTICLE_WEIGHT, PassageScorer
 from newsearch.search.selection import blended, in_order
 from newsearch.search.spelling import STEMS_FILE, Speller, load_stems, load_vocabulary
-from newsearch.text.analysis import KNOWN_STEMS, normalize_word, term_spans
+from newsearch.text.analysis import KNOWN_STEMS, normalize_word
 
 FEEDBACK_DEFAULT = False
 DATE_BUCKETS = ("day", "month", "year")
@@ -246,7 +246,8 @@ class SearchEngine:
             matching = restrict(_article_query(plan.positive), must, mask)
             top, every, words = self._match(s, plan, matching, must, mask, _article_depth(limit))
             if feedback:
-                extra = self._expansion(s, top, plan)
+                own = (w for c in plan.clauses for w in c.words)
+                extra = feedback_words(s.stored_fields, top, own)
             if extra:  # the same articles, scored with the feedback words too
                 more = wq.Or([wq.Term("text", w, boost=b) for w, b in extra])
                 found = s.search(
@@ -335,19 +336,6 @@ class SearchEngine:
         if self._bulk is None:
             self._bulk = BulkScorer(s, s.weighting, self._gen)
         return self._bulk
-
-    def _expansion(
-        self, s: Searcher, top: list[tuple[int, float]], plan: QueryPlan
-    ) -> list[tuple[str, float]]:
-        """RM3: the words the best articles share that the query lacks, with their weights."""
-        docs: list[tuple[float, list[str]]] = []
-        for docnum, score in top[:FEEDBACK_DOCS]:
-            fields = s.stored_fields(docnum)
-            text = f"{fields['meta'].get('title') or ''}\n\n{fields['body']}"
-            docs.append((score, [t for t, _, _ in term_spans(text) if not t.isdigit()]))
-        own = {w for c in plan.clauses for w in c.words}
-        weights = expanded_weights(sorted(own), relevance_model(docs))
-        return [(w, weight) for w, weight in weights.items() if w not in own]
 
     def _vocabulary(self) -> Counter[str]:
         if self._speller is None:

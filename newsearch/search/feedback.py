@@ -10,7 +10,10 @@ query's own words (``original`` of it) for the second search.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from newsearch.text.analysis import term_spans
 
 FEEDBACK_DOCS = 10
 FEEDBACK_TERMS = 20
@@ -59,3 +62,18 @@ def expanded_weights(
         mixed[w] += (1 - original) * p
     scale = len(own) / original if original > 0 else float(len(own))
     return {w: p * scale for w, p in mixed.items()}
+
+
+def feedback_words(
+    load: Callable[[int], dict[str, Any]], top: Sequence[tuple[int, float]], own: Iterable[str]
+) -> list[tuple[str, float]]:
+    """RM3 over the best ``top`` articles (``(docnum, score)``, their stored fields from
+    ``load``): the words they share that the query (``own`` terms) lacks, with their weights."""
+    docs: list[tuple[float, list[str]]] = []
+    for docnum, score in top[:FEEDBACK_DOCS]:
+        fields = load(docnum)
+        text = f"{fields['meta'].get('title') or ''}\n\n{fields['body']}"
+        docs.append((score, [t for t, _, _ in term_spans(text) if not t.isdigit()]))
+    known = set(own)
+    weights = expanded_weights(sorted(known), relevance_model(docs))
+    return [(w, weight) for w, weight in weights.items() if w not in known]
