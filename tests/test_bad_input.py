@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from newsearch import SearchEngine, build_index
 from newsearch.cli import app
+from newsearch.ingest.readers import ReadOptions
 from tests.conftest import SEED_000
 
 runner = CliRunner()
@@ -87,17 +88,29 @@ def test_missing_input_path_is_skipped_with_reason(tmp_path: Path) -> None:
     assert summary.indexed == 1 and "no such file" in summary.skipped[0].reason
 
 
-def test_file_over_the_size_limit_is_skipped_with_reason(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import newsearch.ingest.readers as readers
-
+def test_file_over_the_size_limit_is_skipped_with_reason(tmp_path: Path) -> None:
     big = tmp_path / "in" / "big.txt"
     big.parent.mkdir()
     big.write_text("Headline\n\n" + "Kursk news. " * 500)  # 6 KB
     shutil.copy(SEED_000, big.parent)
-    monkeypatch.setattr(readers, "MAX_FILE_BYTES", 4096)  # the seed (3 KB) fits
-    summary = build_index(big.parent, tmp_path / "i", entities=False)
+    small = ReadOptions(max_file_bytes=4096)  # the seed (3 KB) fits
+    summary = build_index(big.parent, tmp_path / "i", entities=False, reading=small)
     assert summary.indexed == 1
     (skip,) = [s for s in summary.skipped if s.path.endswith("big.txt")]
     assert "over" in skip.reason and "split" in skip.reason
+
+
+def test_a_file_name_that_is_not_utf8_is_indexed_beside_the_others(tmp_path: Path) -> None:
+    """A name made by a Latin-1 system (``caf\\xe9.txt``) must not end the whole run."""
+    d = tmp_path / "odd"
+    d.mkdir()
+    shutil.copy(SEED_000, d)
+    odd = d / os.fsdecode(b"caf\xe9.txt")
+    odd.write_text("Kursk notes\n\nA short text about Kursk.\n")
+    summary = build_index(d, tmp_path / "i", entities=False)
+    assert (summary.read, summary.indexed, summary.skipped) == (2, 2, ())
+    again = build_index(d, tmp_path / "i", entities=False)  # and its id is stable
+    assert (again.unchanged, again.indexed) == (2, 0)
+    with SearchEngine(tmp_path / "i") as engine:
+        (hit,) = engine.search('"short text"').results
+    assert hit.article.path == str(odd)

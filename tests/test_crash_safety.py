@@ -1,10 +1,11 @@
 """Crash safety with real processes: kill -9 mid-run, readers during a run, concurrent writers.
 
-Every indexing run here is a separate process running the newsearch command line. The fast tests
-start it as ``python -c`` with ``newsearch.ingest.pipeline.COMMIT_EVERY`` set *in that process*
-(mostly to one batch, ``ingest.BATCH`` articles, so a small synthetic corpus commits after every
-batch) and, where needed, the lock timeout the command line does not expose; the ``slow`` tests
-run the installed ``newsearch`` command exactly as shipped (COMMIT_EVERY, store.WRITE_TIMEOUT).
+Every indexing run here is a separate process. The fast tests start it as ``python -c`` calling
+``build_index`` as ``newsearch index`` does, with ``commit_every`` (mostly one batch,
+``ingest.BATCH`` articles, so a small synthetic corpus commits after every batch) and, where
+needed, the ``lock_timeout`` the command line does not expose, printing what the command prints;
+the ``slow`` tests run the installed ``newsearch`` command exactly as shipped (COMMIT_EVERY,
+store.WRITE_TIMEOUT).
 Queries are the installed ``newsearch`` command, plus the API in this test process (which is not
 the writer's process) for bulk checks.
 
@@ -42,26 +43,31 @@ from newsearch import SearchEngine, build_index, render
 from newsearch.index import store
 from newsearch.ingest import pipeline as ingest
 
-STEP = ingest.BATCH  # with COMMIT_EVERY lowered to one batch, a commit after every batch
+STEP = ingest.BATCH  # with commit_every at one batch, a commit after every batch
 EXE = shutil.which("newsearch", path=str(Path(sys.executable).parent)) or "newsearch"
 DEADLINE = 120.0  # seconds: generous upper bounds; the polls return as soon as things happen
 
-# The newsearch command with COMMIT_EVERY (and optionally the lock timeout, which the command
-# line does not expose) changed in this process only: argv = COMMIT_EVERY TIMEOUT|- WAIT ARGS...
-# With WAIT = "wait" it imports everything, then starts only once told to (a line on stdin), so a
-# re-run can be loaded while the run before it is still going, without touching the index.
+# `newsearch index CORPUS --index IDX --no-entities --json -q [--rebuild]` as a build_index call
+# with commit_every (and optionally the lock timeout, which the command line does not expose):
+# argv = COMMIT_EVERY TIMEOUT|- WAIT CORPUS IDX [--rebuild]. It prints what the command prints:
+# the JSON summary, or "Error: ..." and exit 1. With WAIT = "wait" it imports everything, then
+# starts only once told to (a line on stdin), so a re-run can be loaded while the run before it
+# is still going, without touching the index.
 RUNNER = """
-import sys
-import newsearch.ingest.pipeline as ingest
-from newsearch.cli import main
-commit_every, lock_timeout, wait, *args = sys.argv[1:]
-ingest.COMMIT_EVERY = int(commit_every)
+import json, sys
+from newsearch import build_index, render
+from newsearch.errors import NewsearchError
+commit_every, lock_timeout, wait, corpus, idx, *flags = sys.argv[1:]
+options = {"commit_every": int(commit_every), "rebuild": "--rebuild" in flags}
 if lock_timeout != "-":
-    ingest.build_index.__kwdefaults__["lock_timeout"] = float(lock_timeout)
+    options["lock_timeout"] = float(lock_timeout)
 if wait == "wait":
     sys.stdin.readline()
-sys.argv = ["newsearch", *args]
-main()
+try:
+    summary = build_index([corpus], idx, entities=False, **options)
+except NewsearchError as exc:
+    sys.exit(print(f"Error: {exc}", file=sys.stderr) or 1)
+print(json.dumps(render.summary_json(summary)))
 """
 
 # --------------------------------------------------------------------------- the corpus
@@ -193,11 +199,19 @@ def spawn(tmp_path: Path) -> Iterator[Callable[..., Running]]:
 
 
 def runner(
-    commit_every: int, lock_timeout: float | None, *args: str, wait: bool = False
+    commit_every: int,
+    lock_timeout: float | None,
+    corpus: Path,
+    idx: Path,
+    *extra: str,
+    wait: bool = False,
 ) -> list[str]:
+    """An indexing run of ``corpus`` into ``idx`` (``extra``: ``--rebuild``), as ``index_args``
+    gives the command, with ``commit_every`` and ``lock_timeout`` (None: the default)."""
     timeout = "-" if lock_timeout is None else str(lock_timeout)
     flag = "wait" if wait else "-"
-    return [sys.executable, "-c", RUNNER, str(commit_every), timeout, flag, *args]
+    args = [str(commit_every), timeout, flag, str(corpus), str(idx), *extra]
+    return [sys.executable, "-c", RUNNER, *args]
 
 
 def index_args(corpus: Path, idx: Path, *extra: str) -> list[str]:
@@ -329,9 +343,9 @@ def test_kill_9_mid_run_keeps_the_last_commit_and_reruns_complete_it(
     markers = write_corpus(corpus, n)
     live = partial(store.current_generation, idx)
 
-    first = spawn(runner(STEP, None, *index_args(corpus, idx)), "first")
+    first = spawn(runner(STEP, None, corpus, idx), "first")
     # The next run, lock_timeout=0 (it fails at once if the lock were not free), loads meanwhile.
-    second = spawn(runner(STEP, 0, *index_args(corpus, idx), wait=True), "second")
+    second = spawn(runner(STEP, 0, corpus, idx, wait=True), "second")
     pause_when(first, lambda: mid_batch(live, 0), "a commit and a half-written batch")
     first.kill9()
 
@@ -356,7 +370,7 @@ def test_kill_9_mid_run_keeps_the_last_commit_and_reruns_complete_it(
     write_corpus(corpus, n, disputed=changed)
     before, stale = toc(live()), segment_files(live())
     second.go()
-    third = spawn(runner(ingest.COMMIT_EVERY, 0, *index_args(corpus, idx), wait=True), "third")
+    third = spawn(runner(ingest.COMMIT_EVERY, 0, corpus, idx, wait=True), "third")
     pause_when(second, lambda: mid_batch(live, before, stale), "an incremental commit")
     second.kill9()
     k2 = committed_count(idx, markers)  # changed articles replaced, not doubled
@@ -392,7 +406,7 @@ def test_kill_9_before_the_first_commit_leaves_an_empty_index_that_answers(
     corpus, idx = tmp_path / "corpus", tmp_path / "index"
     markers = write_corpus(corpus, n)
     live = partial(store.current_generation, idx)
-    run = spawn(runner(n, None, *index_args(corpus, idx)), "first")  # one commit, at the end
+    run = spawn(runner(n, None, corpus, idx), "first")  # one commit, at the end
     pause_when(run, lambda: toc(live()) == 0, "the first build's empty generation going live")
     run.kill9()
     with store.write_lock(idx, timeout=0):  # 4. no stale lock
@@ -426,8 +440,8 @@ def test_kill_9_during_rebuild_leaves_the_previous_index_live_and_unchanged(
         others = [g for g in idx.glob("gen-*") if g != old_gen]
         return others[0] if others else None
 
-    run = spawn(runner(STEP, None, *index_args(corpus, idx, "--rebuild")), "rebuild")
-    again = runner(ingest.COMMIT_EVERY, 0, *index_args(corpus, idx, "--rebuild"), wait=True)
+    run = spawn(runner(STEP, None, corpus, idx, "--rebuild"), "rebuild")
+    again = runner(ingest.COMMIT_EVERY, 0, corpus, idx, "--rebuild", wait=True)
     rerun = spawn(again, "again")  # loads meanwhile; lock_timeout=0: no stale lock allowed
     # Two commits in the new generation: articles old_n.. (new ones) are committed there.
     pause_when(run, lambda: mid_batch(shadow, 1), "two commits in the new generation")
@@ -470,8 +484,8 @@ def test_during_a_run_queries_answer_from_the_last_commit_and_a_second_writer_fa
     corpus, idx = tmp_path / "corpus", tmp_path / "index"
     markers = write_corpus(corpus, n)
     live = partial(store.current_generation, idx)
-    run = spawn(runner(STEP, None, *index_args(corpus, idx)), "writer")
-    second = spawn(runner(STEP, 1.0, *index_args(corpus, idx), wait=True), "second")  # 1 s
+    run = spawn(runner(STEP, None, corpus, idx), "writer")
+    second = spawn(runner(STEP, 1.0, corpus, idx, wait=True), "second")  # 1 s
     pause_when(run, lambda: mid_batch(live, 1), "two commits and a half-written batch")
 
     # Frozen mid-batch, holding the write lock: readers see exactly the last commit.
@@ -584,7 +598,7 @@ def test_installed_command_waits_write_timeout_for_a_running_writer(
     corpus, idx = tmp_path / "corpus", tmp_path / "index"
     markers = write_corpus(corpus, n)
     live = partial(store.current_generation, idx)
-    writer = spawn(runner(STEP, None, *index_args(corpus, idx)), "writer")
+    writer = spawn(runner(STEP, None, corpus, idx), "writer")
     pause_when(writer, lambda: mid_batch(live, 0), "the first commit")  # frozen, lock held
     refused = cli(tmp_path, *index_args(corpus, idx))
     assert writer.running()

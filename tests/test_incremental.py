@@ -6,11 +6,13 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from newsearch import SearchEngine, build_index
 from newsearch.cli import app
 from newsearch.models import IndexSummary
+from tests.conftest import SEED_000, SEEDS
 
 runner = CliRunner()
 
@@ -85,3 +87,26 @@ def test_stats_reports_what_the_index_holds(seed_index: Path) -> None:
     assert out["sources"] == 2  # RFA and Korea JoongAng Daily
     assert out["first_date"] == out["last_date"] == "2025-04-28"
     assert out["size_bytes"] > 0 and out["updated"]
+
+
+def test_prune_run_from_another_directory_keeps_articles_whose_files_exist(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Paths given relative to one directory are judged where they were when indexed, not
+    against the directory a later ``--prune`` run starts in."""
+    top = tmp_path / "p"
+    (top / "sub").mkdir(parents=True)
+    shutil.copytree(SEEDS, top / "seeds")
+    (top / "more").mkdir()
+    (top / "more" / "x.txt").write_text(SEED_000.read_text() + "\nAnother line.\n")
+    monkeypatch.chdir(top)
+    build_index("seeds", "idx", entities=False)
+    monkeypatch.chdir(top / "sub")
+    run = build_index("../more", "../idx", entities=False, prune=True)
+    assert (run.indexed, run.pruned) == (1, 0)
+    with SearchEngine(top / "idx") as engine:
+        assert engine.stats().articles == 6
+        paths = {h.article.path for h in engine.search("Kursk", limit=50).results}
+    assert str(Path("seeds") / SEED_000.name) in paths  # shown as the user gave it
+    (top / "seeds" / SEED_000.name).unlink()  # a file that is really gone still goes
+    assert build_index("../more", "../idx", entities=False, prune=True).pruned == 1

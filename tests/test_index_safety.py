@@ -108,3 +108,19 @@ def test_segment_files_are_read_in_place_as_whoosh_read_its_copies() -> None:
         assert view.seek(pos, whence) == copy.seek(pos, whence)
         assert view.read() == copy.read()
     assert isinstance(BufferFile(memoryview(data)).file, _ViewFile)  # the patch is in place
+
+
+def test_csv_columns_of_a_run_refused_as_busy_do_not_stay_set(tmp_path: Path) -> None:
+    """The column mapping belongs to its run: a run that fails (here: the index is busy) must
+    not leave it in force for the next reading of a CSV file."""
+    table = tmp_path / "news.csv"
+    table.write_text("title,body\nHarbour reopens,The harbour reopened on Monday.\n")
+    build_index(SEEDS, tmp_path / "i", entities=False)
+    with (
+        store.write_lock(tmp_path / "i"),
+        pytest.raises(IndexBusyError),
+    ):
+        build_index(table, tmp_path / "i", entities=False, csv_columns="body=1", lock_timeout=0)
+    (item,) = iter_items([table])
+    assert isinstance(item, Article)
+    assert (item.title, item.body) == ("Harbour reopens", "The harbour reopened on Monday.")

@@ -4,21 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from newsearch.errors import InputError
-from newsearch.ingest.readers import formats, reuters, tabular
-from newsearch.ingest.readers._shared import make_id
+from newsearch.ingest.readers import formats, reuters
+from newsearch.ingest.readers.ids import make_id
+from newsearch.ingest.readers.options import (
+    DEFAULT_OPTIONS,
+    Reader,
+    ReadOptions,
+    Sniffer,
+    csv_options,
+    parse_csv_columns,
+)
 from newsearch.models import Article, Skip
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CORPORA = Path(__file__).parents[1].parent / "shared" / "corpora"
-
-Reader = Callable[[Path, bytes], Iterator[Article | Skip]]
-Sniffer = Callable[[Path, bytes], bool]
 
 
 def _specs() -> list[tuple[str, Sniffer, Reader]]:
@@ -27,12 +31,14 @@ def _specs() -> list[tuple[str, Sniffer, Reader]]:
     return specs
 
 
-def read(path: Path, data: bytes | None = None) -> list[Article | Skip]:
+def read(
+    path: Path, data: bytes | None = None, options: ReadOptions = DEFAULT_OPTIONS
+) -> list[Article | Skip]:
     """What the registry would do: the first reader whose sniffer claims the file."""
     data = path.read_bytes() if data is None else data
     for _name, sniff, reader in _specs():
         if sniff(path, data):
-            return list(reader(path, data))
+            return list(reader(path, data, options))
     raise AssertionError(f"no reader claimed {path}")
 
 
@@ -46,13 +52,6 @@ def articles(items: list[Article | Skip]) -> list[Article]:
 
 def skips(items: list[Article | Skip]) -> list[Skip]:
     return [i for i in items if isinstance(i, Skip)]
-
-
-@pytest.fixture(autouse=True)
-def _auto_csv() -> Iterator[None]:
-    tabular.reset_csv()
-    yield
-    tabular.reset_csv()
 
 
 # ---------------------------------------------------------------------------- registration
@@ -223,38 +222,37 @@ def test_csv_headerless_agnews_style() -> None:
 
 
 def test_csv_mapping_override(tmp_path: Path) -> None:
-    assert tabular.parse_csv_columns("title=2, body=3,category=1") == {
+    assert parse_csv_columns("title=2, body=3,category=1") == {
         "title": 2,
         "body": 3,
         "category": 1,
     }
-    assert tabular.parse_csv_columns("headline=Head,text=Story") == {
+    assert parse_csv_columns("headline=Head,text=Story") == {
         "title": "Head",
         "body": "Story",
     }
     for bad in ("title=2", "body", "colour=1,body=2", "body=0"):
         with pytest.raises(InputError):
-            tabular.parse_csv_columns(bad)
+            parse_csv_columns(bad)
     with pytest.raises(InputError):
-        formats.configure_csv({"titel": 2, "body": 3})
+        csv_options({"titel": 2, "body": 3})
     with pytest.raises(InputError):
-        formats.configure_csv("body=2", delimiter=";;")
+        csv_options("body=2", delimiter=";;")
 
     path = tmp_path / "custom.csv"
     path.write_text("x;Lead text of the story here;Short head;2025-04-28\n")
-    formats.configure_csv("title=3,body=2,date=4", delimiter=";")
-    (item,) = read(path)
+    custom = ReadOptions(csv=csv_options("title=3,body=2,date=4", delimiter=";"))
+    (item,) = read(path, options=custom)
     assert isinstance(item, Article)
     assert (item.title, item.body) == ("Short head", "Lead text of the story here")
     assert item.date == dt.date(2025, 4, 28)
 
     named = tmp_path / "named.csv"
     named.write_text("Head,Story\nA head,The story text.\n")
-    formats.configure_csv({"title": "Head", "body": "Story"})
-    (item,) = read(named)
+    by_name = ReadOptions(csv=csv_options({"title": "Head", "body": "Story"}))
+    (item,) = read(named, options=by_name)
     assert isinstance(item, Article) and (item.title, item.body) == ("A head", "The story text.")
-    formats.configure_csv({"body": "Nope"})
-    (skip,) = read(named)
+    (skip,) = read(named, options=ReadOptions(csv=csv_options({"body": "Nope"})))
     assert isinstance(skip, Skip) and "no CSV column named 'Nope'" in skip.reason
 
 

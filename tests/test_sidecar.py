@@ -17,7 +17,6 @@ from whoosh.codec.whoosh3 import W3Codec
 from newsearch import SearchEngine, build_index
 from newsearch.index import postings_copy as sidecar
 from newsearch.index import store
-from newsearch.ingest import pipeline as ingest
 from newsearch.models import Article
 from newsearch.search.matching import _read_postings
 
@@ -46,8 +45,7 @@ def merged_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "idx"
     build_index(list(_articles(range(120), 1)), path, entities=False)
     build_index(list(_articles(range(100, 160), 2)), path, entities=False)
-    monkeypatch.setattr(ingest, "MAX_SEGMENTS", 1)
-    build_index(list(_articles(range(150, 200), 3)), path, entities=False)
+    build_index(list(_articles(range(150, 200), 3)), path, entities=False, max_segments=1)
     return path
 
 

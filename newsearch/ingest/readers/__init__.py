@@ -1,22 +1,41 @@
 """Readers turn input paths into Articles (or Skips with a reason), one reader per format.
 
-A reader is a function ``(path, data) -> Iterator[Article | Skip]`` registered with a sniffing
-predicate. ``iter_items`` walks directories and picks a reader by content and extension.
+A reader is a function ``(path, data, options) -> Iterator[Article | Skip]`` registered with a
+sniffing predicate. ``iter_items`` walks directories and picks a reader by content and
+extension; the ``ReadOptions`` given to it (CSV columns, the file size limit) go to every reader.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from newsearch.ingest.readers.options import (
+    DEFAULT_OPTIONS,
+    MAX_FILE_BYTES,
+    CsvOptions,
+    Reader,
+    ReadOptions,
+    Sniffer,
+    csv_options,
+)
 from newsearch.models import Article, Skip
 
-Reader = Callable[[Path, bytes], Iterator[Article | Skip]]
-Sniffer = Callable[[Path, bytes], bool]
-
-MAX_FILE_BYTES = 200 * 1024 * 1024
+__all__ = [
+    "DEFAULT_OPTIONS",
+    "MAX_FILE_BYTES",
+    "CsvOptions",
+    "ReadOptions",
+    "Reader",
+    "Sniffer",
+    "csv_options",
+    "iter_items",
+    "read_file",
+    "register",
+    "walk",
+]
 
 
 @dataclass(frozen=True)
@@ -90,13 +109,13 @@ def walk(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path | Skip]:
             yield Skip(str(p), "no such file or directory: check the path")
 
 
-def read_file(path: Path) -> Iterator[Article | Skip]:
+def read_file(path: Path, options: ReadOptions = DEFAULT_OPTIONS) -> Iterator[Article | Skip]:
     """Read one file with the first reader that claims it."""
     _load_builtin_readers()
     try:
         size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            limit = f"{MAX_FILE_BYTES / 2**20:g} MiB"
+        if size > options.max_file_bytes:
+            limit = f"{options.max_file_bytes / 2**20:g} MiB"
             yield Skip(str(path), f"file is {size:,} bytes, over the {limit} limit: split it first")
             return
         data = path.read_bytes()
@@ -105,15 +124,18 @@ def read_file(path: Path) -> Iterator[Article | Skip]:
         return
     for spec in _READERS:
         if spec.sniff(path, data):
-            yield from spec.read(path, data)
+            yield from spec.read(path, data, options)
             return
     yield Skip(str(path), "no reader for this file type")
 
 
-def iter_items(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Article | Skip]:
-    """All articles (and skips) from files and directories, in a stable order."""
+def iter_items(
+    paths: Iterable[str | os.PathLike[str]], options: ReadOptions = DEFAULT_OPTIONS
+) -> Iterator[Article | Skip]:
+    """All articles (and skips) from files and directories, in a stable order, read with
+    ``options``."""
     for item in walk(paths):
         if isinstance(item, Skip):
             yield item
         else:
-            yield from read_file(item)
+            yield from read_file(item, options)

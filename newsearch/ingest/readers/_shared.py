@@ -1,9 +1,8 @@
-"""Helpers shared by the structured-format readers: decoding, ids, text cleanup, record mapping."""
+"""Helpers shared by the structured-format readers: ids, text cleanup, record mapping."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import html
 import re
 from collections.abc import Mapping, Sequence
@@ -11,33 +10,12 @@ from pathlib import Path
 
 import lxml.html  # type: ignore[import-untyped,unused-ignore]
 
-from newsearch.ingest.readers.decode import decode as _decode_text
+from newsearch.ingest.readers.ids import make_id
+from newsearch.ingest.readers.options import FIELDS
 from newsearch.models import Article, Skip
 from newsearch.text.dates import parse_date
 
-# ---------------------------------------------------------------------------- decoding
-
-
-def decode(data: bytes) -> tuple[str, tuple[str, ...]]:
-    """Text of ``data`` (UTF-8, UTF-16 with a BOM, else Windows-1252/Latin-1) and warnings."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16"), ()
-        except UnicodeDecodeError:
-            pass
-    text, warning = _decode_text(data)
-    return text, (warning,) if warning else ()
-
-
 # ---------------------------------------------------------------------------- ids
-
-
-def make_id(path: Path, location: str | None) -> str:
-    """A stable id for a record without one: the hash of the resolved path and the location
-    (the same rule as ``text.stable_id``)."""
-    key = f"{path.resolve()}#{location}" if location else str(path.resolve())
-    return hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-
 
 _GLOBAL_ID = re.compile(r"[:/]|^[0-9a-fA-F-]{32,36}$")
 
@@ -139,8 +117,6 @@ def field_text(value: str | None, *, multiline: bool) -> str | None:
 
 
 # ---------------------------------------------------------------------------- field mapping
-
-FIELDS = ("title", "body", "date", "source", "author", "url", "id", "category")
 
 # Normalised names (lower case, letters and digits only), most specific first.
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {

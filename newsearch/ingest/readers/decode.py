@@ -1,4 +1,5 @@
-"""Bytes to text for readers: UTF-8, else Latin-1/cp1252 with a warning; binary is refused."""
+"""Bytes to text for every reader: UTF-8 (with or without a BOM), UTF-16 with a BOM, else
+Windows-1252/Latin-1 with a warning; ``looks_binary`` tells the text reader what to refuse."""
 
 from __future__ import annotations
 
@@ -16,15 +17,21 @@ def looks_binary(data: bytes) -> bool:
     return controls / len(head) > 0.05
 
 
-def decode(data: bytes) -> tuple[str, str | None]:
-    """Text and a warning (None when the bytes were valid UTF-8)."""
+def decode(data: bytes) -> tuple[str, tuple[str, ...]]:
+    """The text of ``data`` and warnings (none when the bytes were valid UTF-8 or UTF-16)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), ()
+        except UnicodeDecodeError:
+            pass
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
-        return data.decode("utf-8"), None
+        return data.decode("utf-8"), ()
     except UnicodeDecodeError as exc:
         where = f"byte {exc.start}"
     try:
-        return data.decode("cp1252"), f"not valid UTF-8 ({where}): decoded as Windows-1252/Latin-1"
+        text = data.decode("cp1252")
+        return text, (f"not valid UTF-8 ({where}): decoded as Windows-1252/Latin-1",)
     except UnicodeDecodeError:
-        return data.decode("latin-1"), f"not valid UTF-8 ({where}): decoded as Latin-1"
+        return data.decode("latin-1"), (f"not valid UTF-8 ({where}): decoded as Latin-1",)

@@ -10,36 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from newsearch.ingest.readers import reuters, tabular, web
-from newsearch.ingest.readers._shared import (
-    FIELD_ALIASES,
-    build_article,
-    decode,
-    norm_key,
-    one_line_error,
-)
-from newsearch.ingest.readers.tabular import CsvOptions, configure_csv, parse_csv_columns, reset_csv
+from newsearch.ingest.readers._shared import FIELD_ALIASES, build_article, norm_key, one_line_error
+from newsearch.ingest.readers.decode import decode
+from newsearch.ingest.readers.options import DEFAULT_OPTIONS, ReadOptions, Register
 from newsearch.models import Article, Skip
-
-__all__ = [
-    "CsvOptions",
-    "configure_csv",
-    "parse_csv_columns",
-    "read_json",
-    "read_jsonl",
-    "register_readers",
-    "reset_csv",
-    "sniff_json",
-    "sniff_jsonl",
-]
-
-Register = Callable[
-    [str, Callable[[Path, bytes], bool], Callable[[Path, bytes], Iterator[Article | Skip]]], None
-]
 
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson", ".jsonlines"})
 # Keys under which a JSON object wraps its list of articles (NewsAPI's "articles", ...).
@@ -154,7 +133,9 @@ def _safe_item(
 # ---------------------------------------------------------------------------- readers
 
 
-def read_jsonl(path: Path, data: bytes) -> Iterator[Article | Skip]:
+def read_jsonl(
+    path: Path, data: bytes, options: ReadOptions = DEFAULT_OPTIONS
+) -> Iterator[Article | Skip]:
     """JSON Lines: one object per line; a malformed line is skipped, the rest goes on."""
     text, warnings = decode(data)
     for number, line in enumerate(text.split("\n"), start=1):
@@ -170,7 +151,9 @@ def read_jsonl(path: Path, data: bytes) -> Iterator[Article | Skip]:
         yield _safe_item(path, location, obj, warnings)
 
 
-def read_json(path: Path, data: bytes) -> Iterator[Article | Skip]:
+def read_json(
+    path: Path, data: bytes, options: ReadOptions = DEFAULT_OPTIONS
+) -> Iterator[Article | Skip]:
     """A JSON array of article objects, one object, or an object wrapping a list of them
     (``{"articles": [...]}``). A file that is really JSON Lines is read as such."""
     text, warnings = decode(data)
@@ -181,7 +164,7 @@ def read_json(path: Path, data: bytes) -> Iterator[Article | Skip]:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         if _is_json_lines(text):
-            yield from read_jsonl(path, data)
+            yield from read_jsonl(path, data, options)
             return
         yield Skip(
             str(path),

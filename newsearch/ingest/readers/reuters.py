@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
-from newsearch.ingest.readers._shared import decode, make_id, one_line_error
+from newsearch.ingest.readers._shared import one_line_error
+from newsearch.ingest.readers.decode import decode
+from newsearch.ingest.readers.ids import make_id
+from newsearch.ingest.readers.options import DEFAULT_OPTIONS, ReadOptions, Register
 from newsearch.models import Article, Skip
 from newsearch.text.dates import parse_date
 
@@ -44,12 +47,7 @@ LISTS = (("TOPICS", "topic"), ("PLACES", "place"), ("PEOPLE", "person"), ("ORGS"
          ("EXCHANGES", "exchange"))  # fmt: skip
 
 
-def register_readers(
-    register: Callable[
-        [str, Callable[[Path, bytes], bool], Callable[[Path, bytes], Iterator[Article | Skip]]],
-        None,
-    ],
-) -> None:
+def register_readers(register: Register) -> None:
     register("reuters21578", sniff, read)
 
 
@@ -186,7 +184,9 @@ def _document(
     )
 
 
-def read(path: Path, data: bytes) -> Iterator[Article | Skip]:
+def read(
+    path: Path, data: bytes, options: ReadOptions = DEFAULT_OPTIONS
+) -> Iterator[Article | Skip]:
     """Every ``<REUTERS>`` document of the file, in order, as an Article or a Skip."""
     text, warnings = decode(data)
     openings = list(_OPEN.finditer(text))

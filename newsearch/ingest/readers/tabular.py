@@ -1,5 +1,6 @@
 """CSV/TSV reader: one article per row, with a column mapping found from the header row,
-guessed for headerless files, or set by the user (``configure_csv("title=2,body=3")``).
+guessed for headerless files, or given by the user with the file (``read_csv(path, data,
+ReadOptions(csv=csv_options("title=2,body=3")))``).
 
 Columns are 1-based numbers or header names. A row whose field count does not fit the file is
 skipped (``line N``). Text repairs for AG News style dumps (entities that lost their ``&``,
@@ -13,103 +14,23 @@ import io
 import itertools
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from newsearch.errors import InputError
-from newsearch.ingest.readers._shared import (
-    FIELDS,
-    build_article,
-    decode,
-    match_fields,
-    norm_key,
-    one_line_error,
-)
+from newsearch.ingest.readers._shared import build_article, match_fields, norm_key, one_line_error
+from newsearch.ingest.readers.decode import decode
+from newsearch.ingest.readers.options import DEFAULT_OPTIONS, CsvOptions, ReadOptions, Register
 from newsearch.models import Article, Skip
 
 CSV_SUFFIXES = frozenset({".csv", ".tsv", ".tab"})
 SAMPLE_ROWS = 200
-FIELD_SYNONYMS = {"text": "body", "content": "body", "description": "body", "headline": "title",
-                  "link": "url", "class": "category", "label": "category", "guid": "id",
-                  "byline": "author", "published": "date"}  # fmt: skip
 
 _AGNEWS_MARKS = re.compile(r" #\d{2,4};| quot;|\\\$")
 
 
-@dataclass(frozen=True)
-class CsvOptions:
-    """How to read CSV files. ``columns`` maps a field (title, body, date, source, author, url,
-    id, category) to a 1-based column number or a header name; ``header`` None = detect."""
-
-    columns: Mapping[str, int | str] = field(default_factory=dict)
-    header: bool | None = None
-    delimiter: str | None = None
-
-
-_options = CsvOptions()
-
-
-def parse_csv_columns(spec: str) -> dict[str, int | str]:
-    """``"title=2,body=3"`` (or ``title=Headline,body=Text``) as a mapping; raises InputError."""
-    columns: dict[str, int | str] = {}
-    for part in (p.strip() for p in spec.split(",")):
-        if not part:
-            continue
-        name, sep, column = (s.strip() for s in part.partition("="))
-        key = FIELD_SYNONYMS.get(name.lower(), name.lower())
-        if not sep or not column or key not in FIELDS:
-            raise InputError(
-                f"bad CSV column mapping {part!r}: write FIELD=COLUMN, e.g. title=2,body=3 "
-                f"(fields: {', '.join(FIELDS)}; columns are 1-based numbers or header names)"
-            )
-        if column.isdigit():
-            if int(column) < 1:
-                raise InputError(f"bad CSV column {column!r} in {part!r}: columns count from 1")
-            columns[key] = int(column)
-        else:
-            columns[key] = column
-    if columns and "body" not in columns:
-        raise InputError(f"CSV column mapping {spec!r} has no body: add e.g. body=3")
-    return columns
-
-
-def configure_csv(
-    columns: str | Mapping[str, int | str] | None = None,
-    *,
-    header: bool | None = None,
-    delimiter: str | None = None,
-) -> CsvOptions:
-    """Set how every following CSV file is read; returns the options now in force.
-
-    ``columns``: ``"title=2,body=3"`` or ``{"title": 2, "body": 3}`` (1-based numbers or header
-    names; fields title, body, date, source, author, url, id, category). Raises InputError."""
-    global _options
-    if isinstance(columns, str):
-        mapping = parse_csv_columns(columns)
-    else:  # the same checks as for the text form
-        mapping = parse_csv_columns(",".join(f"{k}={v}" for k, v in (columns or {}).items()))
-    if delimiter is not None and len(delimiter) != 1:
-        raise InputError(f"bad CSV delimiter {delimiter!r}: give one character")
-    _options = CsvOptions(columns=mapping, header=header, delimiter=delimiter)
-    return _options
-
-
-def reset_csv() -> None:
-    """Back to automatic detection."""
-    configure_csv()
-
-
-def csv_options() -> CsvOptions:
-    return _options
-
-
-def register_readers(
-    register: Callable[
-        [str, Callable[[Path, bytes], bool], Callable[[Path, bytes], Iterator[Article | Skip]]],
-        None,
-    ],
-) -> None:
+def register_readers(register: Register) -> None:
     register("csv", sniff_csv, read_csv)
 
 
@@ -120,9 +41,9 @@ def sniff_csv(path: Path, data: bytes) -> bool:
 # ---------------------------------------------------------------------------- detection
 
 
-def _delimiter(path: Path, text: str) -> str:
-    if _options.delimiter:
-        return _options.delimiter
+def _delimiter(path: Path, text: str, options: CsvOptions) -> str:
+    if options.delimiter:
+        return options.delimiter
     if path.suffix.lower() in (".tsv", ".tab"):
         return "\t"
     try:
@@ -131,10 +52,10 @@ def _delimiter(path: Path, text: str) -> str:
         return ","
 
 
-def _is_header(row: Sequence[str]) -> bool:
-    if _options.header is not None:
-        return _options.header
-    if any(isinstance(c, str) for c in _options.columns.values()):
+def _is_header(row: Sequence[str], options: CsvOptions) -> bool:
+    if options.header is not None:
+        return options.header
+    if any(isinstance(c, str) for c in options.columns.values()):
         return True
     if not row or any(len(cell) > 60 for cell in row):
         return False
@@ -209,13 +130,17 @@ def _repair_agnews(text: str) -> str:
     return text.replace("\\", " ")
 
 
-def read_csv(path: Path, data: bytes) -> Iterator[Article | Skip]:
-    """Each row of a CSV/TSV file as an Article; bad rows become Skips naming their line."""
+def read_csv(
+    path: Path, data: bytes, options: ReadOptions = DEFAULT_OPTIONS
+) -> Iterator[Article | Skip]:
+    """Each row of a CSV/TSV file as an Article; bad rows become Skips naming their line.
+    ``options.csv`` gives the columns, header and delimiter where detection would not do."""
+    opts = options.csv
     text, warnings = decode(data)
     text = text.replace("\x00", "")
     try:
         csv.field_size_limit(64 * 1024 * 1024)
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(path, text))
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(path, text, opts))
         rows = _rows(path, reader)
         buffered = list(itertools.islice(rows, SAMPLE_ROWS + 1))
     except Exception as exc:
@@ -225,12 +150,12 @@ def read_csv(path: Path, data: bytes) -> Iterator[Article | Skip]:
         yield Skip(str(path), "empty CSV file: nothing to index")
         return
     first = buffered[0][1]
-    header = first if isinstance(first, list) and _is_header(first) else None
+    header = first if isinstance(first, list) and _is_header(first, opts) else None
     if header is not None:
         buffered = buffered[1:]
     sample = [r for _, r in buffered if isinstance(r, list)]
     try:
-        plan = _plan(path, header, sample)
+        plan = _plan(path, header, sample, opts)
     except InputError as exc:
         yield Skip(str(path), str(exc))
         return
@@ -251,11 +176,11 @@ class _Plan:
 
 
 def _plan(
-    path: Path, header: Sequence[str] | None, sample: Sequence[Sequence[str]]
+    path: Path, header: Sequence[str] | None, sample: Sequence[Sequence[str]], options: CsvOptions
 ) -> _Plan | Skip:
     classes: list[str] | None = None
-    if _options.columns:
-        columns = _resolve(_options.columns, header)
+    if options.columns:
+        columns = _resolve(options.columns, header)
     elif header is not None:
         columns = match_fields(header)
     else:

@@ -14,12 +14,13 @@ Nothing else is guessed: a file without a date or source keeps them empty.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 from newsearch.ingest.readers.decode import decode, looks_binary
+from newsearch.ingest.readers.ids import make_id
+from newsearch.ingest.readers.options import DEFAULT_OPTIONS, ReadOptions
 from newsearch.models import Article, Skip
 from newsearch.text.dates import parse_date
 
@@ -154,7 +155,7 @@ def parse_text(text: str, path: Path, article_id: str | None = None) -> Article 
         else:
             warnings.append(f"front matter date {meta['date']!r} not understood: use YYYY-MM-DD")
     return Article(
-        id=meta.get("id") or article_id or stable_id(path),
+        id=meta.get("id") or article_id or make_id(path),
         path=str(path),
         body=body,
         title=meta.get("title") or title,
@@ -167,20 +168,17 @@ def parse_text(text: str, path: Path, article_id: str | None = None) -> Article 
     )
 
 
-def stable_id(path: Path, location: str | None = None) -> str:
-    key = f"{path.resolve()}#{location}" if location else str(path.resolve())
-    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
-
-
-def read(path: Path, data: bytes) -> Iterator[Article | Skip]:
+def read(
+    path: Path, data: bytes, options: ReadOptions = DEFAULT_OPTIONS
+) -> Iterator[Article | Skip]:
     if not data.strip():
         yield Skip(str(path), "empty file: nothing to index")
         return
     if looks_binary(data):
         yield Skip(str(path), "binary file, not text: remove it or convert it to text")
         return
-    text, warning = decode(data)
+    text, warnings = decode(data)
     item = parse_text(text.replace("\r\n", "\n"), path)
-    if warning and isinstance(item, Article):
-        item = Article(**{**item.__dict__, "warnings": (warning, *item.warnings)})
+    if warnings and isinstance(item, Article):
+        item = Article(**{**item.__dict__, "warnings": (*warnings, *item.warnings)})
     yield item

@@ -7,7 +7,7 @@ import datetime as dt
 import logging
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +18,14 @@ import trafilatura  # type: ignore[import-untyped,unused-ignore]
 from newsearch.ingest.readers._shared import (
     clean_body,
     clean_line,
-    decode,
     explicit_id,
     html_to_text,
     looks_like_html,
-    make_id,
     one_line_error,
 )
+from newsearch.ingest.readers.decode import decode
+from newsearch.ingest.readers.ids import make_id
+from newsearch.ingest.readers.options import DEFAULT_OPTIONS, ReadOptions, Register
 from newsearch.models import Article, Skip
 from newsearch.text.dates import parse_date
 
@@ -47,12 +48,7 @@ logging.getLogger("trafilatura").setLevel(logging.ERROR)
 logging.getLogger("htmldate").setLevel(logging.ERROR)
 
 
-def register_readers(
-    register: Callable[
-        [str, Callable[[Path, bytes], bool], Callable[[Path, bytes], Iterator[Article | Skip]]],
-        None,
-    ],
-) -> None:
+def register_readers(register: Register) -> None:
     register("feed", sniff_feed, read_feed)
     register("html", sniff_html, read_html)
 
@@ -121,7 +117,9 @@ def _listing(value: Any) -> list[str]:
     return [v for v in (clean_line(str(x)) for x in value) if v]
 
 
-def read_html(path: Path, data: bytes) -> Iterator[Article | Skip]:
+def read_html(
+    path: Path, data: bytes, options: ReadOptions = DEFAULT_OPTIONS
+) -> Iterator[Article | Skip]:
     """One article per page: trafilatura finds the main text, title, author, date and site."""
     try:
         yield _html_article(path, data)
@@ -259,7 +257,9 @@ def _entry_item(
     )
 
 
-def read_feed(path: Path, data: bytes) -> Iterator[Article | Skip]:
+def read_feed(
+    path: Path, data: bytes, options: ReadOptions = DEFAULT_OPTIONS
+) -> Iterator[Article | Skip]:
     """One article per RSS/Atom entry: title, text (markup stripped), date, feed title as source."""
     try:
         parsed = feedparser.parse(data)

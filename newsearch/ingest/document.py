@@ -1,0 +1,113 @@
+"""An Article (with its entity mentions) as its one index document.
+
+The document holds the words to search (title and body in ``text``, the title again in
+``title``), the filter terms (``index/keys.py``: the rule the query's filters use too), the date
+sort keys, and the stored metadata the engine answers from: the body, each passage's offsets and
+entities, the entities of the article, its paths and content hashes. ``content_hash`` says
+whether an article changed; ``norm_hash`` whether two articles hold the same text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from typing import Any
+
+from newsearch.index import keys
+from newsearch.models import Article, Mention, Passage
+from newsearch.text.passages import make_passages
+
+ENTITY_KINDS = ("person", "org", "place")
+
+
+def content_hash(a: Article) -> str:
+    """Changes with anything indexed of the article (its text and metadata), not its path."""
+    parts = [a.title, a.body, a.date, a.time, a.source, a.author, a.url, sorted(a.tags)]
+    return hashlib.sha1(json.dumps(parts, default=str).encode("utf-8")).hexdigest()
+
+
+def norm_hash(a: Article) -> str:
+    """The same for the same title and body whatever their case and spacing (duplicates)."""
+    text = " ".join(f"{a.title or ''}\n{a.body}".lower().split())
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def tag_display(value: str) -> str:
+    """A tag shipped by a source as a display name: ``usa`` -> ``USA``, ``brazil`` -> ``Brazil``."""
+    return value.upper() if len(value) <= 3 else value.title() if value.islower() else value
+
+
+def entity_records(a: Article, mentions: tuple[Mention, ...]) -> list[list[str]]:
+    """``[type, display name, term]`` for each distinct entity of an article (tags included)."""
+    seen: dict[tuple[str, str], str] = {}
+    for m in mentions:
+        seen.setdefault((m.entity.type, keys.entity_term(m.entity.name)), m.entity.name)
+    for kind, value in a.tags:
+        if kind in ENTITY_KINDS:
+            seen.setdefault((kind, keys.entity_term(value)), tag_display(value))
+    return [[t, name, key] for (t, key), name in seen.items() if key]
+
+
+def passage_entities(p: Passage, mentions: tuple[Mention, ...]) -> list[list[str]]:
+    """``[type, name]`` of each distinct entity mentioned inside the passage, in order."""
+    out: dict[tuple[str, str], None] = {}
+    for m in mentions:
+        if m.start >= p.start and m.end <= p.end:
+            out[(m.entity.type, m.entity.name)] = None
+    return [list(k) for k in out]
+
+
+def date_fields(a: Article) -> dict[str, Any]:
+    """The day as ``YYYYMMDD`` (filters) and the two sort keys (undated: sort keys only)."""
+    newest, oldest = keys.sort_keys(a.date, a.time)
+    fields: dict[str, Any] = {"newest": newest, "oldest": oldest}
+    if a.date is not None:
+        fields["date"] = keys.date_term(a.date)
+    return fields
+
+
+def build_document(
+    a: Article, mentions: tuple[Mention, ...], hashes: tuple[str, str]
+) -> dict[str, Any]:
+    """The article's one index document (``hashes``: its content and normalised-text hashes,
+    as ``content_hash`` and ``norm_hash`` give them)."""
+    records = entity_records(a, mentions)
+    # The text field holds the title too: one field to search for every word of a query.
+    doc: dict[str, Any] = {
+        "article_id": a.id,
+        "text": f"{a.title}\n\n{a.body}" if a.title else a.body,
+    }
+    if a.title:
+        doc["title"] = a.title  # for title:word
+    if a.source:
+        doc["source"] = keys.source_term(a.source)
+    doc.update(date_fields(a))
+    topics = keys.keyword_value(keys.topic_term(v) for k, v in a.tags if k == "topic")
+    if topics:
+        doc["topic"] = topics
+    for kind in ENTITY_KINDS:
+        terms = keys.keyword_value(sorted({key for t, _, key in records if t == kind}))
+        if terms:
+            doc[kind] = terms
+    passages = make_passages(a.id, a.body)
+    doc["passages"] = " ".join("p" for _ in passages)
+    doc["body"] = a.body
+    doc["meta"] = {
+        "path": a.path,  # as the reader was given it, for display
+        # where it was when indexed, for --prune whatever directory a later run starts in
+        "abspath": os.path.abspath(a.path),
+        "title": a.title,
+        "source": a.source,
+        "author": a.author,
+        "date": a.date.isoformat() if a.date else None,
+        "time": a.time.isoformat() if a.time else None,
+        "url": a.url,
+        "location": a.location,
+        "tags": [list(t) for t in a.tags],
+        "entities": records,
+        # [start, end, [[type, name], ...]] of each passage, in order
+        "passages": [[p.start, p.end, passage_entities(p, mentions)] for p in passages],
+    }
+    doc["hash"], doc["norm"] = hashes
+    return doc
