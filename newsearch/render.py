@@ -1,8 +1,16 @@
-"""Turning results into JSON objects and terminal text (rich on a terminal, plain otherwise)."""
+"""Turning results into JSON objects and terminal text (rich on a terminal, plain otherwise).
+
+The ``*_json`` functions are pure (a model in, plain dicts and lists out): the CLI's ``--json``
+and any other front end share them. The ``print_*`` functions print every piece of text from a
+user or an article (query, suggestion, notices, titles, sources, paths, facet values, stats) as
+a ``rich.text.Text``, which rich never reads as markup (``[/b]``) or emoji codes (``:fire:``),
+whatever the console's settings; echoes of the query are cut to ``ECHO_CHARS``.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rich.console import Console
@@ -19,12 +27,19 @@ from newsearch.models import (
 )
 
 MARK_OPEN, MARK_CLOSE = "**", "**"
+ECHO_CHARS = 80  # the query (or a suggestion) said back to the user is cut here
+NOTICE_CHARS = 300
 _FIELD_NAMES = {
     "text": "passage",
     "title": "title",
     "atext": "article",
     "atitle": "article title",
 }
+
+
+def clip(text: str, limit: int = ECHO_CHARS) -> str:
+    """``text`` if it fits in ``limit`` characters, else its start and an ellipsis."""
+    return text if len(text) <= limit else text[: max(limit - 1, 0)].rstrip() + "…"
 
 
 def article_json(a: ArticleInfo) -> dict[str, Any]:
@@ -56,7 +71,7 @@ def hit_json(h: Hit) -> dict[str, Any]:
     return out
 
 
-def facets_json(facets: dict[str, tuple[FacetValue, ...]]) -> dict[str, Any]:
+def facets_json(facets: Mapping[str, tuple[FacetValue, ...]]) -> dict[str, Any]:
     return {k: [{"value": v.value, "count": v.count} for v in vals] for k, vals in facets.items()}
 
 
@@ -64,6 +79,7 @@ def results_json(r: SearchResults) -> dict[str, Any]:
     out: dict[str, Any] = {
         "query": r.query,
         "total": r.total,
+        "notices": list(r.notices),
         "results": [hit_json(h) for h in r.results],
     }
     if r.facets:
@@ -71,6 +87,11 @@ def results_json(r: SearchResults) -> dict[str, Any]:
     if r.suggestion:
         out["suggestion"] = r.suggestion
     return out
+
+
+def facet_counts_json(query: str, facets: Mapping[str, tuple[FacetValue, ...]]) -> dict[str, Any]:
+    """Facet counts alone (``newsearch facets``), with the query they count."""
+    return {"query": query, "facets": facets_json(facets)}
 
 
 def summary_json(s: IndexSummary) -> dict[str, Any]:
@@ -118,11 +139,17 @@ def highlighted(h: Hit, rich: bool) -> Text:
     return out
 
 
+def print_notices(console: Console, notices: Sequence[str]) -> None:
+    """What the parser repaired in the query, one ``Notice:`` line each (the CLI: on stderr)."""
+    for notice in notices:
+        console.print(Text(f"Notice: {clip(notice, NOTICE_CHARS)}"))
+
+
 def print_results(console: Console, r: SearchResults, rich: bool) -> None:
     if r.suggestion:
-        console.print(f"Did you mean: {r.suggestion}", style="italic" if rich else None)
+        console.print(Text(f"Did you mean: {clip(r.suggestion)}", style="italic" if rich else ""))
     if not r.results:
-        console.print(f"No passages match {r.query!r}.")
+        console.print(Text(f"No passages match {clip(r.query)!r}."))
     for h in r.results:
         a = h.article
         head = Text(f"{h.rank}. ", style="bold" if rich else "")
@@ -138,38 +165,40 @@ def print_results(console: Console, r: SearchResults, rich: bool) -> None:
                 f"{_FIELD_NAMES.get(c.field, c.field)} {c.term} {c.score:+.2f}"
                 for c in h.explanation
             ]
-            console.print("    why: " + ", ".join(parts), style="dim" if rich else None)
+            console.print(Text("    why: " + ", ".join(parts), style="dim" if rich else ""))
         console.print()
     if r.results:  # with none, "No passages match" above says it all
         articles = len({h.article.id for h in r.results})
         shown = f"{len(r.results)} passages from {articles} of {r.total} matching articles"
-        console.print(shown)
+        console.print(Text(shown))
     if r.facets:
         print_facets(console, r.facets)
 
 
-def print_facets(console: Console, facets: dict[str, tuple[FacetValue, ...]]) -> None:
+def print_facets(console: Console, facets: Mapping[str, tuple[FacetValue, ...]]) -> None:
     for name, values in facets.items():
-        table = Table(title=name, show_header=False, box=None, title_justify="left")
+        table = Table(
+            title=Text(name, style="table.title"), show_header=False, box=None, title_justify="left"
+        )
         for v in values:
-            table.add_row(v.value, str(v.count))
+            table.add_row(Text(v.value), Text(str(v.count)))
         if not values:
-            table.add_row("(none)", "")
+            table.add_row(Text("(none)"), Text(""))
         console.print(table)
 
 
 def print_summary(console: Console, s: IndexSummary) -> None:
     for k in s.skipped:
-        console.print(f"skipped {k.describe()}", markup=False, highlight=False)
+        console.print(Text(f"skipped {k.describe()}"))
     for w in s.warnings:
-        console.print(f"warning {w}", markup=False, highlight=False)
+        console.print(Text(f"warning {w}"))
     console.print(
-        f"{s.read} read: {s.indexed} indexed, {s.updated} updated, {s.unchanged} unchanged, "
-        f"{s.duplicate} duplicate, {len(s.skipped)} skipped"
-        + (f", {s.pruned} pruned" if s.pruned else "")
-        + f" in {s.seconds:.1f} s -> {s.index_dir}",
-        markup=False,
-        highlight=False,
+        Text(
+            f"{s.read} read: {s.indexed} indexed, {s.updated} updated, {s.unchanged} unchanged, "
+            f"{s.duplicate} duplicate, {len(s.skipped)} skipped"
+            + (f", {s.pruned} pruned" if s.pruned else "")
+            + f" in {s.seconds:.1f} s -> {s.index_dir}"
+        )
     )
 
 
@@ -178,5 +207,5 @@ def print_stats(console: Console, s: IndexStats) -> None:
     for key, value in stats_json(s).items():
         if isinstance(value, dict):
             value = ", ".join(f"{k} {v}" for k, v in value.items()) or "-"
-        table.add_row(key, "-" if value is None else str(value))
+        table.add_row(Text(key), Text("-" if value is None else str(value)))
     console.print(table)
