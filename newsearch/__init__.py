@@ -28,6 +28,11 @@ from newsearch.search.query import Filters
 if TYPE_CHECKING:
     from newsearch.ingest.pipeline import build_index
 
+    __version__: str
+
+# pyproject.toml's version, for a copy that is not installed (no package metadata to read).
+_SOURCE_VERSION = "0.1.0"
+
 
 def __getattr__(name: str) -> Any:
     # Indexing (readers, sentence splitting) loads on first use: a query does not need it.
@@ -35,6 +40,17 @@ def __getattr__(name: str) -> Any:
         from newsearch.ingest.pipeline import build_index
 
         return build_index
+    # The installed package's version, read on first use: importlib.metadata costs ~30 ms
+    # of start-up that a query does not need.
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            found = version("newsearch")
+        except PackageNotFoundError:
+            found = _SOURCE_VERSION
+        globals()["__version__"] = found
+        return found
     raise AttributeError(f"module 'newsearch' has no attribute {name!r}")
 
 
@@ -54,4 +70,3 @@ __all__ = [
     "Skip",
     "build_index",
 ]
-__version__ = "0.1.0"
