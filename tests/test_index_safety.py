@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from newsearch import Article, SearchEngine, build_index
-from newsearch.errors import IndexBusyError, IndexVersionError
+from newsearch.errors import IndexBusyError, IndexVersionError, InputError
 from newsearch.index import store
+from newsearch.ingest.pipeline import BATCH
 from newsearch.ingest.readers import iter_items
 from tests.conftest import SEEDS
 
@@ -124,3 +125,28 @@ def test_csv_columns_of_a_run_refused_as_busy_do_not_stay_set(tmp_path: Path) ->
     (item,) = iter_items([table])
     assert isinstance(item, Article)
     assert (item.title, item.body) == ("Harbour reopens", "The harbour reopened on Monday.")
+
+
+def _commits(idx: Path) -> int:
+    gen = store.current_generation(idx)
+    assert gen is not None
+    return max(int(p.stem.rsplit("_", 1)[1]) for p in gen.glob("_MAIN_*.toc"))
+
+
+@pytest.mark.parametrize(("every", "commits"), [(None, 1), (BATCH, 3)])
+def test_commit_every_sets_the_commits_of_one_run(
+    tmp_path: Path, every: int | None, commits: int
+) -> None:
+    """Commits land on batch boundaries once ``commit_every`` articles are written."""
+    articles = [Article(id=f"a{i}", path="api", body=f"Story number {i}.") for i in range(600)]
+    build_index(articles, tmp_path / "i", entities=False, commit_every=every)
+    assert _commits(tmp_path / "i") == commits
+    with SearchEngine(tmp_path / "i") as engine:
+        assert engine.stats().articles == 600
+
+
+def test_run_settings_are_checked(tmp_path: Path) -> None:
+    for bad in ({"commit_every": 0}, {"max_segments": 0}):
+        with pytest.raises(InputError, match="from 1"):
+            build_index(SEEDS, tmp_path / "i", entities=False, **bad)  # type: ignore[arg-type]
+    assert not (tmp_path / "i").exists()  # refused before anything is written

@@ -17,6 +17,7 @@ from typing import Any
 from whoosh.index import Index
 from whoosh.writing import IndexWriter
 
+from newsearch.errors import InputError
 from newsearch.index import postings_copy as sidecar
 from newsearch.index import store
 from newsearch.index.postings_copy import SidecarCodec
@@ -94,7 +95,7 @@ class _Run:
         if writer_procs > 1:  # Whoosh's own parallel writer: one segment per process
             self.writer_options.update(procs=writer_procs, multisegment=True)
         default = COMMIT_EVERY if writer_procs > 1 else COMMIT_EVERY_WITH_ENTITIES
-        self.commit_every = commit_every or default
+        self.commit_every = default if commit_every is None else commit_every
         self.max_segments = max_segments
         self.gen = gen
         self.progress = progress
@@ -246,6 +247,10 @@ def build_index(
     segments the run merges the small ones. Every setting holds for this run only.
     """
     started = time.monotonic()
+    if (commit_every is not None and commit_every < 1) or max_segments < 1:
+        raise InputError(
+            f"commit_every={commit_every}, max_segments={max_segments}: give numbers from 1"
+        )
     root = Path(index_dir)
     if isinstance(inputs, str | os.PathLike | Article):
         inputs = [inputs]
