@@ -423,13 +423,21 @@ def facets(
     try:
         _ensure_index(index)
         with SearchEngine(index) as engine:
-            values = engine.facets(text, limit=limit, date_bucket=date_bucket, **(filters or {}))
+            res = engine.search(
+                text,
+                limit=1,
+                facets=True,
+                facet_limit=limit,
+                date_bucket=date_bucket,
+                **(filters or {}),
+            )
     except NewsearchError as exc:
         _fail(str(exc))
+    render.print_notices(_err(), res.notices)
     if as_json:
-        _emit_json(render.facet_counts_json(text, values))
+        _emit_json(render.facet_counts_json(text, res.facets, res.notices))
     else:
-        render.print_facets(_out(), values)
+        render.print_facets(_out(), res.facets)
 
 
 @app.command()

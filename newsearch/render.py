@@ -89,9 +89,12 @@ def results_json(r: SearchResults) -> dict[str, Any]:
     return out
 
 
-def facet_counts_json(query: str, facets: Mapping[str, tuple[FacetValue, ...]]) -> dict[str, Any]:
-    """Facet counts alone (``newsearch facets``), with the query they count."""
-    return {"query": query, "facets": facets_json(facets)}
+def facet_counts_json(
+    query: str, facets: Mapping[str, tuple[FacetValue, ...]], notices: Sequence[str] = ()
+) -> dict[str, Any]:
+    """Facet counts alone (``newsearch facets``), with the query they count and what the
+    parser repaired in it."""
+    return {"query": query, "notices": list(notices), "facets": facets_json(facets)}
 
 
 def summary_json(s: IndexSummary) -> dict[str, Any]:

@@ -374,3 +374,12 @@ def test_exclude_needs_field_and_value(seed_index: Path, command: str) -> None:
         assert r.exit_code == 2 and "use FIELD:VALUE" in r.output
     r = runner.invoke(app, [command, "Kursk", "--exclude", "color:red", "--index", str(seed_index)])
     assert r.exit_code == 1 and r.stderr.startswith("Error: exclude 'color:red'")
+
+
+def test_facets_tells_what_it_repaired(seed_index: Path) -> None:
+    r = CliRunner().invoke(app, ["facets", 'Kursk "troops', "--index", str(seed_index), "--json"])
+    assert r.exit_code == 0
+    data = json.loads(r.stdout)
+    assert data["notices"] and sum(v["count"] for v in data["facets"]["source"]) == 5
+    empty = CliRunner().invoke(app, ["facets", "The Who", "--index", str(seed_index)])
+    assert "Notice: " in empty.stderr and "nothing to search for" in empty.stderr

@@ -88,8 +88,9 @@ def test_results_json_keeps_the_documented_shape() -> None:
 
 def test_facet_counts_json() -> None:
     values = {"place": (FacetValue("[red]Kursk", 3),)}
-    assert render.facet_counts_json("Kursk", values) == {
+    assert render.facet_counts_json("Kursk", values, ["closed a quote"]) == {
         "query": "Kursk",
+        "notices": ["closed a quote"],
         "facets": {"place": [{"value": "[red]Kursk", "count": 3}]},
     }
 

@@ -24,7 +24,6 @@ from newsearch.errors import QueryError
 from newsearch.index import keys
 from newsearch.index.schema import ENTITY_FIELDS, TEXT_FIELDS
 from newsearch.text.analysis import STOP_WORDS, fold_word, normalize_word
-from newsearch.text.dates import day_key
 
 # Words search passage text; the title counts through the article's evidence (ranking.py), or
 # directly with title:word. A second field per word would double the cost of every query.
@@ -304,8 +303,8 @@ def _field_query(name: str, value: str) -> query.Query:
 
 
 def _date_range(start: dt.date | None, end: dt.date | None) -> query.Query:
-    lo = day_key(start) if start else None
-    hi = day_key(end) if end else None
+    lo = keys.date_term(start) if start else None
+    hi = keys.date_term(end) if end else None
     return query.TermRange("date", lo, hi)
 
 
