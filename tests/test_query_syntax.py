@@ -3,6 +3,7 @@ same thing whichever way it is written, and nothing a user can type crashes the 
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections.abc import Iterator
@@ -177,7 +178,10 @@ PIECES = st.sampled_from(
 
 
 @settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=int(os.environ.get("NEWSEARCH_FUZZ_EXAMPLES", "150")),
+    deadline=None,
+    derandomize=not os.environ.get("NEWSEARCH_FUZZ_EXAMPLES"),  # CI: the same examples each run
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(pieces=st.lists(PIECES, min_size=1, max_size=8), glue=st.sampled_from([" ", ""]))
 def test_no_query_crashes_and_counts_agree(

@@ -177,7 +177,7 @@ def _repair(text: str, operators: bool) -> tuple[str, list[str]]:
             binary = bare != "NOT"
             lone = (
                 after is None
-                or after in _OPERATORS[:4]
+                or after in _OPERATORS[: 5 if bare == "NOT" else 4]
                 or (binary and (before is None or before in _OPERATORS))
             )
             if lone:
@@ -269,7 +269,7 @@ class QueryParser:
             tree = parser.parse(cleaned)
         except Exception:  # Whoosh's parser fails on some operator soups: search the words
             plain = re.findall(r"\w+", cleaned)
-            tree = parser.parse(" ".join(plain)) if plain else query.NullQuery
+            tree = self._parsers[False].parse(" ".join(plain)) if plain else query.NullQuery
             notices.append("could not read the query's operators: searched its words")
         if tree is query.NullQuery or isinstance(tree, type(query.NullQuery) | query.Every):
             words = re.findall(r"\w+", cleaned)
