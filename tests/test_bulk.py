@@ -1,4 +1,4 @@
-"""The numpy scorer (bulk.py) against Whoosh's own matchers: the same articles, scores, totals
+"""The numpy scorer (matching.py) against Whoosh's own matchers: the same articles, scores, totals
 and facets, over an index with several segments and deleted documents."""
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from newsearch import SearchEngine, build_index
-from newsearch.index import postings_copy as sidecar
+from newsearch.index import postings_copy, segments
+from newsearch.index.copies import DIRNAME, PickledPositions
 from newsearch.models import Article, SearchResults
 from newsearch.search import matching as bulk_module
 from newsearch.text.analysis import analyze
@@ -42,17 +43,17 @@ def synthetic_index(
     tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> Path:
     """Every test runs twice: with every word's (and filter value's) postings copied beside
-    its segment (sidecar.py), and with none, read from Whoosh's blocks."""
+    its segment (postings_copy.py), and with none, read from Whoosh's blocks."""
     path = tmp_path_factory.mktemp("synthetic")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(sidecar, "MIN_DF", 1 if request.param == "copied" else 10**9)
+        mp.setattr(postings_copy, "MIN_DF", 1 if request.param == "copied" else 10**9)
         if request.param != "copied":
-            mp.setattr(sidecar, "COMPLETE_FIELDS", ())
+            mp.setattr(postings_copy, "COMPLETE_FIELDS", ())
         build_index(list(_articles(range(150), seed=1)), path, entities=False)
         # A second run: a new segment, and changed articles whose old documents are deleted.
         second = build_index(list(_articles(range(130, 190), seed=2)), path, entities=False)
     assert second.updated > 0
-    copies = list(path.glob(f"gen-*/{sidecar.DIRNAME}/*/terms.json"))
+    copies = list(path.glob(f"gen-*/{DIRNAME}/*/terms.json"))
     assert len(copies) >= 2 if request.param == "copied" else not copies
     return path
 
@@ -163,7 +164,7 @@ def test_positions_decode_as_whoosh_decodes_them() -> None:
     values = [fmt.encode(p) for p in lists]
     values = [v if i % 2 else v[:-1] for i, v in enumerate(values)]
     idx = np.asarray(sorted(rng.sample(range(300), 120)), dtype=np.int64)
-    keys = sidecar.PickledPositions(values, fmt).keys(idx)
+    keys = PickledPositions(values, fmt).keys(idx)
     expected = [(k << 32) | p for k, i in enumerate(idx.tolist()) for p in lists[i]]
     assert keys.tolist() == expected
     assert [fmt.decode_positions(values[i]) for i in idx.tolist()] == [
@@ -185,7 +186,7 @@ def test_remembered_postings_give_the_same_results(
             ]
 
     roomy = answers()
-    monkeypatch.setattr(bulk_module, "POSTINGS_CACHE", 40)  # evicts all the time
+    monkeypatch.setattr(segments, "POSTINGS_CACHE", 40)  # evicts all the time
     assert answers() == roomy
     assert roomy[: len(queries)] == roomy[len(queries) :]
 

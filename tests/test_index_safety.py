@@ -87,30 +87,6 @@ def test_stats_while_a_writer_removes_files_does_not_fail(
     assert vanished and stats.articles == 5 and stats.size_bytes > 0
 
 
-def test_segment_files_are_read_in_place_as_whoosh_read_its_copies() -> None:
-    """Whoosh copied each part of a segment's mapped file into a BytesIO on every open (a
-    query process at 216k articles held 1.3 GB); the in-place stream reads the same bytes,
-    pickles and lines, wherever it is moved."""
-    import io
-    import pickle
-
-    from whoosh.filedb.structfile import BufferFile
-
-    from newsearch.index.schema import _ViewFile
-
-    data = b"".join(pickle.dumps((i, "x" * (i % 7), [i] * (i % 5)), 2) for i in range(200))
-    data += b"line one\nline two\nend"
-    view, copy = _ViewFile(memoryview(data)), io.BytesIO(data)
-    for _ in range(200):
-        assert pickle.load(view) == pickle.load(copy) and view.tell() == copy.tell()
-    assert view.readline() == copy.readline() and view.read(3) == copy.read(3)
-    assert view.readline(2) == copy.readline(2) and list(view) == list(copy)
-    for pos, whence in [(5, 0), (3, 1), (-4, 2), (0, 2)]:
-        assert view.seek(pos, whence) == copy.seek(pos, whence)
-        assert view.read() == copy.read()
-    assert isinstance(BufferFile(memoryview(data)).file, _ViewFile)  # the patch is in place
-
-
 def test_csv_columns_of_a_run_refused_as_busy_do_not_stay_set(tmp_path: Path) -> None:
     """The column mapping belongs to its run: a run that fails (here: the index is busy) must
     not leave it in force for the next reading of a CSV file."""

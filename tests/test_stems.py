@@ -11,7 +11,7 @@ from pathlib import Path
 from nltk.stem.snowball import SnowballStemmer
 
 from newsearch.index import store
-from newsearch.search.spelling import load_stems
+from newsearch.index.vocabulary import load_stems
 from newsearch.text.analysis import _TOKEN, stem
 from tests.conftest import SEEDS
 

@@ -4,7 +4,8 @@ Layout of an index directory::
 
     index/CURRENT          name of the live generation (replaced atomically)
     index/gen-<stamp>/     a Whoosh index plus newsearch.json (format version, timestamps),
-                           the spelling vocabulary and its stems, and postings/ (sidecar.py)
+                           the spelling vocabulary and its stems (vocabulary.py), and postings/
+                           (copies of postings: postings_copy.py, copies.py)
     index/write.lock       held by the one process writing
 
 A rebuild writes a new generation and only then points CURRENT at it, so a failed or killed
@@ -27,11 +28,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from whoosh import index as whoosh_index
 from whoosh.index import Index
 
 from newsearch.errors import IndexBusyError, IndexNotFoundError, IndexVersionError
 from newsearch.index.schema import FORMAT_VERSION, build_schema
+from newsearch.index.whoosh_compat import create_file_index, open_file_index
 
 MANIFEST = "newsearch.json"
 WRITE_TIMEOUT = 30.0
@@ -108,7 +109,8 @@ def write_manifest(gen: Path, **changes: Any) -> None:
 
 
 def open_index(index_dir: Path) -> Index:
-    """The live Whoosh index, after checking it is one this version can read."""
+    """The live Whoosh index, after checking it is one this version can read (its segment
+    files read in place: whoosh_compat.open_file_index)."""
     gen = current_generation(index_dir)
     if gen is None:
         raise IndexNotFoundError(
@@ -121,7 +123,7 @@ def open_index(index_dir: Path) -> Index:
             f"{FORMAT_VERSION}: rebuild it with "
             f"`newsearch index PATHS --rebuild --index {index_dir}`"
         )
-    return whoosh_index.open_dir(str(gen))
+    return open_file_index(gen)
 
 
 def new_generation(index_dir: Path) -> tuple[Path, Index]:
@@ -130,7 +132,7 @@ def new_generation(index_dir: Path) -> tuple[Path, Index]:
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
     gen = index_dir / f"gen-{stamp}-{uuid.uuid4().hex[:8]}"
     gen.mkdir()
-    ix = whoosh_index.create_in(str(gen), build_schema())
+    ix = create_file_index(gen, build_schema())
     write_manifest(gen, created=_now())
     return gen, ix
 

@@ -21,11 +21,12 @@ from newsearch.errors import InputError
 from newsearch.index import postings_copy as sidecar
 from newsearch.index import store
 from newsearch.index.postings_copy import SidecarCodec
+from newsearch.index.vocabulary import count_words, save_vocabulary
+from newsearch.index.whoosh_compat import segment_count, segment_ids
 from newsearch.ingest.document import build_document, content_hash, norm_hash
 from newsearch.ingest.ner_pool import Extractor, default_processes, extract_batches
 from newsearch.ingest.readers import DEFAULT_OPTIONS, ReadOptions, csv_options, iter_items
 from newsearch.models import Article, IndexSummary, Mention, Skip
-from newsearch.search.spelling import count_words, save_vocabulary
 
 Input = str | os.PathLike[str] | Article
 Progress = Callable[[int], None]
@@ -202,14 +203,14 @@ class _Run:
         self.written = 0
 
     def _prune_copies(self) -> None:
-        sidecar.prune(self.gen, {seg.segment_id() for seg in self.ix._segments()})
+        sidecar.prune(self.gen, segment_ids(self.ix))
 
     def merge(self) -> None:
         """The parallel writer adds a segment per process and commit; past ``max_segments``,
         let Whoosh's usual policy merge the small ones. It merges by size, so segments of
         similar size stay (Reuters keeps 10); a full optimize costs minutes and is left to the
         user."""
-        if "procs" in self.writer_options and len(self.ix._segments()) > self.max_segments:
+        if "procs" in self.writer_options and segment_count(self.ix) > self.max_segments:
             self.ix.writer(limitmb=256, codec=SidecarCodec()).commit(merge=True)
             self._prune_copies()
 

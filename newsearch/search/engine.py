@@ -23,6 +23,8 @@ from whoosh.searching import Searcher
 
 from newsearch.errors import NewsearchError, QueryError
 from newsearch.index import store
+from newsearch.index.segments import Ints, Mask, SegmentView
+from newsearch.index.vocabulary import STEMS_FILE, load_stems, load_vocabulary
 from newsearch.models import FacetValue, IndexStats, SearchResults, TermContribution
 from newsearch.search.bm25 import CachedBM25F
 from newsearch.search.date_order import DateOrder, Order
@@ -30,13 +32,13 @@ from newsearch.search.explain import article_contributions
 from newsearch.search.facets import FACET_NAMES, DateBucket, FacetTable
 from newsearch.search.feedback import feedback_words
 from newsearch.search.lexicon import index_lexicon
-from newsearch.search.matching import BulkScorer, Ints, Mask
+from newsearch.search.matching import BulkScorer
 from newsearch.search.plan import SORTS, QueryPlan, Sort, build
 from newsearch.search.query import Filters, QueryParser, gather, restrict
 from newsearch.search.results import HitMaker
 from newsearch.search.scoring import ARTICLE_WEIGHT, PassageScorer
 from newsearch.search.selection import blended, in_order
-from newsearch.search.spelling import STEMS_FILE, Speller, load_stems, load_vocabulary
+from newsearch.search.spelling import Speller
 from newsearch.text.analysis import KNOWN_STEMS, normalize_word
 
 FEEDBACK_DEFAULT = False
@@ -98,6 +100,7 @@ class SearchEngine:
         self._seen = -1
         self._parser = QueryParser(self._ix.schema)
         self._searcher: Searcher | None = None
+        self._view: SegmentView | None = None  # of the open searcher
         self._facets: FacetTable | None = None
         self._bulk: BulkScorer | None = None
         self._dates: DateOrder | None = None
@@ -123,12 +126,15 @@ class SearchEngine:
             self._searcher = self._ix.searcher()
             self._searcher.weighting = CachedBM25F()
             self._seen = self._ix.latest_generation()
-            # Open each segment's stored fields now: Whoosh opens them on the first document
-            # read from the segment (~10 ms each at 216k articles), in the middle of a query.
-            for sub, _ in self._searcher.leaf_searchers():
-                if sub.doc_count_all():
-                    sub.reader().stored_fields(0)
+            # (it opens each segment's stored fields now, not in the middle of a query)
+            self._view = SegmentView(self._searcher, self._gen)
         return self._searcher
+
+    def _segments(self) -> SegmentView:
+        """The view of the open searcher's segments shared by matching, facets and dates."""
+        self._s()
+        assert self._view is not None
+        return self._view
 
     def _fresh(self) -> Searcher:
         """The searcher, reopened if another process committed or rebuilt the index since."""
@@ -157,6 +163,7 @@ class SearchEngine:
         if self._searcher is not None:
             self._searcher.close()
             self._searcher = None
+        self._view = None
         self._facets = None
         self._bulk = None
         self._dates = None
@@ -326,15 +333,15 @@ class SearchEngine:
         return np.fromiter(sorted(s.docs_for_query(matching)), np.int64)
 
     def _date_order(self) -> DateOrder:
-        s = self._s()
+        view = self._segments()
         if self._dates is None:
-            self._dates = DateOrder(s)
+            self._dates = DateOrder(view)
         return self._dates
 
     def _bulk_scorer(self) -> BulkScorer:
-        s = self._s()
+        view = self._segments()
         if self._bulk is None:
-            self._bulk = BulkScorer(s, s.weighting, self._gen)
+            self._bulk = BulkScorer(view, view.searcher.weighting)
         return self._bulk
 
     def _vocabulary(self) -> Counter[str]:
@@ -395,8 +402,7 @@ class SearchEngine:
         return int(s.field_length("passages")) - deleted
 
     def _facet_table(self) -> FacetTable:
-        s = self._s()
+        view = self._segments()
         if self._facets is None:
-            bulk = self._bulk_scorer()
-            self._facets = FacetTable(s, bulk.live, bulk.copies)
+            self._facets = FacetTable(view)
         return self._facets

@@ -1,28 +1,26 @@
 """Facet counts over a set of matching articles, with numpy.
 
 For each facet field (source, date and the entity types) the index's own terms give, once per
-open searcher, a pair of arrays: document number and value code of every (article, value). A
-facet count is then one ``bincount`` over the pairs whose article matches, however many articles
-match. No stored field is read for counting; display names ("Kim Jong Un" for the key
-``kim jong un``, "RFA" for ``rfa``) come from the stored entity records of a few articles holding
-the value, and only for the values shown.
+open searcher (index/segments.py), a pair of arrays: document number and value code of every
+(article, value). A facet count is then one ``bincount`` over the pairs whose article matches,
+however many articles match. No stored field is read for counting; display names ("Kim Jong
+Un" for the key ``kim jong un``, "RFA" for ``rfa``) come from the stored entity records of a few
+articles holding the value, and only for the values shown.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
-from whoosh.searching import Searcher
 
-from newsearch.index.postings_copy import SegmentCopy
+from newsearch.index.segments import Ints, Mask, SegmentView
 from newsearch.models import ENTITY_TYPES, FacetValue
-from newsearch.search.matching import Ints, Mask, postings
 
 DateBucket = Literal["day", "month", "year"]
 FACET_NAMES = ("source", "date", "person", "org", "place")
@@ -42,14 +40,8 @@ class _Pairs:
 class FacetTable:
     """The facet fields of one open searcher, as arrays; built field by field on first use."""
 
-    def __init__(
-        self, searcher: Searcher, live: Mask, copies: Sequence[SegmentCopy | None] = ()
-    ) -> None:
-        self._s = searcher
-        self._live = live  # the documents not deleted
-        self._leaves = [(sub.reader(), offset) for sub, offset in searcher.leaf_searchers()]
-        self._copies = list(copies) or [None] * len(self._leaves)
-        self._n = searcher.doc_count_all()
+    def __init__(self, view: SegmentView) -> None:
+        self._view = view
         self._pairs: dict[str, _Pairs] = {}
         self._names: dict[tuple[str, str], str] = {}
         self._has: dict[str, Mask] = {}
@@ -57,28 +49,13 @@ class FacetTable:
     def pairs(self, field: str) -> _Pairs:
         found = self._pairs.get(field)
         if found is None:
-            codes_of: dict[str, int] = {}
-            docs: list[Ints] = []
-            codes: list[Ints] = []
-            if field in self._s.schema:
-                for (reader, offset), copy in zip(self._leaves, self._copies, strict=True):
-                    copied = copy.value_postings(field) if copy is not None else None
-                    if copied is None:  # no copy of the segment: its terms, one by one
-                        copied = _segment_pairs(reader, field)
-                    keys, ids, local = copied
-                    mapping = np.fromiter(
-                        (codes_of.setdefault(k, len(codes_of)) for k in keys), np.int64, len(keys)
-                    )
-                    docs.append(ids + offset)
-                    codes.append(mapping[local])
-            all_docs = np.concatenate(docs) if docs else np.empty(0, np.int64)
-            all_codes = np.concatenate(codes) if codes else np.empty(0, np.int64)
-            order = np.argsort(all_codes, kind="stable")  # grouped by value, articles ascending
-            sizes = np.bincount(all_codes, minlength=len(codes_of))
+            keys, docs, codes = self._view.field_values(field)
+            order = np.argsort(codes, kind="stable")  # grouped by value, articles ascending
+            sizes = np.bincount(codes, minlength=len(keys))
             found = _Pairs(
-                docs=all_docs[order],
-                codes=all_codes[order].astype(np.int32),
-                keys=list(codes_of),
+                docs=docs[order],
+                codes=codes[order].astype(np.int32),
+                keys=keys,
                 starts=np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
             )
             self._pairs[field] = found
@@ -96,7 +73,7 @@ class FacetTable:
         """How many matching articles hold some value of ``field``."""
         has = self._has.get(field)
         if has is None:
-            has = self._has[field] = np.zeros(self._n, np.bool_)
+            has = self._has[field] = np.zeros(self._view.doc_count, np.bool_)
             has[self.pairs(field).docs] = True
         return int(np.count_nonzero(has & matched))
 
@@ -129,7 +106,7 @@ class FacetTable:
         if found is None:
             votes: Counter[str] = Counter()
             for docnum in self._sample(field, key):
-                meta = self._s.stored_fields(docnum)["meta"]
+                meta = self._view.stored_fields(docnum)["meta"]
                 if field == "source":
                     src = meta.get("source")
                     if src and " ".join(src.lower().split()) == key:
@@ -150,7 +127,7 @@ class FacetTable:
         p = self.pairs(field)
         i = p.keys.index(key)
         docs = p.docs[p.starts[i] : p.starts[i + 1]]
-        return iter(docs[self._live[docs]][:NAME_SAMPLE].tolist())
+        return iter(docs[self._view.live[docs]][:NAME_SAMPLE].tolist())
 
     def summary(self, live: Mask) -> dict[str, Any]:
         """Sources, first and last day, and entities of each type, over the live articles."""
@@ -161,18 +138,6 @@ class FacetTable:
             "last_date": dt.date.fromisoformat(_iso(dates[-1])) if dates else None,
             "entities": {k: len(self.counts(k, live)) for k in ENTITY_TYPES},
         }
-
-
-def _segment_pairs(reader: Any, field: str) -> tuple[list[str], Ints, Ints]:
-    """A segment's values of ``field``, and each posting's article and value index."""
-    keys: list[str] = []
-    ids: list[Ints] = []
-    for btext in reader.lexicon(field):
-        keys.append(btext.decode("utf-8"))
-        ids.append(postings(reader, field, btext)[0])
-    sizes = np.fromiter((len(i) for i in ids), np.int64, len(ids))
-    flat = np.concatenate(ids) if ids else np.empty(0, np.int64)
-    return keys, flat, np.repeat(np.arange(len(keys), dtype=np.int64), sizes)
 
 
 def _iso(yyyymmdd: str) -> str:

@@ -3,44 +3,29 @@
 Whoosh scores an OR query one posting at a time in Python, a few microseconds for every article
 that holds any of the words: most of a query's time on a large index (benchmarks/README.md).
 For the common shape, a word, a phrase or an OR of them on ``text``/``title`` with filters,
-this module reads each word's postings into arrays (mapped from the segment's copy of frequent
-words' postings, sidecar.py, or else a Whoosh block at a time) and scores every matching
+this module reads each word's postings into arrays (index/segments.py: mapped from the segment's
+copy of frequent words' postings, or else a Whoosh block at a time) and scores every matching
 article in one vectorised BM25 with the statistics ``CachedBM25F`` uses, so the scores are
 Whoosh's own (tests compare the two); a phrase is checked on the positions of the articles that
 hold all its words, and scores as Whoosh scores it, the sum of its words. Filters become boolean
 masks over all documents, kept for the next query. Any other shape (prefixes, AND, NOT inside
 the text, phrases with slop) returns None and the engine lets Whoosh walk it.
-
-The posting blocks are read through whoosh-reloaded 2.7.5's W3 codec internals (pinned); any
-other matcher is read one posting at a time, with the same result.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
-from whoosh.matching.wrappers import FilterMatcher
-from whoosh.searching import Searcher
-from whoosh.util.numeric import _length_byte_cache
 
-from newsearch.index import postings_copy as sidecar
-from newsearch.index.postings_copy import ArrayPositions, PickledPositions
 from newsearch.index.schema import TEXT_FIELDS
+from newsearch.index.segments import Floats, Ints, Mask, PostingPositions, SegmentView
 from newsearch.search.bm25 import CachedBM25F
 
-Ints = npt.NDArray[np.int64]
-Floats = npt.NDArray[np.float64]
-Mask = npt.NDArray[np.bool_]
 FILTER_CACHE = 64  # filter masks kept per open searcher
-POSTINGS_CACHE = 1_000_000  # postings of recent query words kept per open searcher (~50 MB)
-_BYTE_TO_LENGTH = np.asarray(_length_byte_cache, dtype=np.float64)
 
 
 @dataclass(frozen=True)
@@ -54,7 +39,6 @@ class Matches:
     words: dict[int, dict[str, tuple[float, bool]]]
 
 
-PostingPositions = ArrayPositions | PickledPositions
 Clause = Any  # a whoosh Term or Phrase (Whoosh has no type hints)
 
 
@@ -72,61 +56,6 @@ def plain_clauses(q: wq.Query) -> list[Clause] | None:
             continue
         return None
     return list(subs)
-
-
-def postings(reader: Any, fieldname: str, btext: bytes) -> tuple[Ints, Floats]:
-    """Document numbers (in the segment, deleted ones too) and weights of a term's postings."""
-    ids, weights, _ = _read_postings(reader, fieldname, btext, False)
-    return ids, weights
-
-
-Read = tuple[Ints, Floats, PostingPositions | None]
-
-
-def _read_postings(reader: Any, fieldname: str, btext: bytes, values: bool) -> Read:
-    """``postings``, and with ``values`` the postings' positions (from Whoosh's blocks)."""
-    fmt = reader.schema[fieldname].format if values else None
-    none = PickledPositions([], fmt) if values else None
-    empty: Read = (np.empty(0, np.int64), np.empty(0, np.float64), none)
-    if (fieldname, btext) not in reader:
-        return empty
-    terms = getattr(reader, "_terms", None)  # a segment: its raw postings, deleted ones too
-    if terms is not None and not reader.is_closed:
-        m = terms.matcher(fieldname, btext, reader.schema[fieldname].format)
-    else:  # (a filter on deletions skips the leading deleted postings: masked by the caller)
-        m = reader.postings(fieldname, btext)
-        if isinstance(m, FilterMatcher):
-            m = m.child
-    ids: list[Ints] = []
-    weights: list[Floats] = []
-    vals: list[Any] = []
-    if isinstance(m, W3LeafMatcher):
-        while m.is_active():
-            m._read_data()
-            raw_ids, raw_weights = m._data[0], m._data[1]
-            block = np.asarray(raw_ids, dtype=np.int64)
-            ids.append(block if m._byteids else np.cumsum(block))
-            if raw_weights is None or isinstance(raw_weights, float):
-                fill = 1.0 if raw_weights is None else raw_weights
-                weights.append(np.full(m._blocklength, fill, dtype=np.float64))
-            else:
-                weights.append(np.asarray(raw_weights, dtype=np.float64))
-            if values:
-                m._read_values()
-                vals.extend(m._values)
-            m._next_block()
-    else:  # inlined postings of a rare term, or another codec
-        found: list[tuple[int, float, Any]] = []
-        while m.is_active():
-            found.append((m.id(), m.weight(), m.value() if values else None))
-            m.next()
-        ids.append(np.fromiter((p[0] for p in found), np.int64, len(found)))
-        weights.append(np.fromiter((p[1] for p in found), np.float64, len(found)))
-        vals = [p[2] for p in found] if values else []
-    if not ids:
-        return empty
-    positions = PickledPositions(vals, fmt) if values else None
-    return np.concatenate(ids), np.concatenate(weights), positions
 
 
 def _phrase_docs(
@@ -150,23 +79,6 @@ def _phrase_docs(
     return common[chosen], [idx[chosen] for idx in at], counts[chosen]
 
 
-def _segment_lengths(reader: Any, fieldname: str) -> Floats:
-    """The field's length in each document of a segment (as Whoosh stores it: one byte)."""
-    count = reader.doc_count_all()
-    try:
-        column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-        if column is None:
-            return np.zeros(count, np.float64)
-        stored = column._count * column._fixedlen
-        raw = np.frombuffer(column._dbfile.get(column._basepos, stored), dtype=np.uint8)
-        codes = np.zeros(count, np.uint8)
-        codes[: len(raw)] = raw[:count]
-    except AttributeError:  # not the W3 codec: one document at a time
-        lengths = [reader.doc_field_length(d, fieldname, 0) or 0 for d in range(count)]
-        return np.asarray(lengths, dtype=np.float64)
-    return _BYTE_TO_LENGTH[codes]
-
-
 @dataclass
 class _Held:
     """Where a query word (or phrase, ``key`` its words joined by spaces) occurs: document
@@ -186,32 +98,17 @@ class _Held:
 class BulkScorer:
     """Vectorised matching and BM25 over one open searcher (and its segments)."""
 
-    def __init__(
-        self, searcher: Searcher, weighting: CachedBM25F, generation: Path | None = None
-    ) -> None:
-        self._s = searcher
+    def __init__(self, view: SegmentView, weighting: CachedBM25F) -> None:
+        self._view = view
+        self._s = view.searcher
         self._w = weighting
-        self._leaves: list[tuple[Any, int]] = [
-            (sub.reader(), offset) for sub, offset in searcher.leaf_searchers()
-        ]
-        self._n = searcher.doc_count_all()
-        self._lengths: dict[str, Floats] = {}
+        self._n = view.doc_count
         self._masks: OrderedDict[str, Mask] = OrderedDict()
-        self._cache: OrderedDict[tuple[int, str, bytes], Read] = OrderedDict()
-        self.copies = [
-            sidecar.open_copy(generation, reader.segment()) if hasattr(reader, "segment") else None
-            for reader, _ in self._leaves
-        ]
-        self._cached = 0  # postings held in _cache
-        live = np.ones(self._n, np.bool_)
-        for reader, offset in self._leaves:
-            if reader.has_deletions():
-                deleted = getattr(reader, "deleted_docs_set", None)  # a property of 2.7.5
-                if deleted is None:
-                    deleted = [d for d in range(reader.doc_count_all()) if reader.is_deleted(d)]
-                gone = np.fromiter(deleted, np.int64)
-                live[gone + offset] = False
-        self.live = live
+
+    @property
+    def live(self) -> Mask:
+        """The documents not deleted."""
+        return self._view.live
 
     def search(
         self, q: wq.Query, must: wq.Query | None, mask: wq.Query | None, depth: int
@@ -233,8 +130,10 @@ class BulkScorer:
             holding.extend(_Held(clause.fieldname, w, (w,)) for w in words)
             if len(words) > 1:  # the phrase itself: times it occurs bound its passages better
                 holding.append(_Held(clause.fieldname, " ".join(words), tuple(words)))
-            for seg, (_, offset) in enumerate(self._leaves):
-                read = [self._postings(seg, clause.fieldname, bt, len(words) > 1) for bt in btexts]
+            for seg, offset in enumerate(self._view.offsets):
+                read = [
+                    self._view.postings(seg, clause.fieldname, bt, len(words) > 1) for bt in btexts
+                ]
                 if any(not len(ids) for ids, _, _ in read):
                     continue
                 for i, (ids, tf, _) in enumerate(read):
@@ -309,55 +208,15 @@ class BulkScorer:
     def _in_titles(self, word: str) -> Ints:
         """The documents whose title holds ``word`` (postings kept as the query words' are,
         not as a filter mask: they would push the user's filters out of that cache)."""
-        btext = self._s.schema["title"].to_bytes(word)
-        parts = [
-            self._postings(seg, "title", btext, False)[0] + offset
-            for seg, (_, offset) in enumerate(self._leaves)
-        ]
-        return np.concatenate(parts) if parts else np.empty(0, np.int64)
-
-    def _postings(self, seg: int, fieldname: str, btext: bytes, values: bool) -> Read:
-        """A term's postings in segment ``seg`` (with positions if ``values``): from the
-        segment's copy of frequent words' postings (sidecar.py) if it has the word, else from
-        Whoosh's blocks, remembered for the next queries (refining a search re-reads the same
-        words, and decoding a word's blocks is most of a query's time at 216k articles)."""
-        copied = self._copied(seg, fieldname, btext)
-        if copied is not None:
-            return copied
-        key = (seg, fieldname, btext)
-        found = self._cache.get(key)
-        if found is not None and (found[2] is not None or not values):
-            self._cache.move_to_end(key)
-            return found
-        found = _read_postings(self._leaves[seg][0], fieldname, btext, values)
-        if key in self._cache:
-            self._cached -= len(self._cache.pop(key)[0])
-        self._cache[key] = found
-        self._cached += len(found[0])
-        while self._cached > POSTINGS_CACHE and len(self._cache) > 1:
-            _, dropped = self._cache.popitem(last=False)
-            self._cached -= len(dropped[0])
-        return found
-
-    def _copied(self, seg: int, fieldname: str, btext: bytes) -> Read | None:
-        copy = self.copies[seg]
-        return copy.postings(fieldname, btext) if copy is not None else None
+        return self._view.term_docs("title", self._s.schema["title"].to_bytes(word))
 
     def _bm25(self, fieldname: str, btext: bytes, tf: Floats, gids: Ints) -> Floats:
         """Whoosh's bm25() of a term in documents ``gids``, in its order of operations."""
         idf, avgfl = self._w.stats(self._s, fieldname, btext)
         k1, b = self._w.K1, self._w._field_B.get(fieldname, self._w.B)
-        fl = self._field_lengths(fieldname)[gids]
+        fl = self._view.field_lengths(fieldname)[gids]
         out: Floats = idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl)))
         return out
-
-    def _field_lengths(self, fieldname: str) -> Floats:
-        lengths = self._lengths.get(fieldname)
-        if lengths is None:
-            parts = [_segment_lengths(reader, fieldname) for reader, _ in self._leaves]
-            lengths = np.concatenate(parts) if parts else np.zeros(0, np.float64)
-            self._lengths[fieldname] = lengths
-        return lengths
 
     def _mask(self, q: wq.Query) -> Mask:
         """The documents ``q`` matches, as a mask over all documents (deleted ones may be set:
@@ -389,18 +248,12 @@ class BulkScorer:
         if type(q) is wq.Not:
             return ~self._compute_mask(q.query)
         if type(q) is wq.Term or isinstance(q, wq.TermRange):
-            out = np.zeros(self._n, np.bool_)
             if type(q) is wq.Term:
                 spec = dict(self._s.schema.items()).get(q.fieldname)
                 terms = [(q.fieldname, spec.to_bytes(q.text))] if spec is not None else []
             else:
                 terms = list(q.expanded_terms(self._s.reader()))
-            for fieldname, btext in terms:
-                for seg, (reader, offset) in enumerate(self._leaves):
-                    copied = self._copied(seg, fieldname, btext)  # (not kept: the mask is)
-                    ids = copied[0] if copied is not None else postings(reader, fieldname, btext)[0]
-                    out[ids + offset] = True
-            return out
+            return self._view.terms_mask(terms)
         out = np.zeros(self._n, np.bool_)  # anything else: Whoosh lists its documents
         out[np.fromiter(self._s.docs_for_query(q), np.int64)] = True
         return out

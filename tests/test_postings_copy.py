@@ -1,5 +1,6 @@
-"""Frequent words' postings copied beside each segment (sidecar.py): the same numbers as
-Whoosh's blocks, one complete copy per live segment, and never needed to open or read an index."""
+"""Frequent words' postings copied beside each segment (postings_copy.py, read by copies.py):
+the same numbers as Whoosh's blocks, one complete copy per live segment, and never needed to
+open or read an index."""
 
 from __future__ import annotations
 
@@ -11,14 +12,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec
 
 from newsearch import SearchEngine, build_index
-from newsearch.index import postings_copy as sidecar
-from newsearch.index import store
+from newsearch.index import postings_copy, store, whoosh_compat
+from newsearch.index.copies import DIRNAME, open_copy
+from newsearch.index.segments import whoosh_postings
 from newsearch.models import Article
-from newsearch.search.matching import _read_postings
 
 WORDS = "ship port grain wheat oil price rise fall bank rate loan trade".split()
 
@@ -41,7 +41,7 @@ def _articles(ids: range, seed: int) -> Iterator[Article]:
 @pytest.fixture
 def merged_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Three runs (changed articles deleted and re-added), the last merging segments."""
-    monkeypatch.setattr(sidecar, "MIN_DF", 5)
+    monkeypatch.setattr(postings_copy, "MIN_DF", 5)
     path = tmp_path / "idx"
     build_index(list(_articles(range(120), 1)), path, entities=False)
     build_index(list(_articles(range(100, 160), 2)), path, entities=False)
@@ -49,20 +49,13 @@ def merged_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-def _segments(path: Path) -> list[object]:
-    gen = store.current_generation(path)
-    assert gen is not None
-    ix = whoosh_index.open_dir(str(gen))
-    segments: list[object] = ix._segments()
-    ix.close()
-    return segments
-
-
 def test_every_live_segment_has_one_complete_copy(merged_index: Path) -> None:
     gen = store.current_generation(merged_index)
     assert gen is not None
-    live = {s.segment_id() for s in _segments(merged_index)}  # type: ignore[attr-defined]
-    copies = {p.name for p in (gen / sidecar.DIRNAME).iterdir()}
+    ix = store.open_index(merged_index)
+    live = whoosh_compat.segment_ids(ix)
+    ix.close()
+    copies = {p.name for p in (gen / DIRNAME).iterdir()}
     assert copies == live  # merged-away segments' copies are pruned, none half-written
 
 
@@ -75,7 +68,7 @@ def test_copies_hold_the_postings_whoosh_holds(merged_index: Path) -> None:
     with ix.searcher() as s:
         for sub, _ in s.leaf_searchers():
             reader = sub.reader()
-            copy = sidecar.open_copy(gen, reader.segment())
+            copy = open_copy(gen, reader.segment())
             assert copy is not None
             for fieldname in ("text", "title"):
                 # (listed first: reading postings while walking the terms upsets the walk)
@@ -85,7 +78,7 @@ def test_copies_hold_the_postings_whoosh_holds(merged_index: Path) -> None:
                     assert (copied is not None) == (df >= 5), btext
                     if copied is None:
                         continue
-                    ids, weights, positions = _read_postings(reader, fieldname, btext, True)
+                    ids, weights, positions = whoosh_postings(reader, fieldname, btext, True)
                     assert positions is not None
                     assert copied[0].tolist() == ids.tolist()
                     assert copied[1].tolist() == weights.tolist()
@@ -105,7 +98,7 @@ def test_filter_fields_are_copied_whole(merged_index: Path) -> None:
     with ix.searcher() as s:
         for sub, _ in s.leaf_searchers():
             reader = sub.reader()
-            copy = sidecar.open_copy(gen, reader.segment())
+            copy = open_copy(gen, reader.segment())
             assert copy is not None
             for fieldname in ("source", "date", "place"):
                 values = copy.values(fieldname)
@@ -115,7 +108,7 @@ def test_filter_fields_are_copied_whole(merged_index: Path) -> None:
                 for key in lexicon:
                     copied = copy.postings(fieldname, key.encode("utf-8"))
                     assert copied is not None
-                    whoosh_ids = _read_postings(reader, fieldname, key.encode("utf-8"), False)[0]
+                    whoosh_ids = whoosh_postings(reader, fieldname, key.encode("utf-8"), False)[0]
                     assert copied[0].tolist() == whoosh_ids.tolist()
                 absent = copy.postings(fieldname, b"no-such-value")
                 assert absent is not None and not len(absent[0])
@@ -160,11 +153,11 @@ def test_a_damaged_copy_is_not_read(merged_index: Path, how: str) -> None:
     gen = store.current_generation(merged_index)
     assert gen is not None
     before = _answers(merged_index)
-    for folder in (gen / sidecar.DIRNAME).iterdir():
+    for folder in (gen / DIRNAME).iterdir():
         _damage(folder, how)
     ix = store.open_index(merged_index)
     with ix.searcher() as s:
-        assert all(sidecar.open_copy(gen, sub.reader().segment()) is None
+        assert all(open_copy(gen, sub.reader().segment()) is None
                    for sub, _ in s.leaf_searchers())  # fmt: skip
     ix.close()
     assert _answers(merged_index) == before
@@ -172,18 +165,21 @@ def test_a_damaged_copy_is_not_read(merged_index: Path, how: str) -> None:
 
 def test_the_index_never_needs_the_copying_codec(merged_index: Path) -> None:
     """Segments pickle their codec into the index's table of contents: it must be Whoosh's."""
-    assert type(pickle.loads(pickle.dumps(sidecar.SidecarCodec()))) is W3Codec
+    assert type(pickle.loads(pickle.dumps(postings_copy.SidecarCodec()))) is W3Codec
     gen = store.current_generation(merged_index)
     assert gen is not None
     for toc in gen.glob("*.toc"):
-        assert b"SidecarCodec" not in toc.read_bytes()
-    assert all(type(s.codec()) is W3Codec for s in _segments(merged_index))  # type: ignore[attr-defined]
+        assert b"SidecarCodec" not in toc.read_bytes() and b"TeeCodec" not in toc.read_bytes()
+    ix = store.open_index(merged_index)
+    with ix.searcher() as s:
+        assert all(type(sub.reader().segment().codec()) is W3Codec for sub, _ in s.leaf_searchers())
+    ix.close()
 
 
 def test_an_unfinished_copy_is_removed_by_the_next_run(merged_index: Path) -> None:
     gen = store.current_generation(merged_index)
     assert gen is not None
-    left = gen / sidecar.DIRNAME / ".tmp-MAIN_killed-1234"
+    left = gen / DIRNAME / ".tmp-MAIN_killed-1234"
     left.mkdir()
     (left / "ids.bin").write_bytes(b"\0" * 8)
     build_index(list(_articles(range(300, 310), 4)), merged_index, entities=False)
@@ -196,15 +192,15 @@ def test_a_copy_that_fails_to_write_does_not_fail_the_build(
     """Disk trouble while copying (or offsets that would overflow) leaves the segment without
     a copy; the articles are indexed and answer as they would with one."""
 
-    def fail(self: object) -> None:
+    def fail(self: object, *args: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(sidecar._TeeFieldWriter, "_copy", fail)
+    monkeypatch.setattr(postings_copy.CopyFiles, "add", fail)
     path = tmp_path / "nocopy"
     build_index(list(_articles(range(120), 1)), path, entities=False)
     build_index(list(_articles(range(100, 160), 2)), path, entities=False)
     build_index(list(_articles(range(150, 200), 3)), path, entities=False)
     gen = store.current_generation(path)
     assert gen is not None
-    assert not list(gen.glob(f"{sidecar.DIRNAME}/*"))
+    assert not list(gen.glob(f"{DIRNAME}/*"))
     assert _answers(path) == _answers(merged_index)
