@@ -17,13 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from whoosh import collectors
-from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from newsearch.errors import NewsearchError, QueryError
 from newsearch.index import store
-from newsearch.index.segments import Ints, Mask, SegmentView
+from newsearch.index.segments import Mask, SegmentView
 from newsearch.index.vocabulary import STEMS_FILE, load_stems, load_vocabulary
 from newsearch.models import FacetValue, IndexStats, SearchResults, TermContribution
 from newsearch.search.bm25 import CachedBM25F
@@ -32,9 +30,9 @@ from newsearch.search.explain import article_contributions
 from newsearch.search.facets import FACET_NAMES, DateBucket, FacetTable
 from newsearch.search.feedback import feedback_words
 from newsearch.search.lexicon import index_lexicon
-from newsearch.search.matching import BulkScorer
+from newsearch.search.matching import Matching
 from newsearch.search.plan import SORTS, QueryPlan, Sort, build
-from newsearch.search.query import Filters, QueryParser, gather, restrict
+from newsearch.search.query import Filters, QueryParser, gather
 from newsearch.search.results import HitMaker
 from newsearch.search.scoring import ARTICLE_WEIGHT, PassageScorer
 from newsearch.search.selection import blended, in_order
@@ -52,35 +50,6 @@ class EngineClosedError(NewsearchError):
 def _article_depth(limit: int) -> int:
     """How many of the best articles to draw passages from."""
     return min(max(limit * 3, 50), 2000)
-
-
-def _article_query(q: wq.Query) -> wq.Query:
-    """The query as run on articles: each OR walks postings (Whoosh's default for segments
-    under 5,000 documents reads every document number of the segment into an array, in
-    Python, on every query)."""
-    if q.is_leaf():
-        return q
-    out = q.apply(_article_query)
-    if isinstance(out, wq.Or):
-        out.matcher_type = wq.Or.DEFAULT_MATCHER
-    return out
-
-
-class _TopAndEvery(collectors.TopCollector):  # type: ignore[misc]
-    """The best documents by score, and on the way every matching document number (the
-    total and the facets need them; a second, unscored search would visit them again)."""
-
-    def prepare(self, top_searcher: Searcher, q: Any, context: Any) -> None:
-        super().prepare(top_searcher, q, context)
-        self.every: list[int] = []
-
-    def _collect(self, global_docnum: int, score: float) -> Any:
-        self.every.append(global_docnum)
-        found = super()._collect(global_docnum, score)
-        # Whoosh raises the bar to the heap's lowest score and then drops the words of an OR
-        # that cannot reach it: fine for the top, but "every" would miss their articles.
-        self.minscore = 0
-        return found
 
 
 class SearchEngine:
@@ -102,7 +71,7 @@ class SearchEngine:
         self._searcher: Searcher | None = None
         self._view: SegmentView | None = None  # of the open searcher
         self._facets: FacetTable | None = None
-        self._bulk: BulkScorer | None = None
+        self._match: Matching | None = None
         self._dates: DateOrder | None = None
         self._hits = HitMaker()
         self._speller: Speller | None = None
@@ -165,7 +134,7 @@ class SearchEngine:
             self._searcher = None
         self._view = None
         self._facets = None
-        self._bulk = None
+        self._match = None
         self._dates = None
         self._hits = HitMaker()
         self._speller = None
@@ -240,28 +209,23 @@ class SearchEngine:
         empty: dict[str, tuple[FacetValue, ...]] = {n: () for n in FACET_NAMES} if facets else {}
         if s.doc_count_all() == 0 or not plan.searchable:
             return SearchResults(query, 0, (), empty, notices=plan.notices)
-        must, mask = self._restrictions(plan)
         clauses = plan.clauses
         scorer = PassageScorer(s, clauses) if plan.positive is not None else None
         extra: list[tuple[str, float]] = []
+        matching = self._matching()
         if plan.positive is None or sort != "relevance":
-            every = self._every(s, plan, must, mask)
+            every = matching.every(plan)
             order: Order = "oldest" if sort == "oldest" else "newest"
             firsts = self._date_order().first(every, order, limit)
             ranked = in_order(s.stored_fields, firsts, scorer, limit)
         else:
-            matching = restrict(_article_query(plan.positive), must, mask)
-            top, every, words = self._match(s, plan, matching, must, mask, _article_depth(limit))
+            found = matching.ranked(plan, _article_depth(limit))
+            top, every, words = found.top, found.docnums, found.words
             if feedback:
                 own = (w for c in plan.clauses for w in c.words)
                 extra = feedback_words(s.stored_fields, top, own)
             if extra:  # the same articles, scored with the feedback words too
-                more = wq.Or([wq.Term("text", w, boost=b) for w, b in extra])
-                found = s.search(
-                    wq.AndMaybe(matching, _article_query(more)), limit=_article_depth(limit)
-                )
-                top = [(hit.docnum, float(hit.score)) for hit in found]
-                words = None
+                top, words = matching.rescored(plan, extra, _article_depth(limit)), None
             assert scorer is not None
             ranked = blended(s.stored_fields, top, scorer, limit, words)
 
@@ -286,63 +250,17 @@ class SearchEngine:
             notices=plan.notices,
         )
 
-    @staticmethod
-    def _restrictions(plan: QueryPlan) -> tuple[wq.Query | None, wq.Query | None]:
-        """(what an article must match, what it must not): the filters, and the words the
-        query leaves out (an article holding one anywhere is out)."""
-        fq = plan.filter_queries
-        out = [_article_query(q) for q in plan.excluded]
-        if fq.mask is not None:
-            out.insert(0, fq.mask)
-        mask = out[0] if len(out) == 1 else wq.Or(out) if out else None
-        return fq.must, mask
-
-    def _match(
-        self,
-        s: Searcher,
-        plan: QueryPlan,
-        matching: wq.Query,
-        must: wq.Query | None,
-        mask: wq.Query | None,
-        depth: int,
-    ) -> tuple[list[tuple[int, float]], Ints, dict[int, dict[str, tuple[float, bool]]] | None]:
-        """The best ``depth`` articles as ``(docnum, score)``, every matching docnum, and the
-        query words each of the best holds (None if not known): in numpy for a flat plan
-        (matching.py), else by Whoosh (``matching``)."""
-        if self.fast_path and plan.positive is not None:
-            found = self._bulk_scorer().search(plan.positive, must, mask, depth)
-            if found is not None:
-                return found.top, found.docnums, found.words
-        collector = _TopAndEvery(depth, usequality=False)
-        s.search_with_collector(matching, collector)
-        top = [(hit.docnum, float(hit.score)) for hit in collector.results()]
-        return top, np.asarray(collector.every, dtype=np.int64), None
-
-    def _every(
-        self, s: Searcher, plan: QueryPlan, must: wq.Query | None, mask: wq.Query | None
-    ) -> Ints:
-        """Every matching docnum, ascending, unranked (to be listed by date)."""
-        bulk = self._bulk_scorer()
-        if plan.positive is None:
-            return bulk.filtered(must, mask)
-        if self.fast_path:
-            found = bulk.search(plan.positive, must, mask, 0)
-            if found is not None:
-                return found.docnums
-        matching = restrict(_article_query(plan.positive), must, mask)
-        return np.fromiter(sorted(s.docs_for_query(matching)), np.int64)
-
     def _date_order(self) -> DateOrder:
         view = self._segments()
         if self._dates is None:
             self._dates = DateOrder(view)
         return self._dates
 
-    def _bulk_scorer(self) -> BulkScorer:
+    def _matching(self) -> Matching:
         view = self._segments()
-        if self._bulk is None:
-            self._bulk = BulkScorer(view, view.searcher.weighting)
-        return self._bulk
+        if self._match is None:
+            self._match = Matching(view, view.searcher.weighting, self.fast_path)
+        return self._match
 
     def _vocabulary(self) -> Counter[str]:
         if self._speller is None:
@@ -377,7 +295,7 @@ class SearchEngine:
     def stats(self) -> IndexStats:
         """Counts, date range, size on disk and time of the last update of the index."""
         s = self._fresh()
-        live = self._bulk_scorer().live
+        live = self._segments().live
         summary = self._facet_table().summary(live)
         manifest = store.read_manifest(store.current_generation(self.index_dir) or self.index_dir)
         updated = manifest.get("updated") or manifest.get("created")

@@ -1,29 +1,33 @@
-"""Articles matching a query of plain words and phrases, scored all at once with numpy.
+"""Which articles a query plan matches, and the best of them by BM25.
 
-Whoosh scores an OR query one posting at a time in Python, a few microseconds for every article
+Whoosh scores a query one posting at a time in Python, a few microseconds for every article
 that holds any of the words: most of a query's time on a large index (benchmarks/README.md).
-For the common shape, a word, a phrase or an OR of them on ``text``/``title`` with filters,
-this module reads each word's postings into arrays (index/segments.py: mapped from the segment's
-copy of frequent words' postings, or else a Whoosh block at a time) and scores every matching
-article in one vectorised BM25 with the statistics ``CachedBM25F`` uses, so the scores are
-Whoosh's own (tests compare the two); a phrase is checked on the positions of the articles that
-hold all its words, and scores as Whoosh scores it, the sum of its words. Filters become boolean
-masks over all documents, kept for the next query. Any other shape (prefixes, AND, NOT inside
-the text, phrases with slop) returns None and the engine lets Whoosh walk it.
+For a flat plan (words, phrases and expanded prefix/fuzzy words, each required or optional, with
+words and filters left out: most queries), ``BulkScorer`` reads each word's postings into
+arrays (index/segments.py: mapped from the segment's copy of frequent words' postings, or else a
+Whoosh block at a time) and scores every matching article in one vectorised BM25 (bm25.py) with
+the statistics ``CachedBM25F`` gives Whoosh, so the scores are Whoosh's own (tests compare the
+two); a phrase is checked on the positions of the articles that hold all its words, and scores
+as Whoosh scores it, the sum of its words. Filters become boolean masks over all documents, kept
+for the next query. Other plans (groups nested in AND/OR, phrases with slop) are walked by
+Whoosh (``Matching``, which chooses).
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 from whoosh import query as wq
 
 from newsearch.index.schema import TEXT_FIELDS
 from newsearch.index.segments import Floats, Ints, Mask, PostingPositions, SegmentView
-from newsearch.search.bm25 import CachedBM25F
+from newsearch.index.whoosh_compat import TopAndEvery
+from newsearch.search.bm25 import CachedBM25F, bm25
+from newsearch.search.plan import Clause, Group, QueryPlan
+from newsearch.search.query import restrict
 
 FILTER_CACHE = 64  # filter masks kept per open searcher
 
@@ -36,26 +40,17 @@ class Matches:
     docnums: Ints
     top: list[tuple[int, float]]
     # For each of the top articles, each query word it holds: (times in its text, in its title?)
-    words: dict[int, dict[str, tuple[float, bool]]]
+    words: dict[int, dict[str, tuple[float, bool]]] | None
 
 
-Clause = Any  # a whoosh Term or Phrase (Whoosh has no type hints)
-
-
-def plain_clauses(q: wq.Query) -> list[Clause] | None:
-    """The parts of ``q`` if it is a word or phrase, or an OR of them, on the text fields
-    (phrases of consecutive words), else None."""
-    subs = q.subqueries if type(q) is wq.Or else [q]
-    if type(q) is wq.Or and (len(subs) < 2 or q.scale or q.minmatch):
-        return None
-    for sub in subs:
-        if type(sub) is wq.Term and sub.fieldname in TEXT_FIELDS:
-            continue
-        phrase = type(sub) is wq.Phrase and sub.fieldname in TEXT_FIELDS
-        if phrase and sub.slop == 1 and len(sub.words) >= 2:
-            continue
-        return None
-    return list(subs)
+def numpy_takes(groups: Sequence[Group]) -> bool:
+    """Whether ``BulkScorer`` scores these groups: words and phrases of side-by-side words on
+    the text fields."""
+    return bool(groups) and all(
+        c.field in TEXT_FIELDS and (len(c.words) == 1 or c.slop == 1)
+        for g in groups
+        for c in g.clauses
+    )
 
 
 def _phrase_docs(
@@ -111,60 +106,65 @@ class BulkScorer:
         return self._view.live
 
     def search(
-        self, q: wq.Query, must: wq.Query | None, mask: wq.Query | None, depth: int
+        self, groups: Sequence[Group], must: wq.Query | None, mask: wq.Query | None, depth: int
     ) -> Matches | None:
-        """The articles matching ``q`` and ``must`` but not ``mask``; None for a shape this
-        module does not score (the caller asks Whoosh)."""
-        clauses = plain_clauses(q)
-        if clauses is None:
+        """The articles matching the plan's groups (every required group, and some group) and
+        ``must`` but not ``mask``; None for groups this module does not score."""
+        if not numpy_takes(groups):
             return None
-        outer = float(q.boost) if type(q) is wq.Or else 1.0
         scores = np.zeros(self._n, np.float64)
         matched = np.zeros(self._n, np.bool_)
+        required = np.ones(self._n, np.bool_) if any(g.required for g in groups) else None
         holding: list[_Held] = []
-        for clause in clauses:
-            words = [clause.text] if type(clause) is wq.Term else list(clause.words)
-            spec = self._s.schema[clause.fieldname]
-            btexts = [spec.to_bytes(w) for w in words]
-            first = len(holding)
-            holding.extend(_Held(clause.fieldname, w, (w,)) for w in words)
-            if len(words) > 1:  # the phrase itself: times it occurs bound its passages better
-                holding.append(_Held(clause.fieldname, " ".join(words), tuple(words)))
-            for seg, offset in enumerate(self._view.offsets):
-                read = [
-                    self._view.postings(seg, clause.fieldname, bt, len(words) > 1) for bt in btexts
-                ]
-                if any(not len(ids) for ids, _, _ in read):
-                    continue
-                for i, (ids, tf, _) in enumerate(read):
-                    holding[first + i].add(ids + offset, tf)
-                if len(words) == 1:
-                    docs, picks = read[0][0], [np.arange(len(read[0][0]))]
-                else:
-                    docs, picks, counts = _phrase_docs(
-                        [(i, v) for i, _, v in read if v is not None]
-                    )
-                    holding[first + len(words)].add(docs + offset, counts)
-                if not len(docs):
-                    continue
-                gids = docs + offset
-                total = np.zeros(len(docs), np.float64)
-                for bt, (_, tf, _), pick in zip(btexts, read, picks, strict=True):
-                    total += self._bm25(clause.fieldname, bt, tf[pick], gids)
-                if clause.boost != 1.0:
-                    total = total * float(clause.boost)
-                scores[gids] += total
-                matched[gids] = True
+        for group in groups:
+            in_group = np.zeros(self._n, np.bool_)
+            for clause in group.clauses:
+                self._score(clause, scores, in_group, holding)
+            matched |= in_group
+            if group.required and required is not None:
+                required &= in_group
+        if required is not None:
+            matched &= required
         matched &= self.live
         if must is not None:
             matched &= self._mask(must)
         if mask is not None:
             matched &= ~self._mask(mask)
-        if outer != 1.0:
-            scores *= outer
         docnums = np.flatnonzero(matched).astype(np.int64)
         top = _best(docnums, scores[docnums], depth)
         return Matches(docnums, top, self._evidence(top, holding))
+
+    def _score(self, clause: Clause, scores: Floats, matched: Mask, holding: list[_Held]) -> None:
+        """Add a word's or phrase's BM25 to ``scores`` of the articles holding it, mark them in
+        ``matched``, and note where it (and each of its words) occurs in ``holding``."""
+        words = list(clause.words)
+        spec = self._s.schema[clause.field]
+        btexts = [spec.to_bytes(w) for w in words]
+        first = len(holding)
+        holding.extend(_Held(clause.field, w, (w,)) for w in words)
+        if len(words) > 1:  # the phrase itself: times it occurs bound its passages better
+            holding.append(_Held(clause.field, clause.key, tuple(words)))
+        for seg, offset in enumerate(self._view.offsets):
+            read = [self._view.postings(seg, clause.field, bt, len(words) > 1) for bt in btexts]
+            if any(not len(ids) for ids, _, _ in read):
+                continue
+            for i, (ids, tf, _) in enumerate(read):
+                holding[first + i].add(ids + offset, tf)
+            if len(words) == 1:
+                docs, picks = read[0][0], [np.arange(len(read[0][0]))]
+            else:
+                docs, picks, counts = _phrase_docs([(i, v) for i, _, v in read if v is not None])
+                holding[first + len(words)].add(docs + offset, counts)
+            if not len(docs):
+                continue
+            gids = docs + offset
+            total = np.zeros(len(docs), np.float64)
+            for bt, (_, tf, _), pick in zip(btexts, read, picks, strict=True):
+                total += self._bm25(clause.field, bt, tf[pick], gids)
+            if clause.boost != 1.0:
+                total = total * float(clause.boost)
+            scores[gids] += total
+            matched[gids] = True
 
     def filtered(self, must: wq.Query | None, mask: wq.Query | None) -> Ints:
         """Every live article matching ``must`` and not ``mask`` (a query of filters only)."""
@@ -211,12 +211,9 @@ class BulkScorer:
         return self._view.term_docs("title", self._s.schema["title"].to_bytes(word))
 
     def _bm25(self, fieldname: str, btext: bytes, tf: Floats, gids: Ints) -> Floats:
-        """Whoosh's bm25() of a term in documents ``gids``, in its order of operations."""
+        """The BM25 of a term in documents ``gids``, with the statistics Whoosh scores with."""
         idf, avgfl = self._w.stats(self._s, fieldname, btext)
-        k1, b = self._w.K1, self._w._field_B.get(fieldname, self._w.B)
-        fl = self._view.field_lengths(fieldname)[gids]
-        out: Floats = idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl)))
-        return out
+        return bm25(idf, tf, self._view.field_lengths(fieldname)[gids], avgfl)
 
     def _mask(self, q: wq.Query) -> Mask:
         """The documents ``q`` matches, as a mask over all documents (deleted ones may be set:
@@ -278,3 +275,77 @@ def _best(docnums: Ints, scores: Floats, depth: int) -> list[tuple[int, float]]:
         docnums, scores = docnums[keep], scores[keep]
     order = np.lexsort((docnums, -scores))[:depth]
     return [(int(docnums[i]), float(scores[i])) for i in order]
+
+
+def article_query(q: wq.Query) -> wq.Query:
+    """The query as Whoosh runs it on articles: each OR walks postings (Whoosh's default for
+    segments under 5,000 documents reads every document number of the segment into an array,
+    in Python, on every query)."""
+    if q.is_leaf():
+        return q
+    out = q.apply(article_query)
+    if isinstance(out, wq.Or):
+        out.matcher_type = wq.Or.DEFAULT_MATCHER
+    return out
+
+
+class Matching:
+    """Answers plans over one open searcher: numpy (``BulkScorer``) where it can, Whoosh's
+    matchers for the rest (and for every plan with ``fast_path=False``: the oracle)."""
+
+    def __init__(self, view: SegmentView, weighting: CachedBM25F, fast_path: bool = True) -> None:
+        self._s = view.searcher
+        self.bulk = BulkScorer(view, weighting)
+        self._fast = fast_path
+
+    @staticmethod
+    def restrictions(plan: QueryPlan) -> tuple[wq.Query | None, wq.Query | None]:
+        """(what an article must match, what it must not): the filters, and the words the
+        query leaves out (an article holding one anywhere is out)."""
+        fq = plan.filter_queries
+        out = [article_query(q) for q in plan.excluded]
+        if fq.mask is not None:
+            out.insert(0, fq.mask)
+        mask = out[0] if len(out) == 1 else wq.Or(out) if out else None
+        return fq.must, mask
+
+    def whoosh_query(self, plan: QueryPlan, extra: wq.Query | None = None) -> wq.Query:
+        """The plan as one Whoosh query: its positive part (with ``extra`` words that add to
+        the score but match nothing themselves), restricted by filters and exclusions."""
+        assert plan.positive is not None
+        must, mask = self.restrictions(plan)
+        q = restrict(article_query(plan.positive), must, mask)
+        return q if extra is None else wq.AndMaybe(q, article_query(extra))
+
+    def ranked(self, plan: QueryPlan, depth: int) -> Matches:
+        """Every article the plan matches, and the best ``depth`` by score."""
+        assert plan.positive is not None
+        must, mask = self.restrictions(plan)
+        if self._fast and plan.flat:
+            found = self.bulk.search(plan.groups, must, mask, depth)
+            if found is not None:
+                return found
+        collector = TopAndEvery(depth, usequality=False)
+        self._s.search_with_collector(self.whoosh_query(plan), collector)
+        top = [(hit.docnum, float(hit.score)) for hit in collector.results()]
+        return Matches(np.asarray(collector.every, dtype=np.int64), top, None)
+
+    def every(self, plan: QueryPlan) -> Ints:
+        """Every article the plan matches, ascending, unranked (to be listed by date)."""
+        if plan.positive is None:
+            return self.bulk.filtered(*self.restrictions(plan))
+        if self._fast and plan.flat:
+            must, mask = self.restrictions(plan)
+            found = self.bulk.search(plan.groups, must, mask, 0)
+            if found is not None:
+                return found.docnums
+        return np.fromiter(sorted(self._s.docs_for_query(self.whoosh_query(plan))), np.int64)
+
+    def rescored(
+        self, plan: QueryPlan, extra: Sequence[tuple[str, float]], depth: int
+    ) -> list[tuple[int, float]]:
+        """The best ``depth`` articles the plan matches, scored with ``extra`` words too
+        (feedback: ``(term, weight)`` asked of the text)."""
+        more = wq.Or([wq.Term("text", w, boost=b) for w, b in extra])
+        found = self._s.search(self.whoosh_query(plan, more), limit=depth)
+        return [(hit.docnum, float(hit.score)) for hit in found]
