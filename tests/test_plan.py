@@ -47,7 +47,7 @@ def test_required_and_optional_groups() -> None:
         (("casualti",), True),
         (("kursk",), False),
     ]
-    assert isinstance(p.positive, wq.AndMaybe)
+    assert isinstance(p.positive, wq.And)  # required AND (all OR-ed, for the score)
 
 
 def test_prefix_expands_to_index_terms_most_frequent_first() -> None:

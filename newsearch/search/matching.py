@@ -26,7 +26,7 @@ from newsearch.index.schema import TEXT_FIELDS
 from newsearch.index.segments import Floats, Ints, Mask, PostingPositions, SegmentView
 from newsearch.index.whoosh_compat import TopAndEvery
 from newsearch.search.bm25 import CachedBM25F, bm25
-from newsearch.search.plan import Clause, Group, QueryPlan
+from newsearch.search.plan import Clause, Group, QueryPlan, maybe
 from newsearch.search.query import restrict
 
 FILTER_CACHE = 64  # filter masks kept per open searcher
@@ -315,7 +315,7 @@ class Matching:
         assert plan.positive is not None
         must, mask = self.restrictions(plan)
         q = restrict(article_query(plan.positive), must, mask)
-        return q if extra is None else wq.AndMaybe(q, article_query(extra))
+        return q if extra is None else maybe(q, article_query(extra))
 
     def ranked(self, plan: QueryPlan, depth: int) -> Matches:
         """Every article the plan matches, and the best ``depth`` by score."""

@@ -196,8 +196,15 @@ def _combine(parts: list[tuple[wq.Query, bool]]) -> wq.Query | None:
     must = required[0] if len(required) == 1 else wq.And(required) if required else None
     may = optional[0] if len(optional) == 1 else wq.Or(optional) if optional else None
     if must is not None and may is not None:
-        return wq.AndMaybe(must, may)
+        return maybe(must, may)
     return must if must is not None else may
+
+
+def maybe(must: wq.Query, may: wq.Query) -> wq.Query:
+    """What matches ``must``, scored with ``may`` too where it matches. (Not Whoosh's AndMaybe:
+    in 2.7.5 its matcher, skipped to an article by a filter, can leave its optional side behind
+    and drop its score.)"""
+    return wq.And([wq.Or([must, may]), Unscored(must)])
 
 
 class _Walker:
@@ -251,7 +258,7 @@ class _Walker:
             base = wq.Or(keep, boost=q.boost) if len(keep) > 1 else keep[0]
             return wq.And([base, *nots]), groups, False
         if isinstance(q, wq.AndMaybe) and len(subs) == 2:
-            return wq.AndMaybe(subs[0], subs[1]), groups, False
+            return maybe(subs[0], subs[1]), groups, False
         kind = type(q) if isinstance(q, wq.And | wq.Or) else wq.Or
         return kind(subs, boost=q.boost) if len(subs) > 1 else subs[0], groups, False
 
