@@ -23,7 +23,7 @@ from newsearch.models import (
     Skip,
 )
 from newsearch.search.engine import SearchEngine
-from newsearch.search.query import Filters
+from newsearch.search.filters import Filters
 
 if TYPE_CHECKING:
     from newsearch.ingest.pipeline import build_index

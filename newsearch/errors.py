@@ -25,3 +25,11 @@ class QueryError(NewsearchError):
 
 class InputError(NewsearchError):
     """An input path or option is unusable (missing file, bad mapping...)."""
+
+
+class WhooshVersionError(NewsearchError):
+    """The installed Whoosh is not the version newsearch reads and writes."""
+
+
+class EngineClosedError(NewsearchError):
+    """A closed SearchEngine was asked a question."""

@@ -198,7 +198,7 @@ def _whoosh_sorted(index: Path, order: str, **kw: object) -> list[str]:
     from whoosh import query as wq
 
     from newsearch.index import store
-    from newsearch.search.query import filter_queries, gather
+    from newsearch.search.filters import filter_queries, gather
 
     fq = filter_queries(gather("", **kw)[1])
     must, mask = fq.must, fq.mask

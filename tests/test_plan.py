@@ -7,9 +7,10 @@ from whoosh import query as wq
 
 from newsearch.errors import QueryError
 from newsearch.index.schema import build_schema
+from newsearch.search.filters import Filters, gather
 from newsearch.search.highlight import highlights
 from newsearch.search.plan import Clause, Lexicon, QueryPlan, build
-from newsearch.search.query import Filters, QueryParser, gather
+from newsearch.search.query import QueryParser
 from newsearch.search.scoring import occurrences
 
 TERMS = {"troop": 40, "troopship": 2, "kursk": 30, "putin": 9, "zelenskyy": 3, "zelenskiy": 2}

@@ -14,9 +14,10 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
 from newsearch import NewsearchError, SearchEngine, build_index
+from newsearch.errors import WhooshVersionError
 from newsearch.index import store, whoosh_compat
 from newsearch.index.view_file import ViewFile
-from newsearch.index.whoosh_compat import WhooshVersionError, check_whoosh
+from newsearch.index.whoosh_compat import check_whoosh
 from newsearch.models import Article
 from tests.conftest import SEEDS
 

@@ -111,6 +111,12 @@ def write_manifest(gen: Path, **changes: Any) -> None:
 def open_index(index_dir: Path) -> Index:
     """The live Whoosh index, after checking it is one this version can read (its segment
     files read in place: whoosh_compat.open_file_index)."""
+    return open_live(index_dir)[1]
+
+
+def open_live(index_dir: Path) -> tuple[Path, Index]:
+    """The live generation and its Whoosh index (``CURRENT`` read once), after checking it is
+    one this version can read."""
     gen = current_generation(index_dir)
     if gen is None:
         raise IndexNotFoundError(
@@ -123,7 +129,7 @@ def open_index(index_dir: Path) -> Index:
             f"{FORMAT_VERSION}: rebuild it with "
             f"`newsearch index PATHS --rebuild --index {index_dir}`"
         )
-    return open_file_index(gen)
+    return gen, open_file_index(gen)
 
 
 def new_generation(index_dir: Path) -> tuple[Path, Index]:

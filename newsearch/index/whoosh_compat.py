@@ -50,7 +50,7 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import _length_byte_cache
 
-from newsearch.errors import NewsearchError
+from newsearch.errors import WhooshVersionError
 from newsearch.index.view_file import ViewFile
 
 Ints = npt.NDArray[np.int64]
@@ -62,10 +62,6 @@ PINNED = "2.7.5"
 POSITIONS_COUNT_BYTES: int = _INT_SIZE
 _BYTE_TO_LENGTH = np.asarray(_length_byte_cache, dtype=np.float64)
 _INSTALLED = str(whoosh.versionstring())
-
-
-class WhooshVersionError(NewsearchError):
-    """The installed Whoosh is not the version whose internals newsearch reads and writes."""
 
 
 def installed_whoosh() -> str:

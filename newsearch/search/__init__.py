@@ -1,1 +1,13 @@
-"""search"""
+"""Answering queries: a QueryPlan built once, then everything reads it.
+
+engine     SearchEngine: open, refresh, close; one search from plan to results
+filters    filters from every route (query text, keyword arguments, Filters), merged
+query      the free text parsed leniently, with notices of what was repaired
+plan       QueryPlan: the one walk of the parsed tree (groups, exclusions, expansions)
+lexicon    the index's words, for expanding prefixes, patterns and fuzzy words
+matching   which articles match, ranked: numpy for flat plans, Whoosh for the rest
+bm25       the formula, once; the Whoosh weighting that uses it
+scoring    passage BM25; selection picks the passages shown; highlight lights them
+explain    per-term contributions; results builds the public dataclasses
+facets     facet counts with numpy; date_order lists by date; feedback is RM3; spelling
+"""

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from whoosh.searching import Searcher
 
-from newsearch.errors import NewsearchError, QueryError
+from newsearch.errors import EngineClosedError, QueryError
 from newsearch.index import store
 from newsearch.index.segments import Mask, SegmentView
 from newsearch.index.vocabulary import STEMS_FILE, load_stems, load_vocabulary
@@ -29,10 +29,11 @@ from newsearch.search.date_order import DateOrder, Order
 from newsearch.search.explain import article_contributions
 from newsearch.search.facets import FACET_NAMES, DateBucket, FacetTable
 from newsearch.search.feedback import feedback_words
+from newsearch.search.filters import Filters, gather
 from newsearch.search.lexicon import index_lexicon
 from newsearch.search.matching import Matching
 from newsearch.search.plan import SORTS, QueryPlan, Sort, build
-from newsearch.search.query import Filters, QueryParser, gather
+from newsearch.search.query import QueryParser
 from newsearch.search.results import HitMaker
 from newsearch.search.scoring import ARTICLE_WEIGHT, PassageScorer
 from newsearch.search.selection import blended, in_order
@@ -41,10 +42,6 @@ from newsearch.text.analysis import KNOWN_STEMS, normalize_word
 
 FEEDBACK_DEFAULT = False
 DATE_BUCKETS = ("day", "month", "year")
-
-
-class EngineClosedError(NewsearchError):
-    """The engine was closed."""
 
 
 def _article_depth(limit: int) -> int:
@@ -63,8 +60,8 @@ class SearchEngine:
     ) -> None:
         self.index_dir = Path(index_dir)
         self.fast_path = fast_path
-        self._gen = store.current_generation(self.index_dir)
-        self._ix = store.open_index(self.index_dir)
+        self._gen: Path | None
+        self._gen, self._ix = store.open_live(self.index_dir)
         self._closed = False
         self._seen = -1
         self._parser = QueryParser(self._ix.schema)
@@ -115,7 +112,7 @@ class SearchEngine:
         if gen != self._gen:  # rebuilt: the old generation is gone, open the new one
             self._forget()
             self._ix.close()
-            self._ix, self._gen = store.open_index(self.index_dir), gen
+            self._gen, self._ix = store.open_live(self.index_dir)
         elif self._searcher is not None and self._ix.latest_generation() != self._seen:
             self._forget()
         if self._gen is not None:

@@ -24,7 +24,8 @@ from typing import Literal
 
 from whoosh import query as wq
 
-from newsearch.search.query import FilterQueries, Filters, ParsedText, Unscored, filter_queries
+from newsearch.search.filters import FilterQueries, Filters, filter_queries
+from newsearch.search.query import ParsedText, Unscored
 from newsearch.text.analysis import fold_word, known_stem, normalize_word
 
 Sort = Literal["relevance", "newest", "oldest"]

@@ -1,19 +1,16 @@
-"""From the user's query string and filter options to Whoosh queries.
+"""The free text of a query, parsed leniently into Whoosh's tree (the plan walks it once).
 
-Filter clauses (``source:RFA``, ``person:"Kim Jong Un"``, ``since:2025-04``, ``-source:RFA``) are
-taken out of the text first and become filters; the rest is parsed leniently as an OR of its
-terms, so natural multi-word queries need not hold every word: BM25 (and the passage blend,
-ranking.py) ranks what holds more of them first. (No coordination bonus: Whoosh 2.7.5's parser
-drops the factor of ``OrGroup.factory``, so every measured ranking was made without one.)
+Filter clauses are taken out of the text first (filters.py); the rest is parsed leniently as an
+OR of its terms, so natural multi-word queries need not hold every word: BM25 (and the passage
+blend, selection.py) ranks what holds more of them first. (No coordination bonus: Whoosh
+2.7.5's parser drops the factor of ``OrGroup.factory``, so every measured ranking was made
+without one.)
 """
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from whoosh import matching, query
@@ -21,104 +18,14 @@ from whoosh.fields import Schema
 from whoosh.qparser import FuzzyTermPlugin, MultifieldParser, OrGroup, PlusMinusPlugin, plugins
 
 from newsearch.errors import QueryError
-from newsearch.index import keys
-from newsearch.index.schema import ENTITY_FIELDS, TEXT_FIELDS
+from newsearch.index.schema import TEXT_FIELDS
 from newsearch.text.analysis import STOP_WORDS, fold_word, normalize_word
 
-# Words search passage text; the title counts through the article's evidence (ranking.py), or
+# Words search passage text; the title counts through the article's evidence (scoring.py), or
 # directly with title:word. A second field per word would double the cost of every query.
 DEFAULT_FIELDS = ("text",)
 FIELD_BOOSTS = {"text": 1.0, "title": 1.0}
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Filters on article metadata; lists within a field: sources OR-ed, entities and topics
-    AND-ed. The same filters come by three routes (``field:value`` in the query, keyword
-    arguments, a ``Filters`` object) and are merged by ``gather``."""
-
-    source: tuple[str, ...] = ()
-    since: dt.date | None = None
-    until: dt.date | None = None
-    person: tuple[str, ...] = ()
-    org: tuple[str, ...] = ()
-    place: tuple[str, ...] = ()
-    entity: tuple[str, ...] = ()
-    topic: tuple[str, ...] = ()
-    exclude: tuple[tuple[str, str], ...] = field(default=())  # (field, value) pairs
-
-    def merged(self, other: Filters) -> Filters:
-        """Both sets of filters: lists joined, ``other``'s dates where it has them."""
-        changes: dict[str, Any] = {}
-        for f in fields(self):
-            mine, theirs = getattr(self, f.name), getattr(other, f.name)
-            changes[f.name] = mine + theirs if isinstance(mine, tuple) else theirs or mine
-        return Filters(**changes)
-
-
-# Every filter's name, written once: the lists of Filters, its two dates, and ``date:`` (a day,
-# month or year: both dates at once).
-LIST_FILTERS = tuple(f.name for f in fields(Filters) if f.name not in ("since", "until", "exclude"))
-FILTER_NAMES = (*LIST_FILTERS, "since", "until", "date")
-_CLAUSE = re.compile(
-    r"(?<![^\s(])(?P<neg>-)?(?P<field>" + "|".join(FILTER_NAMES) + r"):"
-    r"(?:\"(?P<quoted>[^\"]*)\"?|(?P<bare>[^\s\"()]+))",
-    re.IGNORECASE,
-)
 _FIELD_PREFIX = re.compile(r"(?<![^\s(+-])(?P<name>\w+):(?=\S)")
-
-
-def parse_date_bound(value: str, *, end: bool) -> dt.date:
-    """``2025``, ``2025-04`` or ``2025-04-28`` as the first (or, with end, last) day it covers."""
-    m = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", value.strip())
-    if not m:
-        raise QueryError(f"date {value!r} not understood: use YYYY, YYYY-MM or YYYY-MM-DD")
-    year, month, day = int(m[1]), m[2], m[3]
-    try:
-        if day:
-            return dt.date(year, int(month), int(day))
-        if month:
-            mon = int(month)
-            last = calendar.monthrange(year, mon)[1]
-            return dt.date(year, mon, last if end else 1)
-        return dt.date(year, 12, 31) if end else dt.date(year, 1, 1)
-    except ValueError:
-        raise QueryError(f"date {value!r} does not exist: use a real YYYY-MM-DD") from None
-
-
-def extract_filters(text: str) -> tuple[str, Filters]:
-    """Take ``field:value`` filter clauses out of a query string."""
-    found: dict[str, list[str]] = {}
-    exclude: list[tuple[str, str]] = []
-    since = until = None
-
-    def take(m: re.Match[str]) -> str:
-        nonlocal since, until
-        name = m["field"].lower()
-        value = (m["quoted"] if m["quoted"] is not None else m["bare"]).strip()
-        if not value:
-            return " "
-        if m["neg"]:
-            exclude.append((name, value))
-        elif name == "since":
-            since = parse_date_bound(value, end=False)
-        elif name == "until":
-            until = parse_date_bound(value, end=True)
-        elif name == "date":
-            since = parse_date_bound(value, end=False)
-            until = parse_date_bound(value, end=True)
-        else:
-            found.setdefault(name, []).append(value)
-        return " "
-
-    rest = _CLAUSE.sub(take, text)
-    filters = Filters(
-        since=since,
-        until=until,
-        exclude=tuple(exclude),
-        **{k: tuple(v) for k, v in found.items()},
-    )
-    return rest, filters
 
 
 MAX_QUERY_CHARS = 2000  # longer is refused: Whoosh's parser is quadratic in the length
@@ -284,30 +191,6 @@ class QueryParser:
         return ParsedText(text, tree, tuple(notices), fuzzy, had_text)
 
 
-def _field_query(name: str, value: str) -> query.Query:
-    # The terms as the indexer wrote them: one rule each, in index/keys.py.
-    if name == "source":
-        return query.Term("source", keys.source_term(value))
-    if name == "topic":
-        return query.Term("topic", keys.topic_term(value))
-    if name in ENTITY_FIELDS:
-        return query.Term(name, keys.entity_term(value))
-    if name == "entity":
-        term = keys.entity_term(value)
-        return query.Or([query.Term(f, term) for f in ENTITY_FIELDS])
-    if name in ("since", "until", "date"):
-        start = parse_date_bound(value, end=False)
-        end = parse_date_bound(value, end=True)
-        return _date_range(start, end)
-    raise QueryError(f"unknown filter {name!r}: use one of {', '.join(FILTER_NAMES)}")
-
-
-def _date_range(start: dt.date | None, end: dt.date | None) -> query.Query:
-    lo = keys.date_term(start) if start else None
-    hi = keys.date_term(end) if end else None
-    return query.TermRange("date", lo, hi)
-
-
 class Unscored(query.WrappingQuery):  # type: ignore[misc]
     """Matches what ``child`` matches and adds nothing to the score. (Whoosh 2.7.5 scores
     ``ConstantScoreQuery(q, 0.0)`` as 1.0, a zero weight being taken for "none", and a ``Not``
@@ -331,84 +214,3 @@ def restrict(q: query.Query, must: query.Query | None, mask: query.Query | None)
     if mask is not None:
         q = query.And([q, Unscored(query.Not(mask))])
     return q
-
-
-@dataclass(frozen=True)
-class FilterQueries:
-    """Filters as Whoosh queries: what an article must match, what it must not (None: no
-    such filter)."""
-
-    must: query.Query | None = None
-    mask: query.Query | None = None
-
-
-def filter_queries(filters: Filters) -> FilterQueries:
-    must: list[query.Query] = []
-    if filters.source:
-        must.append(query.Or([_field_query("source", s) for s in filters.source]))
-    if filters.since and filters.until and filters.since > filters.until:
-        raise QueryError(f"--since {filters.since} is after --until {filters.until}: swap them")
-    if filters.since or filters.until:
-        must.append(_date_range(filters.since, filters.until))
-    for name in LIST_FILTERS:
-        if name == "source":
-            continue
-        values: Sequence[str] = getattr(filters, name)
-        must.extend(_field_query(name, v) for v in values if v.strip())
-    mask = [_field_query(name, value) for name, value in filters.exclude]
-    return FilterQueries(
-        query.And(must) if len(must) > 1 else must[0] if must else None,
-        query.Or(mask) if mask else None,
-    )
-
-
-def gather(text: str, base: Filters | None = None, **options: object) -> tuple[str, Filters]:
-    """The query's free text, and its filters from every route merged: ``field:value`` clauses
-    in ``text``, the ``base`` Filters, and keyword options (a string or a sequence of strings
-    each; ``since``/``until`` a date or a date string; ``exclude`` "field:value" strings or
-    pairs). An unknown option is a QueryError."""
-    rest, parsed = extract_filters(text)
-    merged = (base or Filters()).merged(parsed)
-    changes: dict[str, object] = {}
-    for name, value in options.items():
-        if value is None or value == () or value == []:
-            continue
-        if name == "exclude":
-            changes[name] = merged.exclude + _exclusions(value)
-        elif name in ("since", "until"):
-            if isinstance(value, str):
-                value = parse_date_bound(value, end=name == "until")
-            if not isinstance(value, dt.date):
-                raise QueryError(f"{name}={value!r}: give a date or YYYY[-MM[-DD]]")
-            changes[name] = value
-        elif name in LIST_FILTERS:
-            values = (value,) if isinstance(value, str) else tuple(value)  # type: ignore[arg-type]
-            changes[name] = getattr(merged, name) + tuple(str(v) for v in values)
-        else:
-            raise QueryError(f"unknown filter {name!r}: use one of {', '.join(FILTER_NAMES)}")
-    return rest, replace(merged, **changes)  # type: ignore[arg-type]
-
-
-def _exclusions(value: object) -> tuple[tuple[str, str], ...]:
-    """``"source:RFA"``, a sequence of them, or of ``(field, value)`` pairs."""
-    single = isinstance(value, str) or (isinstance(value, tuple) and not _is_pairs(value))
-    items: Iterable[object] = [value] if single else value  # type: ignore[assignment]
-    out: list[tuple[str, str]] = []
-    for item in items:
-        if isinstance(item, tuple) and len(item) == 2:
-            name, text = str(item[0]), str(item[1])
-        else:
-            name, sep, text = str(item).partition(":")
-            if not sep:
-                raise QueryError(f"exclude {item!r}: use FIELD:VALUE, e.g. source:RFA")
-        name, text = name.strip().lower(), text.strip()
-        if name not in FILTER_NAMES or not text:
-            raise QueryError(
-                f"exclude {item!r}: use FIELD:VALUE with FIELD one of {', '.join(FILTER_NAMES)}"
-            )
-        out.append((name, text))
-    return tuple(out)
-
-
-def _is_pairs(value: object) -> bool:
-    return isinstance(value, tuple) and all(isinstance(v, tuple) for v in value)
