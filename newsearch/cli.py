@@ -7,20 +7,25 @@ choices show as ``<relevance|newest|oldest>``, the examples in each docstring ke
 
 from __future__ import annotations
 
-import inspect
 import json
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.text import Text
-from typer.core import TyperCommand
 
 from newsearch import render
+from newsearch.cli_options import (
+    BucketOpt,
+    IndexOpt,
+    JsonOpt,
+    QueryCommand,
+    SortChoice,
+    filter_options,
+)
 from newsearch.errors import NewsearchError
 
 app = typer.Typer(
@@ -41,154 +46,6 @@ app = typer.Typer(
 DEFAULT_INDEX = "index"
 DEFAULT_SEEDS = "seeds"
 ERROR_CHARS = 300  # an error line is cut here: none echoes a whole query back
-
-# The engine's choices (mypy checks them against its ``sort`` and ``date_bucket`` types).
-SortChoice = Literal["relevance", "newest", "oldest"]
-BucketChoice = Literal["day", "month", "year"]
-
-IndexOpt = Annotated[
-    Path,
-    typer.Option(
-        "--index",
-        metavar="DIR",
-        envvar="NEWSEARCH_INDEX",
-        help="Index directory.",
-        show_default=True,
-    ),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object for scripts.")]
-BucketOpt = Annotated[
-    BucketChoice, typer.Option(help="Count dates by day, month or year.", show_default=True)
-]
-
-
-def _multi(metavar: str, help: str, check: Callable[[Any], Any] | None = None) -> Any:
-    option = typer.Option(metavar=metavar, help=help, show_default=False, callback=check)
-    return Annotated[list[str] | None, option]
-
-
-def _field_values(items: list[str] | None) -> list[str] | None:
-    """A usage error for an --exclude that is not FIELD:VALUE (the engine checks the field)."""
-    for item in items or []:
-        name, sep, value = item.partition(":")
-        if not sep or not name.strip() or not value.strip():
-            raise typer.BadParameter(f"{render.clip(item)!r}: use FIELD:VALUE, e.g. source:RFA")
-    return items
-
-
-# The filters `query` and `facets` share, each defined once here and added to both commands by
-# `filter_options`; their names are the engine's keyword arguments.
-FILTER_OPTIONS: tuple[inspect.Parameter, ...] = tuple(
-    inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation)
-    for name, annotation in (
-        (
-            "source",
-            _multi("NAME", "Only articles from this source, e.g. RFA (repeat: any of them)."),
-        ),
-        (
-            "since",
-            Annotated[
-                str | None,
-                typer.Option(metavar="DATE", help="From this date: YYYY, YYYY-MM or YYYY-MM-DD."),
-            ],
-        ),
-        (
-            "until",
-            Annotated[
-                str | None,
-                typer.Option(metavar="DATE", help="Up to this date, inclusive: YYYY[-MM[-DD]]."),
-            ],
-        ),
-        (
-            "person",
-            _multi("NAME", 'Only articles naming this person, e.g. "Kim Jong Un" (repeat: all).'),
-        ),
-        ("org", _multi("NAME", "Only articles naming this organisation (repeat: all of them).")),
-        (
-            "place",
-            _multi("NAME", "Only articles naming this place, e.g. Kursk (repeat: all of them)."),
-        ),
-        (
-            "entity",
-            _multi("NAME", "Only articles naming this person, organisation or place (repeat)."),
-        ),
-        (
-            "topic",
-            _multi("TOPIC", "Only articles with this topic tag, e.g. grain (repeat: all of them)."),
-        ),
-        (
-            "exclude",
-            _multi(
-                "FIELD:VALUE",
-                "Leave out FIELD:VALUE, e.g. source:RFA or person:Putin (repeat).",
-                _field_values,
-            ),
-        ),
-    )
-)
-
-
-def filter_options(command: Callable[..., None]) -> Callable[..., None]:
-    """Add the filter options to ``command``, which receives them as one ``filters`` mapping
-    (only the options given) in place of its own ``filters`` parameter."""
-    signature = inspect.signature(command, eval_str=True)
-    names = [p.name for p in FILTER_OPTIONS]
-
-    def with_filters(**kwargs: Any) -> None:
-        given = {name: kwargs.pop(name) for name in names}
-        command(**kwargs, filters={k: v for k, v in given.items() if v not in (None, [])})
-
-    own = [p for p in signature.parameters.values() if p.name != "filters"]
-    with_filters.__signature__ = signature.replace(  # type: ignore[attr-defined]
-        parameters=[*own, *FILTER_OPTIONS]
-    )
-    with_filters.__name__ = command.__name__
-    with_filters.__qualname__ = command.__qualname__
-    with_filters.__doc__ = command.__doc__
-    with_filters.__module__ = command.__module__
-    return with_filters
-
-
-class QueryCommand(TyperCommand):
-    """A command whose QUERY words may start with "-": ``query Kursk -Putin`` leaves Putin out,
-    where click would stop at "No such option: -P". Such a word (not one of the command's own
-    options) and the other words move, in their order, after a "--"; a mistyped long option
-    (``--jsn``) stays an option, so it is still a usage error."""
-
-    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        return super().parse_args(ctx, words_after_dashes(args, self.get_params(ctx)))
-
-
-def words_after_dashes(args: list[str], params: list[Any]) -> list[str]:
-    """``args`` with the query words after a "--" if any of them starts with "-" (else as is).
-    A short option's value may be attached only as digits (``-n5``): ``-nuclear`` is a word."""
-    takes_value: dict[str, bool] = {}
-    for p in params:
-        if getattr(p, "param_type_name", None) == "option":
-            flag = bool(getattr(p, "is_flag", False) or getattr(p, "count", False))
-            takes_value.update(dict.fromkeys(p.opts, not flag))
-            takes_value.update(dict.fromkeys(p.secondary_opts, False))
-    options: list[str] = []
-    words: list[str] = []
-    moved = False
-    tokens = iter(args)
-    for token in tokens:
-        name = token.split("=", 1)[0] if token.startswith("--") else token
-        if token == "--":
-            words.extend(tokens)
-        elif name in takes_value:
-            options.append(token)
-            value = next(tokens, None) if takes_value[name] and name == token else None
-            if value is not None:
-                options.append(value)
-        elif token[:2] in takes_value and takes_value[token[:2]] and token[2:].isdigit():
-            options.append(token)  # -n5
-        elif token.startswith("--"):
-            options.append(token)  # unknown: click says so, with its suggestions
-        else:
-            moved = moved or (token.startswith("-") and len(token) > 1)
-            words.append(token)
-    return [*options, "--", *words] if moved else args
 
 
 def _out() -> Console:
