@@ -30,7 +30,7 @@ def build_schema() -> Schema:
         title=TEXT(analyzer=analyzer, phrase=True),
         source=ID(),
         date=ID(),  # YYYYMMDD: one term a document, ranges by TermRange
-        newest=COLUMN(),  # sort keys (see ingest.date_fields): columns, not terms
+        newest=COLUMN(),  # sort keys (see keys.sort_keys): columns, not terms
         oldest=COLUMN(),
         person=KEYWORD(commas=True, scorable=False),
         org=KEYWORD(commas=True, scorable=False),

@@ -17,7 +17,7 @@ Order = Literal["newest", "oldest"]
 
 
 class DateOrder:
-    """The ``newest``/``oldest`` sort keys (ingest.date_fields: fixed-width byte strings,
+    """The ``newest``/``oldest`` sort keys (index.keys.sort_keys: fixed-width byte strings,
     undated articles last either way) of every document of one open searcher."""
 
     def __init__(self, view: SegmentView) -> None:
