@@ -94,3 +94,66 @@ def test_front_matter_bad_date_is_a_warning_not_a_guess(tmp_path: Path) -> None:
 def test_missing_path_is_a_skip_with_reason(tmp_path: Path) -> None:
     (item,) = list(iter_items([tmp_path / "nope.txt"]))
     assert isinstance(item, Skip) and "no such file" in item.reason
+
+
+@pytest.mark.parametrize(
+    "value", ["{", "[Reuters, AP]", "{name: Reuters}", "...", "---", "R" * 121]
+)
+def test_front_matter_value_that_is_not_one_value_is_refused(tmp_path: Path, value: str) -> None:
+    path = tmp_path / "story.txt"
+    path.write_text(
+        f"---\nsource: {value}\ntitle: Troops in Kursk\n---\n date 2025-04-28 By RFA\n\nBody.\n",
+        encoding="utf-8",
+    )
+    a = read_one(path)
+    assert a.source == "RFA"  # the value read from the text, not the front matter's
+    assert a.title == "Troops in Kursk"
+    (warning,) = a.warnings
+    assert warning.startswith("front matter source ") and "refused" in warning
+
+
+def test_a_refused_front_matter_value_is_reported_with_the_file(tmp_path: Path) -> None:
+    from newsearch.ingest.pipeline import build_index
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "story.txt").write_text("---\nsource: {\n---\nBody about Kursk.\n", encoding="utf-8")
+    summary = build_index([folder], tmp_path / "idx", entities=False)
+    (warning,) = summary.warnings
+    assert "story.txt" in warning and "front matter source '{' refused" in warning
+
+
+@pytest.mark.parametrize(
+    "headline",
+    [
+        "Can Yahoo dominate next decade?",
+        "Analysis: No pain, no gain?",
+        "What price for 'trusted PC security'?",
+        "Rivals of the £400 Apple...",
+        "Rivals of the £400 Apple…",
+    ],
+)
+def test_a_headline_may_end_in_a_question_mark_or_an_ellipsis(
+    tmp_path: Path, headline: str
+) -> None:
+    path = tmp_path / "bbc.txt"
+    path.write_text(f"{headline}\n\nThe body starts here. It goes on.\n", encoding="utf-8")
+    a = read_one(path)
+    assert (a.title, a.body) == (headline, "The body starts here. It goes on.")
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        "Why now? Because the front moved.",  # two sentences: a paragraph
+        "Is this the end?",  # no blank line after it: it runs into the text
+        "It was over.",
+        "He said: ",
+    ],
+)
+def test_a_first_line_that_is_a_sentence_is_not_a_headline(tmp_path: Path, first: str) -> None:
+    path = tmp_path / "story.txt"
+    gap = "\n" if first == "Is this the end?" else "\n\n"
+    path.write_text(f"{first}{gap}The body starts here.\n", encoding="utf-8")
+    a = read_one(path)
+    assert a.title is None and a.body.startswith(first.strip())

@@ -2,10 +2,13 @@
 
 Recognised, and removed from the body:
 - front matter at the top: ``---`` / ``key: value`` lines / ``---`` with keys title, date, source,
-  author, url, id (values given here win over anything guessed from the text);
+  author, url, id (values given here win over anything guessed from the text; a value that is
+  a YAML list or mapping, only punctuation, or too long is refused with a warning);
 - a header line `` date 2025-04-28 By RFA``: an all-capitals name or a known outlet is the
   source, anything else the author;
-- a headline as the first line (short, no closing full stop, more text after it);
+- a headline as the first line (short, no closing full stop, more text after it); one ending in
+  ``?`` or ``...`` is a headline too when a blank line follows it (``Can Yahoo dominate next
+  decade?``);
 - a ``Published: 28 Apr. 2025, 09:16`` line near the top;
 - a trailing byline ``BY BAE JAE-SUNG [...]`` and a credit line ``... edited by Korea JoongAng
   Daily staff.`` (the outlet).
@@ -18,7 +21,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from newsearch.ingest.readers.decode import decode, looks_binary
+from newsearch.ingest.readers.decode import decode_bytes
 from newsearch.ingest.readers.ids import make_id
 from newsearch.ingest.readers.options import DEFAULT_OPTIONS, ReadOptions
 from newsearch.models import Article, Skip
@@ -39,6 +42,21 @@ _PUBLISHED = re.compile(r"^\s*(?:Published|Posted|Updated)\s*:?\s*(?P<date>.+?)\
 _BY_LINE = re.compile(r"^\s*(?i:by)\s+(?P<name>[A-Z][\w.'’ -]{1,60}?)\s*(?:\[.*\])?\s*$")
 _CREDIT = re.compile(r"\b(?:edited|written|reported|produced) by (?:the )?(?P<outlet>.+?) staff\b")
 _FRONT_KEYS = {"title", "date", "source", "author", "url", "id"}
+# The longest value each front matter key takes; a longer one is not what the key means.
+_FRONT_LIMITS = {"title": 300, "date": 60, "source": 120, "author": 200, "url": 2048, "id": 200}
+_FRONT_EXAMPLES = {
+    "title": "Troops in Kursk",
+    "date": "2025-04-28",
+    "source": "Reuters",
+    "author": "A. Writer",
+    "url": "https://example.org/story",
+    "id": "story-1",
+}
+_WORDY = re.compile(r"\w")
+# A headline may end in a question mark or an ellipsis; a paragraph's sentence break may not
+# sit inside it ("Why now? Because..." is a paragraph).
+_ASKING_END = re.compile(r"(?:\?|\.\.\.|…)$")
+_SENTENCE_BREAK = re.compile(r"[.!?…]\s+[A-Z\"“‘']")
 
 
 def sniff(path: Path, data: bytes) -> bool:
@@ -85,9 +103,49 @@ def _front_matter(text: str, path: Path) -> tuple[dict[str, str], int, list[str]
                 f"front matter line {n} ignored (keys: {', '.join(sorted(_FRONT_KEYS))})"
             )
             continue
-        meta[key] = value.strip().strip("\"'")
+        value = value.strip().strip("\"'")
+        problem = _front_problem(key, value)
+        if problem:
+            warnings.append(
+                f"front matter {key} {_shown(value)} refused ({problem}): "
+                f"write one plain value, e.g. {key}: {_FRONT_EXAMPLES[key]}"
+            )
+            continue
+        meta[key] = value
     warnings.append("front matter has no closing '---': read as text")
     return {}, 0, warnings
+
+
+def _front_problem(key: str, value: str) -> str | None:
+    """Why a front matter value cannot be the field's value, or None when it can."""
+    if not value:
+        return None
+    if value[0] in "{[":
+        return "a YAML mapping or list, not one value"
+    if not _WORDY.search(value):
+        return "no letter or digit in it"
+    if len(value) > _FRONT_LIMITS[key]:
+        return f"{len(value)} characters, over {_FRONT_LIMITS[key]}"
+    return None
+
+
+def _shown(value: str) -> str:
+    return repr(value if len(value) <= 40 else value[:39] + "…")
+
+
+def _headline(line: str, blank_after: bool) -> bool:
+    """Whether a first line is a headline: short, with no closing full stop or comma; or ending
+    in ``?``/``...`` when a blank line follows and no sentence ends inside it."""
+    if len(line) > 200:
+        return False
+    if not re.search(r"[.!?;,:”\"]$", line):
+        return True
+    return (
+        blank_after
+        and len(line) <= 150
+        and bool(_ASKING_END.search(line))
+        and not _SENTENCE_BREAK.search(line)
+    )
 
 
 def parse_text(text: str, path: Path, article_id: str | None = None) -> Article | Skip:
@@ -123,8 +181,7 @@ def parse_text(text: str, path: Path, article_id: str | None = None) -> Article 
         elif (
             title is None
             and first + 1 < last
-            and len(line) <= 200
-            and not re.search(r"[.!?;,:”\"]$", line)
+            and _headline(line, nonblank[first + 1] > nonblank[first] + 1)
         ):
             title = line
         else:
@@ -174,10 +231,11 @@ def read(
     if not data.strip():
         yield Skip(str(path), "empty file: nothing to index")
         return
-    if looks_binary(data):
+    decoded = decode_bytes(data)
+    if decoded.binary:
         yield Skip(str(path), "binary file, not text: remove it or convert it to text")
         return
-    text, warnings = decode(data)
+    text, warnings = decoded.text, decoded.warnings
     item = parse_text(text.replace("\r\n", "\n"), path)
     if warnings and isinstance(item, Article):
         item = Article(**{**item.__dict__, "warnings": (*warnings, *item.warnings)})
