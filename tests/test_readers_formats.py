@@ -62,6 +62,7 @@ def test_registration_order_and_sniffing(tmp_path: Path) -> None:
         "reuters21578",
         "feed",
         "html",
+        "xml",
         "jsonl",
         "json",
         "csv",
@@ -76,9 +77,10 @@ def test_registration_order_and_sniffing(tmp_path: Path) -> None:
     assert reader_name(tmp_path / "reut2-003.sgm", b"") == "reuters21578"
     assert reader_name(tmp_path / "a.ndjson", b"{}") == "jsonl"
     assert reader_name(tmp_path / "a.tsv", b"a\tb") == "csv"
-    # plain text and other XML are left to the text reader
+    # plain text is left to the text reader; other XML has its own
     assert reader_name(tmp_path / "a.txt", b" date 2025-04-28 By RFA\n\nText.") is None
-    assert reader_name(tmp_path / "a.xml", b"<?xml version='1.0'?><note>hi</note>") is None
+    assert reader_name(tmp_path / "a.xml", b"<?xml version='1.0'?><note>hi</note>") == "xml"
+    assert reader_name(tmp_path / "a.txt", b"<?xml version='1.0'?><note>hi</note>") == "xml"
 
 
 # ---------------------------------------------------------------------------- JSON

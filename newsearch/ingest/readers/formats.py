@@ -1,5 +1,5 @@
 """Readers for structured news files: JSON Lines and JSON here; CSV in ``tabular``, HTML pages
-and RSS/Atom feeds in ``web``, Reuters-21578 SGML in ``reuters``.
+and RSS/Atom feeds in ``web``, other XML in ``xmldoc``, Reuters-21578 SGML in ``reuters``.
 
 ``register_readers`` registers all of them, the most specific sniffers first. One JSON object
 is one article; its fields are found by their usual names (title/headline, body/text/content/
@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from newsearch.ingest.readers import reuters, tabular, web
+from newsearch.ingest.readers import reuters, tabular, web, xmldoc
 from newsearch.ingest.readers._shared import FIELD_ALIASES, build_article, norm_key, one_line_error
 from newsearch.ingest.readers.decode import decode
 from newsearch.ingest.readers.options import DEFAULT_OPTIONS, ReadOptions, Register
@@ -33,6 +33,7 @@ def register_readers(register: Register) -> None:
     """Register every structured-format reader, more specific sniffers first."""
     reuters.register_readers(register)
     web.register_readers(register)
+    xmldoc.register_readers(register)
     register("jsonl", sniff_jsonl, read_jsonl)
     register("json", sniff_json, read_json)
     tabular.register_readers(register)

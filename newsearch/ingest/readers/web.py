@@ -1,9 +1,14 @@
 """Web formats: HTML article pages (main text and metadata by trafilatura) and RSS/Atom feeds
-(feedparser, one article per entry)."""
+(feedparser, one article per entry). Other XML is read by ``xmldoc``.
+
+feedparser drops a feed's DTD before parsing: none of its entities is expanded (no "billion
+laughs"), no external entity is fetched.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import logging
 import re
 import time
@@ -23,7 +28,7 @@ from newsearch.ingest.readers._shared import (
     looks_like_html,
     one_line_error,
 )
-from newsearch.ingest.readers.decode import decode
+from newsearch.ingest.readers.decode import clean_text, decode
 from newsearch.ingest.readers.ids import make_id
 from newsearch.ingest.readers.options import DEFAULT_OPTIONS, ReadOptions, Register
 from newsearch.models import Article, Skip
@@ -32,7 +37,11 @@ from newsearch.text.dates import parse_date
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".shtml"})
 FEED_SUFFIXES = frozenset({".rss", ".atom"})
 
-_PROLOGUE = re.compile(rb"^(?:\s+|<\?xml[^>]*>|<!--.*?-->|<!DOCTYPE[^>]*>|<\?[^>]*>)*", re.I | re.S)
+# What may precede the root element: the XML declaration, comments, a DOCTYPE (with an internal
+# subset in brackets, whose declarations hold ">"), processing instructions.
+_PROLOGUE = re.compile(
+    rb"^(?:\s+|<\?xml[^>]*>|<!--.*?-->|<!DOCTYPE(?:[^\[>]*\[.*?\])?[^>]*>|<\?[^>]*>)*", re.I | re.S
+)
 _FEED_ROOT = re.compile(rb"<(?:[\w-]+:)?(?:rss|feed|RDF)\b")
 _HTML_ROOT = re.compile(rb"<!doctype\s+html|<html\b|<head\b|<body\b", re.IGNORECASE)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
@@ -54,7 +63,7 @@ def register_readers(register: Register) -> None:
 
 
 def _head(data: bytes) -> bytes:
-    head = data[:4096]
+    head = data[:16384]
     if head.startswith(b"\xef\xbb\xbf"):
         head = head[3:]
     match = _PROLOGUE.match(head)
@@ -85,7 +94,7 @@ def _decode_html(data: bytes) -> tuple[str, tuple[str, ...]]:
         charset = match.group(1).decode("ascii", "replace").lower()
         if charset not in ("utf-8", "utf8"):
             try:
-                return data.decode(charset), ()
+                return clean_text(data.decode(charset))
             except (LookupError, UnicodeDecodeError):
                 pass
     return decode(data)
@@ -261,8 +270,9 @@ def read_feed(
     path: Path, data: bytes, options: ReadOptions = DEFAULT_OPTIONS
 ) -> Iterator[Article | Skip]:
     """One article per RSS/Atom entry: title, text (markup stripped), date, feed title as source."""
-    try:
-        parsed = feedparser.parse(data)
+    try:  # a file object: given bytes, feedparser opens a file of that name (a file that
+        # holds a path would be read in place of itself)
+        parsed = feedparser.parse(io.BytesIO(data))
     except Exception as exc:  # feedparser is lenient, but a reader never raises
         yield Skip(str(path), f"unreadable feed ({one_line_error(exc)})")
         return
