@@ -4,12 +4,17 @@ The ``*_json`` functions are pure (a model in, plain dicts and lists out): the C
 and any other front end share them. The ``print_*`` functions print every piece of text from a
 user or an article (query, suggestion, notices, titles, sources, paths, facet values, stats) as
 a ``rich.text.Text``, which rich never reads as markup (``[/b]``) or emoji codes (``:fire:``),
-whatever the console's settings; echoes of the query are cut to ``ECHO_CHARS``.
+whatever the console's settings; echoes of the query are cut to ``ECHO_CHARS``. Each such text
+goes through ``escape`` first: a file name holding a newline or a terminal escape sequence
+prints as ``\n`` or ``\x1b`` on its one line, never as a line of its own. ``to_json`` does the
+same for JSON output (JSON escapes newlines itself).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -35,6 +40,46 @@ _FIELD_NAMES = {
     "atext": "article",
     "atitle": "article title",
 }
+
+
+# Characters that move the cursor, end a line, recolour or reorder what follows on a terminal:
+# C0 and C1 controls and DEL, Unicode's line and paragraph separators, the bidirectional
+# controls; and lone surrogates (the undecodable bytes of a file name, as Python reads them).
+_LEFT_RAW_BY_JSON = r"\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+_UNSAFE = re.compile(rf"[\x00-\x1f{_LEFT_RAW_BY_JSON}]")
+_UNSAFE_IN_JSON = re.compile(rf"[{_LEFT_RAW_BY_JSON}]")  # JSON escapes C0 controls itself
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escaped(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char)
+    if char in _NAMED:
+        return _NAMED[char]
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8 in a file name
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def escape(text: str, newline: str | None = None) -> str:
+    """``text`` safe to print: control characters, line separators, bidirectional controls and
+    undecodable file-name bytes as backslash escapes (``\\n``, ``\\x1b``, ``\\u202e``,
+    ``\\xe9``). ``newline`` (e.g. a space) replaces line breaks instead, for passages."""
+    if newline is not None:
+        text = text.replace("\r\n", "\n").replace("\n", newline)
+    return _UNSAFE.sub(_escaped, text) if _UNSAFE.search(text) else text
+
+
+def _json_escaped(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def to_json(obj: Any) -> str:
+    """``obj`` as indented JSON that prints safely: JSON's own escapes, and ``\\uXXXX`` for the
+    characters it leaves raw (DEL, C1 controls, line separators, bidirectional controls, lone
+    surrogates). Every value reads back unchanged; only ASCII is escaped outside strings."""
+    text = json.dumps(obj, ensure_ascii=False, indent=1)
+    return _UNSAFE_IN_JSON.sub(_json_escaped, text) if _UNSAFE_IN_JSON.search(text) else text
 
 
 def clip(text: str, limit: int = ECHO_CHARS) -> str:
@@ -132,40 +177,43 @@ def highlighted(h: Hit, rich: bool) -> Text:
     out = Text()
     pos = 0
     for start, end in h.highlights:
-        out.append(h.text[pos:start])
+        out.append(escape(h.text[pos:start], newline=" "))
+        word = escape(h.text[start:end], newline=" ")
         if rich:
-            out.append(h.text[start:end], style="bold yellow")
+            out.append(word, style="bold yellow")
         else:
-            out.append(MARK_OPEN + h.text[start:end] + MARK_CLOSE)
+            out.append(MARK_OPEN + word + MARK_CLOSE)
         pos = end
-    out.append(h.text[pos:])
+    out.append(escape(h.text[pos:], newline=" "))
     return out
 
 
 def print_notices(console: Console, notices: Sequence[str]) -> None:
     """What the parser repaired in the query, one ``Notice:`` line each (the CLI: on stderr)."""
     for notice in notices:
-        console.print(Text(f"Notice: {clip(notice, NOTICE_CHARS)}"))
+        console.print(Text(f"Notice: {escape(clip(notice, NOTICE_CHARS))}"))
 
 
 def print_results(console: Console, r: SearchResults, rich: bool) -> None:
     if r.suggestion:
-        console.print(Text(f"Did you mean: {clip(r.suggestion)}", style="italic" if rich else ""))
+        shown = escape(clip(r.suggestion))
+        console.print(Text(f"Did you mean: {shown}", style="italic" if rich else ""))
     if not r.results:
-        console.print(Text(f"No passages match {clip(r.query)!r}."))
+        console.print(Text(f"No passages match '{escape(clip(r.query))}'."))
     for h in r.results:
         a = h.article
         head = Text(f"{h.rank}. ", style="bold" if rich else "")
-        head.append(a.title or "(untitled)", style="bold" if rich else "")
+        head.append(escape(a.title or "(untitled)"), style="bold" if rich else "")
         when = a.date.isoformat() if a.date else "unknown date"
-        head.append(f"  [{a.source or 'unknown source'}, {when}]")
+        head.append(f"  [{escape(a.source or 'unknown source')}, {when}]")
         head.append(f"  score {h.score:.2f}", style="dim" if rich else "")
         console.print(head)
         console.print(highlighted(h, rich))
-        console.print(Text(f"{a.path}  (id {a.id}, chars {h.start}-{h.end})", style="dim"))
+        where = f"{escape(a.path)}  (id {escape(a.id)}, chars {h.start}-{h.end})"
+        console.print(Text(where, style="dim"))
         if h.explanation:
             parts = [
-                f"{_FIELD_NAMES.get(c.field, c.field)} {c.term} {c.score:+.2f}"
+                f"{_FIELD_NAMES.get(c.field, c.field)} {escape(c.term)} {c.score:+.2f}"
                 for c in h.explanation
             ]
             console.print(Text("    why: " + ", ".join(parts), style="dim" if rich else ""))
@@ -184,7 +232,7 @@ def print_facets(console: Console, facets: Mapping[str, tuple[FacetValue, ...]])
             title=Text(name, style="table.title"), show_header=False, box=None, title_justify="left"
         )
         for v in values:
-            table.add_row(Text(v.value), Text(str(v.count)))
+            table.add_row(Text(escape(v.value)), Text(str(v.count)))
         if not values:
             table.add_row(Text("(none)"), Text(""))
         console.print(table)
@@ -192,15 +240,15 @@ def print_facets(console: Console, facets: Mapping[str, tuple[FacetValue, ...]])
 
 def print_summary(console: Console, s: IndexSummary) -> None:
     for k in s.skipped:
-        console.print(Text(f"skipped {k.describe()}"))
+        console.print(Text(f"skipped {escape(k.describe())}"))
     for w in s.warnings:
-        console.print(Text(f"warning {w}"))
+        console.print(Text(f"warning {escape(w)}"))
     console.print(
         Text(
             f"{s.read} read: {s.indexed} indexed, {s.updated} updated, {s.unchanged} unchanged, "
             f"{s.duplicate} duplicate, {len(s.skipped)} skipped"
             + (f", {s.pruned} pruned" if s.pruned else "")
-            + f" in {s.seconds:.1f} s -> {s.index_dir}"
+            + f" in {s.seconds:.1f} s -> {escape(s.index_dir)}"
         )
     )
 
@@ -210,5 +258,5 @@ def print_stats(console: Console, s: IndexStats) -> None:
     for key, value in stats_json(s).items():
         if isinstance(value, dict):
             value = ", ".join(f"{k} {v}" for k, v in value.items()) or "-"
-        table.add_row(Text(key), Text("-" if value is None else str(value)))
+        table.add_row(Text(key), Text("-" if value is None else escape(str(value))))
     console.print(table)
