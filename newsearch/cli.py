@@ -99,6 +99,16 @@ def _main(
     """Full-text passage search over news articles."""
 
 
+def _file_size(text: str) -> int:
+    """``--max-file-size``: bytes, or K/M/G (2**10...) or KB/MB/GB (10**3...), as coreutils."""
+    from newsearch.ingest.readers.options import parse_size
+
+    try:
+        return parse_size(text)
+    except NewsearchError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
 @app.command()
 def index(
     paths: Annotated[
@@ -136,6 +146,14 @@ def index(
         int | None,
         typer.Option("--jobs", "-j", metavar="N", min=1, help="Processes for entity extraction."),
     ] = None,
+    max_file_size: Annotated[
+        int,
+        typer.Option(
+            metavar="SIZE",
+            parser=_file_size,
+            help="Skip files larger than this: bytes, or 50M (MiB), 100MB (10**6 bytes).",
+        ),
+    ] = "100MB",  # type: ignore[assignment]
 ) -> None:
     """Index articles (default: seeds/); re-running updates the index incrementally.
 
@@ -147,6 +165,7 @@ def index(
       newsearch index news.csv --csv-columns title=headline,body=text --json
     """
     from newsearch.ingest.pipeline import build_index
+    from newsearch.ingest.readers.options import ReadOptions
     from newsearch.progress import progress_bar
 
     inputs = [str(p) for p in (paths or [Path(DEFAULT_SEEDS)])]
@@ -161,6 +180,7 @@ def index(
                 progress=tick,
                 processes=jobs,
                 csv_columns=csv_columns,
+                reading=ReadOptions(max_file_bytes=max_file_size),
             )
     except NewsearchError as exc:
         _fail(str(exc))

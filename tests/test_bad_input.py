@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from newsearch import SearchEngine, build_index
 from newsearch.cli import app
+from newsearch.errors import InputError
 from newsearch.ingest.readers import ReadOptions
 from tests.conftest import SEED_000
 
@@ -83,9 +84,10 @@ def test_json_summary_and_report_file(bad_dir: Path, tmp_path: Path) -> None:
     ]
 
 
-def test_missing_input_path_is_skipped_with_reason(tmp_path: Path) -> None:
-    summary = build_index([SEED_000, tmp_path / "missing"], tmp_path / "i", entities=False)
-    assert summary.indexed == 1 and "no such file" in summary.skipped[0].reason
+def test_missing_input_path_is_an_error_before_anything_is_written(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="missing does not exist"):
+        build_index([SEED_000, tmp_path / "missing"], tmp_path / "i", entities=False)
+    assert not (tmp_path / "i").exists()
 
 
 def test_file_over_the_size_limit_is_skipped_with_reason(tmp_path: Path) -> None:

@@ -26,7 +26,9 @@ def test_bbc_all_files_accounted_duplicates_reported(tmp_path: Path) -> None:
     assert len(files) == 2225
     distinct = {hashlib.sha1(p.read_bytes()).hexdigest() for p in files}
     s = build_index(bbc, tmp_path / "i", entities=False)
-    assert s.read == accounted(s) == 2225
+    docs = {"PROVENANCE.md", "README.TXT", "SHA256SUMS"}  # beside the articles: skipped, said
+    assert {Path(k.path).name for k in s.skipped} == docs
+    assert s.read == accounted(s) == 2225 + len(docs)
     assert s.duplicate >= 2225 - len(distinct)  # every byte-identical copy, at least
     assert any("sport/199.txt" in w for w in s.warnings)  # the one Latin-1 byte
     with SearchEngine(tmp_path / "i") as engine:

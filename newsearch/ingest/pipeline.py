@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from newsearch.index.whoosh_compat import segment_count, segment_ids
 from newsearch.ingest.document import build_document, content_hash, norm_hash
 from newsearch.ingest.ner_pool import Extractor, default_processes, extract_batches
 from newsearch.ingest.readers import DEFAULT_OPTIONS, ReadOptions, csv_options, iter_items
+from newsearch.ingest.readers.tree import check_paths
 from newsearch.models import Article, IndexSummary, Mention, Skip
 
 Input = str | os.PathLike[str] | Article
@@ -255,6 +256,8 @@ def build_index(
     root = Path(index_dir)
     if isinstance(inputs, str | os.PathLike | Article):
         inputs = [inputs]
+    if isinstance(inputs, Collection):  # a path that does not exist: an error, no empty index
+        check_paths(inputs)
     if entities and extractor is None:
         from newsearch.ingest.entities import SpacyExtractor
 

@@ -1,15 +1,18 @@
 """Readers turn input paths into Articles (or Skips with a reason), one reader per format.
 
 A reader is a function ``(path, data, options) -> Iterator[Article | Skip]`` registered with a
-sniffing predicate. ``iter_items`` walks directories and picks a reader by content and
-extension; the ``ReadOptions`` given to it (CSV columns, the file size limit) go to every reader.
+sniffing predicate. ``iter_items`` walks directories (``tree.py``: every entry read or
+skipped with a reason) and picks a reader by content and extension; the ``ReadOptions`` given to
+it (CSV columns, the file size and body limits) go to every reader. A file is read only if it is
+a regular file within the size limit; a body over the limit is cut, with a warning.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from newsearch.ingest.readers.options import (
@@ -20,8 +23,11 @@ from newsearch.ingest.readers.options import (
     ReadOptions,
     Sniffer,
     csv_options,
+    describe_size,
 )
+from newsearch.ingest.readers.tree import check_paths, special_reason, stat_error_reason, walk
 from newsearch.models import Article, Skip
+from newsearch.text.passages import cut_body
 
 __all__ = [
     "DEFAULT_OPTIONS",
@@ -30,6 +36,8 @@ __all__ = [
     "ReadOptions",
     "Reader",
     "Sniffer",
+    "cap_body",
+    "check_paths",
     "csv_options",
     "iter_items",
     "read_file",
@@ -69,62 +77,60 @@ def _optional_modules() -> list:  # type: ignore[type-arg]
     return [formats]
 
 
-# Documentation that sits beside corpora, never articles (compared case-insensitively).
-SKIP_NAMES = {"provenance.md", "sha256sums", "md5sums", "license", "license.txt", "classes.txt"}
-SKIP_PREFIXES = ("readme",)
-SKIP_SUFFIXES = (".dtd", ".sha256", ".md5", ".pyc", ".gz", ".zip")
-
-
-def _skipped_name(name: str) -> bool:
-    low = name.lower()
-    return (
-        name.startswith(".")
-        or low in SKIP_NAMES
-        or low.startswith(SKIP_PREFIXES)
-        or low.endswith(SKIP_SUFFIXES)
+def _read_regular(path: Path, limit: int) -> bytes | Skip:
+    """The bytes of a regular file of at most ``limit`` bytes, or why not. What is not a
+    regular file is never opened (``os.stat`` first; opened with O_NONBLOCK and checked again,
+    in case it was replaced meanwhile), and no more than ``limit`` + 1 bytes are read."""
+    try:
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            return Skip(str(path), special_reason(path, st.st_mode))
+        size = st.st_size
+        if size <= limit:
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+            with open(fd, "rb") as fh:
+                mode = os.fstat(fh.fileno()).st_mode
+                if not stat.S_ISREG(mode):
+                    return Skip(str(path), special_reason(path, mode))
+                data = fh.read(limit + 1)
+                if len(data) <= limit:
+                    return data
+                size = max(len(data), os.fstat(fh.fileno()).st_size)  # it grew since
+    except OSError as exc:
+        return Skip(str(path), stat_error_reason(path, exc))
+    return Skip(
+        str(path),
+        f"file is {describe_size(size)}, over the limit of {limit:,} bytes "
+        "(--max-file-size): split it, or raise the limit",
     )
 
 
-def _article_files(files: list[str]) -> list[str]:
-    """The files of a directory that hold articles. In a Reuters-21578 distribution only the
-    ``reut2-*.sgm`` files do; the rest (category lists, the DTD, notes) is documentation."""
-    sgml = [f for f in files if f.startswith("reut2-") and f.endswith(".sgm")]
-    if sgml:
-        return sgml
-    return [f for f in files if not _skipped_name(f)]
-
-
-def walk(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path | Skip]:
-    """Every file under the given paths in a stable order; missing paths become Skips."""
-    for raw in paths:
-        p = Path(raw)
-        if p.is_dir():
-            for root, dirs, files in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(_article_files(files)):
-                    yield Path(root) / name
-        elif p.is_file():
-            yield p
-        else:
-            yield Skip(str(p), "no such file or directory: check the path")
+def cap_body(item: Article | Skip, limit: int) -> Article | Skip:
+    """An article whose body is over ``limit`` characters, cut at a paragraph or sentence end
+    (``cut_body``) with a warning: before sentence splitting, entities and indexing."""
+    if isinstance(item, Skip) or len(item.body) <= limit:
+        return item
+    body = cut_body(item.body, limit)
+    warning = (
+        f"body is {len(item.body):,} characters, over the {limit:,}-character limit: "
+        f"only its first {len(body):,} are indexed (cut at a passage boundary); "
+        "split the file to index the rest"
+    )
+    return replace(item, body=body, warnings=(*item.warnings, warning))
 
 
 def read_file(path: Path, options: ReadOptions = DEFAULT_OPTIONS) -> Iterator[Article | Skip]:
-    """Read one file with the first reader that claims it."""
+    """Read one file with the first reader that claims it; bodies over
+    ``options.max_body_chars`` are cut."""
     _load_builtin_readers()
-    try:
-        size = path.stat().st_size
-        if size > options.max_file_bytes:
-            limit = f"{options.max_file_bytes / 2**20:g} MiB"
-            yield Skip(str(path), f"file is {size:,} bytes, over the {limit} limit: split it first")
-            return
-        data = path.read_bytes()
-    except OSError as exc:
-        yield Skip(str(path), f"cannot read: {exc.strerror or exc}")
+    data = _read_regular(path, options.max_file_bytes)
+    if isinstance(data, Skip):
+        yield data
         return
     for spec in _READERS:
         if spec.sniff(path, data):
-            yield from spec.read(path, data, options)
+            for item in spec.read(path, data, options):
+                yield cap_body(item, options.max_body_chars)
             return
     yield Skip(str(path), "no reader for this file type")
 

@@ -7,14 +7,17 @@ reader's own types: ``Reader``, ``Sniffer``, ``Register``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsearch.errors import InputError
 from newsearch.models import Article, Skip
+from newsearch.text.passages import MAX_BODY_CHARS
 
-MAX_FILE_BYTES = 200 * 1024 * 1024
+# A file over this many bytes is skipped unread (``--max-file-size``; 100 MB).
+MAX_FILE_BYTES = 100_000_000
 
 # The fields a structured record can fill.
 FIELDS = ("title", "body", "date", "source", "author", "url", "id", "category")
@@ -37,10 +40,20 @@ class CsvOptions:
 @dataclass(frozen=True)
 class ReadOptions:
     """The options of one reading: ``csv`` for CSV/TSV files, ``max_file_bytes`` above which a
-    file is skipped unread."""
+    file is skipped unread (default 100 MB), ``max_body_chars`` above which an article's body
+    is cut at a paragraph or sentence boundary, with a warning (default 1,000,000 characters:
+    ``newsearch.text.passages.MAX_BODY_CHARS``)."""
 
     csv: CsvOptions = field(default_factory=CsvOptions)
     max_file_bytes: int = MAX_FILE_BYTES
+    max_body_chars: int = MAX_BODY_CHARS
+
+    def __post_init__(self) -> None:
+        if self.max_file_bytes < 1 or self.max_body_chars < 1:
+            raise InputError(
+                f"max_file_bytes={self.max_file_bytes}, max_body_chars={self.max_body_chars}: "
+                "give sizes from 1"
+            )
 
 
 DEFAULT_OPTIONS = ReadOptions()
@@ -91,3 +104,32 @@ def csv_options(
     if delimiter is not None and len(delimiter) != 1:
         raise InputError(f"bad CSV delimiter {delimiter!r}: give one character")
     return CsvOptions(columns=mapping, header=header, delimiter=delimiter)
+
+
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b?)", re.IGNORECASE)
+_POWERS = {"": 0, "k": 1, "m": 2, "g": 3, "t": 4}
+
+
+def parse_size(text: str) -> int:
+    """A size in bytes from ``123`` (bytes), ``50M``/``50MiB`` (2**20) or ``100MB`` (10**6),
+    as GNU coreutils reads them (K, M, G, T); raises InputError with the forms it takes."""
+    m = _SIZE.fullmatch(text.strip())
+    if m is None or (m[3].lower() in ("i", "ib") and not m[2]):
+        raise InputError(
+            f"bad size {text!r}: give bytes (1000000) or a number with K, M, G or T "
+            "(50M = 50 MiB, 100MB = 100,000,000 bytes)"
+        )
+    number, unit, tail = float(m[1]), m[2].lower(), m[3].lower()
+    base = 1000 if tail == "b" and unit else 1024
+    size = int(number * base ** _POWERS[unit])
+    if size < 1:
+        raise InputError(f"bad size {text!r}: give at least 1 byte")
+    return size
+
+
+def describe_size(size: int) -> str:
+    """``123,456,789 bytes (123.5 MB)``: exact, and readable."""
+    for unit, power in (("TB", 4), ("GB", 3), ("MB", 2), ("KB", 1)):
+        if size >= 1000**power:
+            return f"{size:,} bytes ({size / 1000**power:.1f} {unit})"
+    return f"{size:,} bytes"
