@@ -7,9 +7,11 @@ choices show as ``<relevance|newest|oldest>``, the examples in each docstring ke
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -109,6 +111,22 @@ def _file_size(text: str) -> int:
         raise typer.BadParameter(str(exc)) from None
 
 
+def _prune_confirmation(yes: bool, bar: contextlib.ExitStack) -> bool | Callable[[int, int], bool]:
+    """How ``index`` confirms a prune of over half the index: ``--yes``; else, on a terminal,
+    a question (the progress bar closed first); else not at all."""
+    if yes:
+        return True
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        return False
+
+    def ask(count: int, total: int) -> bool:
+        bar.close()
+        question = f"--prune would remove {count} of the index's {total} articles, more than half"
+        return typer.confirm(f"{question}. Prune them?", default=False, err=True)
+
+    return ask
+
+
 @app.command()
 def index(
     paths: Annotated[
@@ -123,7 +141,20 @@ def index(
         bool, typer.Option("--rebuild", help="Build from scratch, swapped in atomically.")
     ] = False,
     prune: Annotated[
-        bool, typer.Option("--prune", help="Remove articles whose files are gone.")
+        bool,
+        typer.Option(
+            "--prune",
+            help="Remove articles whose text is nowhere in PATHS any more (moved files keep "
+            "theirs); over half the index needs --yes.",
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Show what would change (moves, prunes); write nothing."),
+    ] = False,
+    yes: Annotated[
+        bool,
+        typer.Option("--yes", "-y", help="Confirm a --prune that removes over half the index."),
     ] = False,
     entities: Annotated[
         bool, typer.Option(help="Extract named entities (spaCy).", show_default=True)
@@ -164,24 +195,33 @@ def index(
       newsearch index news/ --index news-index --no-entities --report skips.json
       newsearch index news.csv --csv-columns title=headline,body=text --json
     """
-    from newsearch.ingest.pipeline import build_index
+    from newsearch.ingest.pipeline import PruneNotConfirmedError, build_index
     from newsearch.ingest.readers.options import ReadOptions
     from newsearch.progress import progress_bar
 
     inputs = [str(p) for p in (paths or [Path(DEFAULT_SEEDS)])]
     try:
-        with progress_bar(enabled=not quiet and not as_json and sys.stderr.isatty()) as tick:
+        with contextlib.ExitStack() as bar:
+            show = not quiet and not as_json and sys.stderr.isatty()
+            tick = bar.enter_context(progress_bar(enabled=show))
             summary = build_index(
                 inputs,
                 index,
                 rebuild=rebuild,
                 prune=prune,
+                dry_run=dry_run,
+                confirm=_prune_confirmation(yes, bar),
                 entities=entities,
                 progress=tick,
                 processes=jobs,
                 csv_columns=csv_columns,
                 reading=ReadOptions(max_file_bytes=max_file_size),
             )
+    except PruneNotConfirmedError as exc:
+        _fail(
+            f"--prune would remove {exc.count} of the index's {exc.total} articles, more than "
+            "half: nothing was pruned; list them with --dry-run, and pass --yes to prune them"
+        )
     except NewsearchError as exc:
         _fail(str(exc))
     if report:

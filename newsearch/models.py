@@ -134,17 +134,28 @@ class SearchResults:
 
 @dataclass(frozen=True)
 class IndexSummary:
-    """What one indexing run did with every item it read; the counts add up to ``read``."""
+    """What one indexing run did with every item it read; the counts add up to ``read``
+    (``indexed + updated + unchanged + duplicate + moved + len(skipped)``).
+
+    ``moved``: articles found at a new place with nothing else changed (a file moved or
+    renamed), listed in ``moves``. ``pruned`` counts the indexed articles a prune removed,
+    listed in ``prunes``. A ``dry_run`` wrote nothing: its counts and lists say what the run
+    would do.
+    """
 
     read: int = 0
     indexed: int = 0
     updated: int = 0
     unchanged: int = 0
     duplicate: int = 0
+    moved: int = 0
     skipped: tuple[Skip, ...] = ()
     pruned: int = 0
     warnings: tuple[str, ...] = ()
     duplicates: tuple[tuple[str, str], ...] = ()  # (duplicate, kept), each path[:record]
+    moves: tuple[tuple[str, str], ...] = ()  # (new place, old place), each path[:record]
+    prunes: tuple[str, ...] = ()  # path[:record] of each article pruned (or to prune)
+    dry_run: bool = False
     index_dir: str = ""
     seconds: float = 0.0
 

@@ -149,10 +149,14 @@ def summary_json(s: IndexSummary) -> dict[str, Any]:
         "updated": s.updated,
         "unchanged": s.unchanged,
         "duplicate": s.duplicate,
+        "moved": s.moved,
         "skipped": len(s.skipped),
         "pruned": s.pruned,
+        "dry_run": s.dry_run,
         "skips": [{"path": k.path, "location": k.location, "reason": k.reason} for k in s.skipped],
         "duplicates": [{"path": d, "duplicate_of": k} for d, k in s.duplicates],
+        "moves": [{"path": new, "moved_from": old} for new, old in s.moves],
+        "prunes": [{"path": p} for p in s.prunes],
         "warnings": list(s.warnings),
         "index": s.index_dir,
         "seconds": round(s.seconds, 3),
@@ -239,14 +243,23 @@ def print_facets(console: Console, facets: Mapping[str, tuple[FacetValue, ...]])
 
 
 def print_summary(console: Console, s: IndexSummary) -> None:
+    """A line per skip, warning and pruned article (a dry run: per move too, as ``would
+    move OLD -> NEW``), then the counts."""
     for k in s.skipped:
         console.print(Text(f"skipped {escape(k.describe())}"))
     for w in s.warnings:
         console.print(Text(f"warning {escape(w)}"))
+    if s.dry_run:
+        for new, old in s.moves:
+            console.print(Text(f"would move {escape(old)} -> {escape(new)}"))
+    for p in s.prunes:
+        console.print(Text(f"{'would prune' if s.dry_run else 'pruned'} {escape(p)}"))
     console.print(
         Text(
-            f"{s.read} read: {s.indexed} indexed, {s.updated} updated, {s.unchanged} unchanged, "
-            f"{s.duplicate} duplicate, {len(s.skipped)} skipped"
+            ("dry run, nothing written: " if s.dry_run else "")
+            + f"{s.read} read: {s.indexed} indexed, {s.updated} updated, "
+            + (f"{s.moved} moved, " if s.moved else "")
+            + f"{s.unchanged} unchanged, {s.duplicate} duplicate, {len(s.skipped)} skipped"
             + (f", {s.pruned} pruned" if s.pruned else "")
             + f" in {s.seconds:.1f} s -> {escape(s.index_dir)}"
         )

@@ -18,7 +18,7 @@ runner = CliRunner()
 
 
 def accounted(s: IndexSummary) -> int:
-    return s.indexed + s.updated + s.unchanged + s.duplicate + len(s.skipped)
+    return s.indexed + s.updated + s.unchanged + s.duplicate + s.moved + len(s.skipped)
 
 
 def test_rerun_is_all_unchanged(seeds_copy: Path, tmp_path: Path) -> None:
@@ -75,9 +75,9 @@ def test_cli_summary_counts_add_up(seeds_copy: Path, tmp_path: Path) -> None:
     (seeds_copy / "empty.txt").write_text("")
     args = ["index", str(seeds_copy), "--index", str(tmp_path / "i"), "--no-entities", "--json"]
     out = json.loads(runner.invoke(app, args).stdout)
-    keys = ("indexed", "updated", "unchanged", "duplicate", "skipped")
+    keys = ("indexed", "updated", "unchanged", "duplicate", "moved", "skipped")
     assert sum(out[k] for k in keys) == out["read"] == 6
-    assert out["pruned"] == 0
+    assert (out["pruned"], out["prunes"], out["moves"], out["dry_run"]) == (0, [], [], False)
 
 
 def test_stats_reports_what_the_index_holds(seed_index: Path) -> None:

@@ -1,0 +1,264 @@
+"""One indexing run over an open index: count each item read, ask ``identity.Ledger`` which
+article it is, and make the changes in batches (entities extracted meanwhile, ``ner_pool``),
+committing as it goes; prune at the end. Every item read ends in exactly one of the counts.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from whoosh.index import Index
+from whoosh.writing import IndexWriter
+
+from newsearch.errors import NewsearchError
+from newsearch.index import postings_copy as sidecar
+from newsearch.index.postings_copy import SidecarCodec
+from newsearch.index.vocabulary import count_words, save_vocabulary
+from newsearch.index.whoosh_compat import segment_count, segment_ids
+from newsearch.ingest.document import build_document
+from newsearch.ingest.identity import Decision, Key, Ledger, relocated_document
+from newsearch.ingest.readers import DEFAULT_OPTIONS, ReadOptions, iter_items
+from newsearch.models import Article, Mention, Skip
+
+Progress = Callable[[int], None]
+# Whether to prune (articles to remove, articles in the index), asked when it is over half
+Confirm = bool | Callable[[int, int], bool]
+BATCH = 256  # articles handed to entity extraction and the writer at a time
+
+
+def body_of(op: Op) -> str:
+    """The text to extract entities from: none for a relocated article (its entities are kept)
+    or a deletion."""
+    return op.article.body if op.article is not None and op.relocate is None else ""
+
+
+@dataclass(frozen=True)
+class Op:
+    """One change to the index: delete the documents of ``delete``, then write ``article``'s
+    (if any), with the stored entities of ``relocate`` if given (``identity.Decision``)."""
+
+    article: Article | None
+    hashes: tuple[str, str]
+    delete: tuple[str, ...] = ()
+    relocate: str | None = None
+
+
+@dataclass
+class Tally:
+    read: int = 0
+    counts: Counter[str] = field(default_factory=Counter)  # indexed, updated, moved, ...
+    skipped: list[Skip] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)
+    moves: list[tuple[str, str]] = field(default_factory=list)
+    prunes: list[str] = field(default_factory=list)
+
+
+class PruneNotConfirmedError(NewsearchError):
+    """A prune would remove more than half the index and was not confirmed."""
+
+    def __init__(self, count: int, total: int) -> None:
+        super().__init__(
+            f"the prune would remove {count} of the index's {total} articles, more than half: "
+            "nothing was pruned; list them with a dry run, and confirm to prune them"
+        )
+        self.count = count
+        self.total = total
+
+
+def stored_keys(ix: Index) -> list[Key]:
+    with ix.searcher() as s:
+        return [Key.of_document(fields) for fields in s.all_stored_fields()]
+
+
+class Run:
+    """One indexing run over an open index (``ix`` None: a dry run, judging the ``stored``
+    articles given and writing nothing).
+    Which article each item is, ``identity.Ledger`` decides; the run counts and writes."""
+
+    def __init__(
+        self,
+        ix: Index | None,
+        gen: Path | None,
+        progress: Progress | None,
+        writer_procs: int = 1,
+        *,
+        commit_every: int,
+        max_segments: int,
+        reading: ReadOptions = DEFAULT_OPTIONS,
+        stored: Iterable[Key] | None = None,
+    ) -> None:
+        self.ix = ix
+        # SidecarCodec: Whoosh's own, also copying frequent words' postings for fast reading
+        self.writer_options: dict[str, Any] = {"limitmb": 256, "codec": SidecarCodec()}
+        if writer_procs > 1:  # Whoosh's own parallel writer: one segment per process
+            self.writer_options.update(procs=writer_procs, multisegment=True)
+        self.commit_every = commit_every
+        self.max_segments = max_segments
+        self.gen = gen
+        self.progress = progress
+        self.reading = reading
+        self.tally = Tally()
+        if stored is None:
+            stored = stored_keys(ix) if ix is not None else ()
+        self.ledger = Ledger(stored)
+        self.held: dict[str, Article] = {}  # deferred articles given as objects (no file)
+        self.pending: list[Op] = []
+        self.written = 0
+        self.writer: IndexWriter | None = None
+        self.words: Counter[str] = Counter()
+
+    def _writer(self) -> IndexWriter:
+        assert self.ix is not None, "a dry run writes nothing"
+        if self.writer is None:
+            self.writer = self.ix.writer(**self.writer_options)
+        return self.writer
+
+    def add(self, item: Article | Skip, given: bool = False) -> None:
+        t = self.tally
+        t.read += 1
+        if isinstance(item, Skip):
+            t.skipped.append(item)
+            return
+        t.warnings.extend(f"{item.path}: {w}" for w in item.warnings)
+        if item.id in self.ledger.seen:
+            t.skipped.append(Skip(item.path, f"id {item.id!r} appears twice", item.location))
+            return
+        key = Key.of_article(item)
+        decision = self.ledger.judge(key)
+        if decision.kind == "deferred":
+            if given:
+                self.held[item.id] = item
+            return
+        self._record(key, decision, item)
+
+    def _record(self, key: Key, d: Decision, article: Article | None) -> None:
+        t = self.tally
+        t.counts[d.kind] += 1
+        if d.kind == "duplicate":
+            t.duplicates.append((key.where, d.other or ""))
+        elif d.kind == "moved":
+            t.moves.append((key.where, d.other or ""))
+        if (d.write or d.delete) and self.ix is not None:
+            self.pending.append(
+                Op(article if d.write else None, (key.hash, key.norm), d.delete, d.relocate)
+            )
+
+    def _settle(self) -> None:
+        """Decide the items that waited for the end of the reading; read again from their
+        files the few to write (so waiting holds no article in memory)."""
+        decided = list(self.ledger.settle())
+        wanted = {k.id for k, d in decided if d.write and k.id not in self.held}
+        found: dict[str, Article] = {}
+        if wanted and self.ix is not None:
+            paths = dict.fromkeys(k.path for k, _ in decided if k.id in wanted)
+            for item in iter_items(list(paths), self.reading):
+                if isinstance(item, Article) and item.id in wanted:
+                    found[item.id] = item
+        for key, d in decided:
+            article = self.held.pop(key.id, None) or found.get(key.id)
+            if (
+                d.write
+                and self.ix is not None
+                and (article is None or Key.of_article(article) != key)
+            ):
+                reason = "changed while being indexed: run again"
+                self.tally.skipped.append(Skip(key.path, reason, key.location))
+                continue
+            self._record(key, d, article)
+
+    def batches(self, items: Iterable[tuple[Article | Skip, bool]]) -> Iterator[list[Op]]:
+        """Classify every item; yield the changes to the index in batches."""
+        for item, given in items:
+            self.add(item, given)
+            if self.progress is not None:
+                self.progress(self.tally.read)
+            if len(self.pending) >= BATCH:
+                yield self._take()
+        self._settle()
+        while self.pending:
+            yield self._take()
+
+    def _take(self) -> list[Op]:
+        batch, self.pending = self.pending[:BATCH], self.pending[BATCH:]
+        return batch
+
+    def write(self, batch: list[Op], mentions: list[tuple[Mention, ...]]) -> None:
+        w = self._writer()
+        sources = self._stored_fields({op.relocate for op in batch if op.relocate})
+        for op, ments in zip(batch, mentions, strict=True):
+            for aid in op.delete:
+                w.delete_by_term("article_id", aid)
+            if op.article is None:
+                continue
+            if op.relocate is None:
+                count_words(self.words, (op.article.title, op.article.body))
+                doc = build_document(op.article, ments, op.hashes)
+            else:  # its words are counted already
+                doc = relocated_document(op.article, sources.get(op.relocate), op.hashes)
+            w.add_document(**doc)
+        self.written += len(batch)
+        if self.written >= self.commit_every:
+            self.commit()
+
+    def _stored_fields(self, ids: set[str]) -> dict[str, dict[str, Any]]:
+        """The stored fields of articles to relocate, from the last commit (a relocated
+        article's document is deleted only by its relocation)."""
+        if not ids or self.ix is None:
+            return {}
+        with self.ix.searcher() as s:
+            return {aid: s.document(article_id=aid) for aid in ids}
+
+    def prune(self, confirm: Confirm) -> None:
+        """Remove the articles no item claimed whose place no longer holds them: the file is
+        gone, or was read this run without them (a record removed from a file). Places are
+        absolute paths: a run started in another directory judges the same files. Removing
+        more than half the index needs ``confirm``."""
+        gone = self.ledger.prunable()
+        self.tally.prunes = [s.where for s in gone]
+        if self.ix is None or not gone:
+            return
+        total = len(self.ledger.stored)
+        if 2 * len(gone) > total and not (
+            confirm(len(gone), total) if callable(confirm) else confirm
+        ):
+            raise PruneNotConfirmedError(len(gone), total)
+        w = self._writer()
+        for s in gone:
+            w.delete_by_term("article_id", s.id)
+
+    def commit(self) -> None:
+        if self.writer is not None:
+            assert self.gen is not None
+            self.writer.commit()
+            self.writer = None
+            save_vocabulary(self.gen, self.words)
+            self.words.clear()
+            self._prune_copies()
+        self.written = 0
+
+    def _prune_copies(self) -> None:
+        assert self.gen is not None and self.ix is not None
+        sidecar.prune(self.gen, segment_ids(self.ix))
+
+    def merge(self) -> None:
+        """The parallel writer adds a segment per process and commit; past ``max_segments``,
+        let Whoosh's usual policy merge the small ones. It merges by size, so segments of
+        similar size stay (Reuters keeps 10); a full optimize costs minutes and is left to the
+        user."""
+        if "procs" in self.writer_options and segment_count(self._ix()) > self.max_segments:
+            self._ix().writer(limitmb=256, codec=SidecarCodec()).commit(merge=True)
+            self._prune_copies()
+
+    def _ix(self) -> Index:
+        assert self.ix is not None
+        return self.ix
+
+    def cancel(self) -> None:
+        if self.writer is not None:
+            self.writer.cancel()
+            self.writer = None
