@@ -28,11 +28,11 @@ _CLOSE = re.compile(r"</REUTERS\s*>", re.IGNORECASE)
 _ATTR = re.compile(r'([A-Za-z-]+)\s*=\s*"?([^"\s>]*)"?')
 _TEXT_OPEN = re.compile(r"<TEXT\b([^>]*)>", re.IGNORECASE)
 _TEXT = re.compile(r"<TEXT\b([^>]*)>(.*?)(?:</TEXT\s*>|$)", re.IGNORECASE | re.DOTALL)
-_FIELD = re.compile(
-    r"<(DATE|TOPICS|PLACES|PEOPLE|ORGS|EXCHANGES|TITLE|BODY|DATELINE|AUTHOR)\b[^>]*>(.*?)</\1\s*>",
-    re.IGNORECASE | re.DOTALL,
-)
-_D = re.compile(r"<D>(.*?)</D>", re.IGNORECASE | re.DOTALL)
+_FIELD_NAMES = ("DATE", "TOPICS", "PLACES", "PEOPLE", "ORGS", "EXCHANGES", "TITLE", "BODY",
+                "DATELINE", "AUTHOR")  # fmt: skip
+_FIELD_OPEN = re.compile(rf"<({'|'.join(_FIELD_NAMES)})\b[^>]*>", re.IGNORECASE)
+_FIELD_CLOSE = {name: re.compile(rf"</{name}\s*>", re.IGNORECASE) for name in _FIELD_NAMES}
+_D_TAG = re.compile(r"<(/?)D>", re.IGNORECASE)
 _ENTITY = re.compile(r"&(#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|lt|gt|amp|quot|apos);")
 _NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -80,11 +80,38 @@ def _unescape(text: str) -> str:
 
 
 def _elements(doc: str) -> dict[str, str]:
-    """The content of the first of each known element in the document, by upper-case name."""
+    """The content of the first of each known element in the document, by upper-case name.
+
+    An element runs from its opening tag to the first closing tag after it; the scan goes on
+    after that closing tag. Each name's closing tag is looked for once past an opening tag that
+    has none (a lazy ``<X>(.*?)</X>`` pattern would scan to the end from every unclosed ``<X>``:
+    20,000 of them in a 120 kB document took 27 s)."""
     found: dict[str, str] = {}
-    for match in _FIELD.finditer(doc):
-        found.setdefault(match.group(1).upper(), match.group(2))
+    unclosed: set[str] = set()
+    pos = 0
+    while match := _FIELD_OPEN.search(doc, pos):
+        name = match.group(1).upper()
+        close = None if name in unclosed else _FIELD_CLOSE[name].search(doc, match.end())
+        if close is None:
+            unclosed.add(name)
+            pos = match.start() + 1
+            continue
+        found.setdefault(name, doc[match.end() : close.start()])
+        pos = close.end()
     return found
+
+
+def _d_values(content: str) -> list[str]:
+    """The text of each ``<D>...</D>`` of a category list, in one pass over its tags."""
+    values: list[str] = []
+    start = None
+    for tag in _D_TAG.finditer(content):
+        if not tag.group(1):
+            start = tag.end() if start is None else start
+        elif start is not None:
+            values.append(content[start : tag.start()])
+            start = None
+    return values
 
 
 def _unwrap(text: str) -> str:
@@ -132,7 +159,7 @@ def _document(
     tags: list[tuple[str, str]] = []
     for element, kind in LISTS:
         content = fields.get(element)
-        for value in _D.findall(content or ""):
+        for value in _d_values(content or ""):
             value = " ".join(_unescape(value).split())
             if value and (kind, value) not in tags:
                 tags.append((kind, value))

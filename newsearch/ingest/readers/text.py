@@ -42,6 +42,9 @@ _PUBLISHED = re.compile(r"^\s*(?:Published|Posted|Updated)\s*:?\s*(?P<date>.+?)\
 _BY_LINE = re.compile(r"^\s*(?i:by)\s+(?P<name>[A-Z][\w.'’ -]{1,60}?)\s*(?:\[.*\])?\s*$")
 _CREDIT = re.compile(r"\b(?:edited|written|reported|produced) by (?:the )?(?P<outlet>.+?) staff\b")
 _FRONT_KEYS = {"title", "date", "source", "author", "url", "id"}
+# Header, byline and credit lines are shorter; on a longer line (a paragraph) the lazy patterns
+# above would take time growing with its square (a 300 kB line: minutes).
+_HEADER_CHARS = 300
 # The longest value each front matter key takes; a longer one is not what the key means.
 _FRONT_LIMITS = {"title": 300, "date": 60, "source": 120, "author": 200, "url": 2048, "id": 200}
 _FRONT_EXAMPLES = {
@@ -168,6 +171,8 @@ def parse_text(text: str, path: Path, article_id: str | None = None) -> Article 
         if first >= last:
             break
         line = content(nonblank[first])
+        if len(line) > _HEADER_CHARS:  # a paragraph: the patterns below are not run on it
+            break
         if (m := _HEADER.match(line)) and date is None:
             parsed = parse_date(m["date"])
             if parsed:
@@ -192,10 +197,12 @@ def parse_text(text: str, path: Path, article_id: str | None = None) -> Article 
         if last - 1 <= first:
             break
         line = content(nonblank[last - 1])
+        if len(line) > _HEADER_CHARS:
+            break
         if (m := _BY_LINE.match(line)) and author is None:
             _, author = _source_or_author(m["name"])
             author = author or _name_case(m["name"])
-        elif (m := _CREDIT.search(line)) and source is None and len(line) < 300:
+        elif (m := _CREDIT.search(line)) and source is None:
             source = m["outlet"].strip()
         else:
             break
