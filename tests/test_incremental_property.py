@@ -178,7 +178,7 @@ def check_equals_fresh_build(folder: Folder, idx: Path, tmp: Path) -> None:
 
 
 @settings(
-    max_examples=int(os.environ.get("NEWSEARCH_FUZZ_EXAMPLES", "20")),
+    max_examples=int(os.environ.get("NEWSEARCH_FUZZ_EXAMPLES", "30")),
     deadline=None,
     derandomize=not os.environ.get("NEWSEARCH_FUZZ_EXAMPLES"),  # CI: the same examples each run
     suppress_health_check=[HealthCheck.function_scoped_fixture],
