@@ -59,12 +59,12 @@ def _err() -> Console:
 
 
 def _fail(message: str) -> None:
-    _err().print(Text(f"Error: {render.clip(message, ERROR_CHARS)}"))
+    _err().print(Text(f"Error: {render.clip(render.escape(message), ERROR_CHARS)}"))
     raise typer.Exit(1)
 
 
 def _emit_json(obj: Any) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=1) + "\n")
+    sys.stdout.write(render.to_json(obj) + "\n")
 
 
 def _ensure_index(index: Path) -> None:
@@ -75,7 +75,7 @@ def _ensure_index(index: Path) -> None:
         return
     if index != Path(DEFAULT_INDEX) or not Path(DEFAULT_SEEDS).is_dir():
         _fail(f"no index at {index}: build one with `newsearch index PATHS --index {index}`")
-    _err().print(Text(f"No index at {index}/ yet: building it from {DEFAULT_SEEDS}/ first."))
+    _err().print(Text(f"No index at {render.escape(str(index))}/ yet: building it from seeds/."))
     from newsearch.ingest.pipeline import build_index
 
     build_index(DEFAULT_SEEDS, index)

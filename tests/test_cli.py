@@ -383,3 +383,24 @@ def test_facets_tells_what_it_repaired(seed_index: Path) -> None:
     assert data["notices"] and sum(v["count"] for v in data["facets"]["source"]) == 5
     empty = CliRunner().invoke(app, ["facets", "The Who", "--index", str(seed_index)])
     assert "Notice: " in empty.stderr and "nothing to search for" in empty.stderr
+
+
+def test_json_output_survives_a_file_name_that_is_not_utf8(tmp_path: Path) -> None:
+    """A name's undecodable bytes reach the JSON escaped, even on a strict UTF-8 stdout."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    name = os.fsdecode(b"caf\xe9.txt")
+    (folder / name).write_text("Kursk notes\n\nTroops were seen near Kursk.\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8:strict"}
+    idx = tmp_path / "idx"
+    subprocess.run(
+        [sys.executable, "-m", "newsearch", "index", str(folder), "--index", str(idx),
+         "--no-entities", "--quiet"],
+        check=True, env=env, capture_output=True,
+    )  # fmt: skip
+    r = subprocess.run(
+        [sys.executable, "-m", "newsearch", "query", "Kursk", "--index", str(idx), "--json"],
+        env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["results"][0]["article"]["path"].endswith(".txt")
