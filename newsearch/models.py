@@ -31,7 +31,9 @@ class Mention:
 class Article:
     """One news article as read from its source, before indexing.
 
-    ``id`` is stable for the same file (and record) across runs, so re-indexing updates it.
+    ``id`` is the source's own (front matter, a JSON field) or else derived from the file's
+    place and the record's: the same across runs and rebuilds, so re-indexing updates it. A
+    source's own id also follows the article when its file moves (``ingest/identity.py``).
     ``date`` is the publication day; ``time`` the publication time of day where the source gives it.
     ``tags`` holds metadata lists a source ships itself, e.g. Reuters' ``("place", "brazil")``.
     ``location`` names the record inside ``path`` (a line or record number) for messages.
