@@ -33,3 +33,15 @@ class WhooshVersionError(NewsearchError):
 
 class EngineClosedError(NewsearchError):
     """A closed SearchEngine was asked a question."""
+
+
+class PruneNotConfirmedError(NewsearchError):
+    """A prune would remove more than half the index and was not confirmed."""
+
+    def __init__(self, count: int, total: int) -> None:
+        super().__init__(
+            f"the prune would remove {count} of the index's {total} articles, more than half: "
+            "nothing was pruned; list them with a dry run, and confirm to prune them"
+        )
+        self.count = count
+        self.total = total

@@ -15,17 +15,22 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 
-from newsearch.errors import InputError
+from newsearch.errors import InputError, PruneNotConfirmedError
 from newsearch.index import store
 from newsearch.ingest.identity import Key
 from newsearch.ingest.ner_pool import Extractor, default_processes, extract_batches
-from newsearch.ingest.readers import DEFAULT_OPTIONS, ReadOptions, csv_options, iter_items
+from newsearch.ingest.readers import (
+    DEFAULT_OPTIONS,
+    ReadOptions,
+    cap_body,
+    csv_options,
+    iter_items,
+)
 from newsearch.ingest.readers.tree import check_paths
 from newsearch.ingest.run import (
     BATCH,
     Confirm,
     Progress,
-    PruneNotConfirmedError,
     Run,
     Tally,
     body_of,
@@ -55,7 +60,7 @@ def _items(inputs: Iterable[Input], options: ReadOptions) -> Iterator[tuple[Arti
             if paths:
                 yield from ((x, False) for x in iter_items(paths, options))
                 paths = []
-            yield item, True
+            yield cap_body(item, options.max_body_chars), True
         else:
             paths.append(item)
     if paths:

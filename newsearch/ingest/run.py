@@ -14,7 +14,7 @@ from typing import Any
 from whoosh.index import Index
 from whoosh.writing import IndexWriter
 
-from newsearch.errors import NewsearchError
+from newsearch.errors import PruneNotConfirmedError
 from newsearch.index import postings_copy as sidecar
 from newsearch.index.postings_copy import SidecarCodec
 from newsearch.index.vocabulary import count_words, save_vocabulary
@@ -56,18 +56,6 @@ class Tally:
     duplicates: list[tuple[str, str]] = field(default_factory=list)
     moves: list[tuple[str, str]] = field(default_factory=list)
     prunes: list[str] = field(default_factory=list)
-
-
-class PruneNotConfirmedError(NewsearchError):
-    """A prune would remove more than half the index and was not confirmed."""
-
-    def __init__(self, count: int, total: int) -> None:
-        super().__init__(
-            f"the prune would remove {count} of the index's {total} articles, more than half: "
-            "nothing was pruned; list them with a dry run, and confirm to prune them"
-        )
-        self.count = count
-        self.total = total
 
 
 def stored_keys(ix: Index) -> list[Key]:
