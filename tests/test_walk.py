@@ -354,9 +354,8 @@ def test_articles_given_as_objects_are_capped_too(tmp_path: Path) -> None:
     from newsearch import Article
 
     body = "A sentence about Kursk and its long aftermath. " * 60_000  # ~2.8 MB
-    summary = build_index([Article(id="big", path="api", body=body)], tmp_path / "i", entities=False)
+    big = Article(id="big", path="api", body=body)
+    summary = build_index([big], tmp_path / "i", entities=False)
     assert any("over the" in w and "limit" in w for w in summary.warnings)
-    from newsearch import SearchEngine
-
     with SearchEngine(tmp_path / "i") as engine:
         assert engine.stats().passages < 10_000
