@@ -458,3 +458,16 @@ def test_ag_news_corpus() -> None:
     assert all(a.title and a.body for a in found)
     for quirk in (" #39;", "#36;", "\\$", "&lt;", " quot;"):
         assert not [a for a in found if quirk in a.body or quirk in (a.title or "")], quirk
+
+
+def test_json_lone_surrogate_escape_is_replaced_not_fatal(tmp_path: Path) -> None:
+    """``"\\ud800"`` is valid JSON but no UTF-8 text: hashing it ended the whole run."""
+    from newsearch import build_index
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "z.json").write_bytes(
+        b'[{"title": "Lone \\ud800 surrogate", "body": "The council met on Monday."}]'
+    )
+    summary = build_index(src, tmp_path / "idx", entities=False)
+    assert summary.indexed == 1

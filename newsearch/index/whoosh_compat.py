@@ -388,3 +388,21 @@ class TopAndEvery(collectors.TopCollector):  # type: ignore[misc]
         # that cannot reach it: fine for the top, but "every" would miss their articles.
         self.minscore = 0
         return found
+
+
+def cancel_writer(writer: Any) -> None:
+    """Cancel a writer, and stop the sub-writer processes of Whoosh's parallel writer.
+
+    ``MpWriter.cancel`` only flags each sub-writer in the parent's copy of its process object:
+    the sub-writers go on waiting on the job queue, and the interpreter waits for them at exit,
+    so a run that failed never ended. They are terminated here (their work is thrown away with
+    the cancelled run's uncommitted segment anyway)."""
+    tasks = list(getattr(writer, "tasks", ()))
+    try:
+        writer.cancel()
+    finally:
+        for task in tasks:
+            with contextlib.suppress(Exception):
+                if task.is_alive():
+                    task.terminate()
+                task.join(timeout=10)

@@ -18,7 +18,7 @@ from newsearch.errors import PruneNotConfirmedError
 from newsearch.index import postings_copy as sidecar
 from newsearch.index.postings_copy import SidecarCodec
 from newsearch.index.vocabulary import count_words, save_vocabulary
-from newsearch.index.whoosh_compat import segment_count, segment_ids
+from newsearch.index.whoosh_compat import cancel_writer, segment_count, segment_ids
 from newsearch.ingest.document import build_document
 from newsearch.ingest.identity import Decision, Key, Ledger, relocated_document
 from newsearch.ingest.readers import DEFAULT_OPTIONS, ReadOptions, iter_items
@@ -248,5 +248,5 @@ class Run:
 
     def cancel(self) -> None:
         if self.writer is not None:
-            self.writer.cancel()
+            cancel_writer(self.writer)
             self.writer = None

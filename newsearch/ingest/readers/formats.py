@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -50,13 +51,16 @@ def sniff_json(path: Path, data: bytes) -> bool:
 # ---------------------------------------------------------------------------- values
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _text(value: Any) -> str | None:
     """A JSON value as text: strings as is, numbers printed, lists joined, objects by their
     ``rendered``/``name``/``value``/``text`` member (WordPress, NewsAPI source objects)."""
     if value is None or isinstance(value, bool):
         return None
-    if isinstance(value, str):
-        return value
+    if isinstance(value, str):  # a lone surrogate escape ("\\ud800") cannot be stored or hashed
+        return _SURROGATE.sub("\ufffd", value) if _SURROGATE.search(value) else value
     if isinstance(value, int | float):
         return str(value)
     if isinstance(value, list):
