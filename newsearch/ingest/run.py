@@ -222,10 +222,14 @@ class Run:
     def commit(self) -> None:
         if self.writer is not None:
             assert self.gen is not None
-            self.writer.commit()
-            self.writer = None
+            # The batch's words first: a kill between the two then counts some words twice
+            # (the re-run adds them again), where the other order lost them for good (the
+            # re-run finds their articles unchanged). The vocabulary is a hint for spelling
+            # and fuzzy words; a missing word is a miss, a count too high is not.
             save_vocabulary(self.gen, self.words)
             self.words.clear()
+            self.writer.commit()
+            self.writer = None
             self._prune_copies()
         self.written = 0
 
