@@ -22,8 +22,8 @@ from newsearch.ingest.ner_pool import Extractor, default_processes, extract_batc
 from newsearch.ingest.readers import (
     DEFAULT_OPTIONS,
     ReadOptions,
-    cap_body,
     csv_options,
+    finish,
     iter_items,
 )
 from newsearch.ingest.readers.tree import check_paths
@@ -60,7 +60,7 @@ def _items(inputs: Iterable[Input], options: ReadOptions) -> Iterator[tuple[Arti
             if paths:
                 yield from ((x, False) for x in iter_items(paths, options))
                 paths = []
-            yield cap_body(item, options.max_body_chars), True
+            yield finish(item, options), True
         else:
             paths.append(item)
     if paths:

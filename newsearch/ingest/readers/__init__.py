@@ -10,10 +10,12 @@ a regular file within the size limit; a body over the limit is cut, with a warni
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from newsearch.ingest.readers.options import (
     DEFAULT_OPTIONS,
@@ -129,10 +131,31 @@ def read_file(path: Path, options: ReadOptions = DEFAULT_OPTIONS) -> Iterator[Ar
         return
     for spec in _READERS:
         if spec.sniff(path, data):
+            found = False
             for item in spec.read(path, data, options):
-                yield cap_body(item, options.max_body_chars)
+                found = True
+                yield finish(item, options)
+            if not found:  # every file read is accounted for, even one that holds nothing
+                yield Skip(str(path), f"{spec.name}: no articles in this file (no records)")
             return
     yield Skip(str(path), "no reader for this file type")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def finish(item: Article | Skip, options: ReadOptions = DEFAULT_OPTIONS) -> Article | Skip:
+    """An item as the index takes it: its body capped (``cap_body``), and lone surrogates
+    (from an escape such as ``\\ud800`` or ``&#55296;``: no UTF-8 text can hold them, and
+    hashing them ended the whole run) replaced by U+FFFD."""
+    if isinstance(item, Article):
+        fields = ("id", "body", "title", "source", "author", "url")
+        values = {f: getattr(item, f) for f in fields}
+        bad = {f: v for f, v in values.items() if isinstance(v, str) and _SURROGATE.search(v)}
+        if bad:
+            fixed: dict[str, Any] = {f: _SURROGATE.sub("\ufffd", v) for f, v in bad.items()}
+            item = replace(item, **fixed)
+    return cap_body(item, options.max_body_chars)
 
 
 def iter_items(

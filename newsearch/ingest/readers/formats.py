@@ -52,6 +52,17 @@ def sniff_json(path: Path, data: bytes) -> bool:
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+MAX_INT_DIGITS = 4000  # Python refuses to convert longer integer strings (4300 digits)
+
+
+def _number(text: str) -> int | str:
+    """An integer of the JSON as Python's int, or as its text when too long to convert (a
+    value of 5,000 digits ended the whole run with Python's conversion limit)."""
+    return int(text) if len(text) <= MAX_INT_DIGITS else text
+
+
+def _loads(text: str) -> Any:
+    return json.loads(text, parse_int=_number)
 
 
 def _text(value: Any) -> str | None:
@@ -148,7 +159,7 @@ def read_jsonl(
             continue
         location = f"line {number}"
         try:
-            obj = json.loads(line)
+            obj = _loads(line)
         except (json.JSONDecodeError, RecursionError) as exc:
             why = _json_error(exc)
             yield Skip(str(path), f"malformed JSON: {why}; fix or remove the line", location)
@@ -166,7 +177,7 @@ def read_json(
         yield Skip(str(path), "empty JSON file: nothing to index")
         return
     try:
-        doc = json.loads(text)
+        doc = _loads(text)
     except json.JSONDecodeError as exc:
         if _is_json_lines(text):
             yield from read_jsonl(path, data, options)
@@ -219,6 +230,6 @@ def _is_json_lines(text: str) -> bool:
     if len(lines) < 2:
         return False
     try:
-        return isinstance(json.loads(lines[0]), dict)
+        return isinstance(_loads(lines[0]), dict)
     except (json.JSONDecodeError, RecursionError):
         return False
