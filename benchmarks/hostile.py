@@ -1,7 +1,8 @@
 """Hostile inputs at scale: a randomized corpus per seed, indexed by the CLI in a subprocess.
 
     python benchmarks/hostile.py [--files 2000] [--seeds 1,2,3] [--max-file-size 1MB]
-                                 [--entities] [--timeout 600] [--keep DIR] [--json]
+                                 [--entities] [--timeout 600] [--reduce-timeout 60]
+                                 [--keep DIR] [--json]
 
 For each seed, ``tests/hostile/make.py``'s ``random_corpus`` builds ``--files`` directory
 entries in a random tree of folders: random bytes, random edits of valid JSON, JSON Lines, CSV,
@@ -21,10 +22,11 @@ newlines and escapes; and valid files whose articles must be indexed. Then
 - seconds, and the peak RSS of the indexing process (``os.wait4``'s rusage, as
   ``RUSAGE_CHILDREN`` reports it, for that one child).
 
-A run that aborts or hangs is bisected down to the file that does it (hard links to halves of
-the regular files, re-indexed), which is copied to ``/tmp/hostile-found/``; the run is then
-repeated without it (up to 5 times) so that the rest is still measured. Lost entries are
-copied there too.
+A run that aborts or hangs is reduced to the fewest regular files that still make it fail
+(delta debugging over folders of hard links, each try bounded by --reduce-timeout), copied to
+``/tmp/hostile-found/``; the run is then repeated without them (up to 5 times) so that the rest
+is still measured. Lost entries are copied there too. A failure no file explains leaves its
+corpus in place and says where.
 """
 
 from __future__ import annotations
@@ -54,6 +56,8 @@ EXE = shutil.which("newsearch", path=str(Path(sys.executable).parent)) or "newse
 FOUND = Path("/tmp/hostile-found")
 COUNTED = ("indexed", "updated", "unchanged", "duplicate", "skipped", "moved")
 MAX_CULPRITS = 5
+KEYS = ("files", "items", "indexed", "duplicate", "skipped", "tracebacks", "aborted", "hangs",
+        "lost", "wrong", "secret")  # fmt: skip
 
 
 @dataclass
@@ -117,34 +121,43 @@ def regular_files(root: Path) -> list[Path]:
     return sorted(p for p in make.walk_entries(root) if p.is_file() and not p.is_symlink())
 
 
-def bisect(root: Path, args: argparse.Namespace, work: Path) -> Path | None:
-    """The one regular file under ``root`` that makes a run fail on its own (halves re-indexed
-    as hard links), or None when no single file does."""
+def reduce(root: Path, args: argparse.Namespace, work: Path) -> list[Path]:
+    """The fewest regular files under ``root`` that still make a run fail: delta debugging by
+    complements (drop a chunk when the rest still fails; halve the chunks when none can go),
+    each try a folder of hard links to the files kept. One file, usually; empty when the
+    failure needs no file, or an entry that is not one (a FIFO, a link)."""
     files = regular_files(root)
-    n = 0
+    tries = 0
 
     def fails(subset: list[Path]) -> bool:
-        nonlocal n
-        n += 1
-        folder = work / f"bisect-{n}"
+        nonlocal tries
+        tries += 1
+        folder, idx = work / f"reduce-{tries}", work / f"reduce-{tries}-idx"
+        folder.mkdir()
         for f in subset:
             dest = folder / f.relative_to(root)
             dest.parent.mkdir(parents=True, exist_ok=True)
             os.link(f, dest)
-        o = index(folder, work / f"bisect-{n}-idx", args, args.bisect_timeout)
+        o = index(folder, idx, args, args.reduce_timeout)
         shutil.rmtree(folder, ignore_errors=True)
-        shutil.rmtree(work / f"bisect-{n}-idx", ignore_errors=True)
+        shutil.rmtree(idx, ignore_errors=True)
         return failed(o) is not None
 
+    if not fails(files):
+        return []
+    chunks = 2
     while len(files) > 1:
-        half = len(files) // 2
-        if fails(files[:half]):
-            files = files[:half]
-        elif fails(files[half:]):
-            files = files[half:]
+        size = -(-len(files) // chunks)
+        for start in range(0, len(files), size):
+            rest = files[:start] + files[start + size :]
+            if rest and fails(rest):
+                files, chunks = rest, max(chunks - 1, 2)
+                break
         else:
-            return None  # two files together, or not a file at all (a special entry)
-    return files[0] if files and fails(files) else None
+            if chunks >= len(files):
+                break
+            chunks = min(chunks * 2, len(files))
+    return files
 
 
 def save(path: Path, seed: int, why: str) -> str:
@@ -186,6 +199,7 @@ class SeedResult:
     reasons: Counter[str] = field(default_factory=Counter)
     found: list[str] = field(default_factory=list)
     kinds: Counter[str] = field(default_factory=Counter)
+    kept: bool = False  # the corpus is left in place, to be looked at
 
 
 def run_seed(seed: int, args: argparse.Namespace, work: Path) -> SeedResult:
@@ -198,22 +212,23 @@ def run_seed(seed: int, args: argparse.Namespace, work: Path) -> SeedResult:
         idx = work / f"idx-{attempt}"
         o = index(folder, idx, args, args.timeout)
         why = failed(o)
-        r.tracebacks += o.stderr.count("Traceback") + ("unexpected" in o.stderr)
+        r.tracebacks += o.stderr.count("Traceback")
         if why is None:
             break
         if why == "hang":
             r.hangs += 1
         else:
             r.aborted += 1
-        print(f"seed {seed}: run failed ({why}); bisecting...", file=sys.stderr)
-        culprit = bisect(folder, args, work)
-        if culprit is None or attempt == MAX_CULPRITS:
-            r.found.append(f"seed {seed}: {why}, not narrowed to one file; corpus kept at {folder}")
-            args.keep = args.keep or str(folder)
+        print(f"seed {seed}: run failed ({why}); reducing...", file=sys.stderr)
+        culprits = reduce(folder, args, work)
+        if not culprits or attempt == MAX_CULPRITS:
+            r.found.append(f"seed {seed}: {why}, not narrowed to files; corpus kept at {folder}")
+            r.kept = True
             return r
-        r.found.append(save(culprit, seed, why))
-        culprit.unlink()  # measure the rest without it
-        corpus.entries = [e for e in corpus.entries if e.path != culprit]
+        for culprit in culprits:
+            r.found.append(save(culprit, seed, why))
+            culprit.unlink()  # measure the rest without it
+        corpus.entries = [e for e in corpus.entries if e.path not in culprits]
     out = json.loads(o.stdout)
     articles = make.stored_articles(idx)
     verdict = make.judge(folder, corpus.entries, out, articles)
@@ -240,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-file-size", type=parse_size, default=parse_size("1MB"))
     ap.add_argument("--entities", action="store_true", help="extract entities too (slower)")
     ap.add_argument("--timeout", type=float, default=600, help="seconds before a run is a hang")
-    ap.add_argument("--bisect-timeout", type=float, default=120)
+    ap.add_argument("--reduce-timeout", type=float, default=60, help="for each try of a reduction")
     ap.add_argument("--keep", default=None, help="keep the corpora here (default: removed)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
@@ -248,22 +263,31 @@ def main(argv: list[str] | None = None) -> int:
     for seed in (int(s) for s in args.seeds.split(",")):
         print(f"seed {seed}: {args.files} files...", file=sys.stderr)
         work = Path(tempfile.mkdtemp(prefix=f"hostile-{seed}-"))
+        r = SeedResult(seed, kept=True)
         try:
-            results.append(run_seed(seed, args, work))
+            r = run_seed(seed, args, work)
+            results.append(r)
+            print(f"seed {seed}: {row(r)}", file=sys.stderr)
         finally:
             make.unlock(work / "in")
             if args.keep:
+                Path(args.keep).mkdir(parents=True, exist_ok=True)
                 shutil.move(str(work), Path(args.keep) / work.name)
-            else:
+            elif not r.kept:
                 shutil.rmtree(work, ignore_errors=True)
     report(results, args)
     bad = sum(r.tracebacks + r.aborted + r.hangs + r.lost + r.secret for r in results)
     return 1 if bad else 0
 
 
+def row(r: SeedResult) -> str:
+    keys = (*KEYS, "seconds", "peak_rss_mb")
+    return ", ".join(f"{k} {getattr(r, k):.1f}" if k in ("seconds", "peak_rss_mb")
+                     else f"{k} {getattr(r, k)}" for k in keys)  # fmt: skip
+
+
 def report(results: list[SeedResult], args: argparse.Namespace) -> None:
-    keys = ("files", "items", "indexed", "duplicate", "skipped", "tracebacks", "aborted", "hangs",
-            "lost", "wrong", "secret")  # fmt: skip
+    keys = KEYS
     total = {k: sum(getattr(r, k) for r in results) for k in keys}
     reasons: Counter[str] = Counter()
     for r in results:
