@@ -266,13 +266,21 @@ def _entry_item(
     )
 
 
+# A character reference to a surrogate (&#xD800;, &#55296;): no text can hold one, and
+# feedparser's lenient parser raised on it, losing every item of the feed.
+_SURROGATE_REF = re.compile(
+    rb"&#(?:[xX]0*[dD][89a-fA-F][0-9a-fA-F]{2}"
+    rb"|0*(?:55(?:29[6-9]|[3-9][0-9]{2})|56[0-9]{3}|57(?:[0-2][0-9]{2}|3[0-3][0-9]|34[0-3])));"
+)
+
+
 def read_feed(
     path: Path, data: bytes, options: ReadOptions = DEFAULT_OPTIONS
 ) -> Iterator[Article | Skip]:
     """One article per RSS/Atom entry: title, text (markup stripped), date, feed title as source."""
     try:  # a file object: given bytes, feedparser opens a file of that name (a file that
         # holds a path would be read in place of itself)
-        parsed = feedparser.parse(io.BytesIO(data))
+        parsed = feedparser.parse(io.BytesIO(_SURROGATE_REF.sub(b"&#xFFFD;", data)))
     except Exception as exc:  # feedparser is lenient, but a reader never raises
         yield Skip(str(path), f"unreadable feed ({one_line_error(exc)})")
         return
