@@ -436,9 +436,10 @@ KNOWN_DEFECTS: dict[str, tuple[str, bytes, str]] = {
 }
 
 
-# Inputs a run still gets wrong: name -> (file name, contents, what goes wrong, a marker word
-# the run must index). test_hostile_corpus.py tries each alone as a strict expected failure:
-# once one is fixed, the test says so: then move the input into ``fixed_corpus``.
+# Inputs found after those (all fixed since): name -> (file name, contents, what went wrong, a
+# marker word the run must index). test_hostile_corpus.py tries each alone, and they are in
+# ``fixed_corpus`` too. An input found to break a run goes here first, its test a strict xfail
+# until it is fixed.
 _GOOD_ITEM = f"<item><title>{title_of('zqgxxd')}</title><description>{body_of('zqgxxd')}</description></item>"  # noqa: E501
 OPEN_DEFECTS: dict[str, tuple[str, bytes, str, str]] = {
     "feed-surrogate-reference": (
@@ -740,6 +741,8 @@ def fixed_corpus(root: Path, outside: Path, max_file_bytes: int, root_user: bool
     # writer, a process that never exited), or was neither read nor skipped.
     for name, (file_name, data, what) in KNOWN_DEFECTS.items():
         c.add(Path("found", name, file_name), data, f"found: {what}")
+    for name, (file_name, data, what, mk) in OPEN_DEFECTS.items():
+        c.add(Path("found", name, file_name), data, f"found: {what}", INDEX, mk)
 
     # Many small files in one folder.
     for i in range(200):

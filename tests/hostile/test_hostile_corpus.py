@@ -9,8 +9,8 @@ newlines, terminal escapes and bytes that are not UTF-8; and good articles of ea
 One run, then one test per promise: it ends in time with exit 0 and no traceback; every item is
 counted and every directory entry is read or skipped with its reason; every good article is
 found by a query for its own word; the secret never is; the text summary prints every name on
-one line. The inputs this suite found breaking a run are also tried alone (KNOWN_DEFECTS); any
-it finds that still do, as strict expected failures (OPEN_DEFECTS).
+one line. The inputs this suite found breaking a run are also tried alone (KNOWN_DEFECTS,
+OPEN_DEFECTS).
 """
 
 from __future__ import annotations
