@@ -32,7 +32,7 @@ from newsearch.search.feedback import feedback_words
 from newsearch.search.filters import Filters, gather
 from newsearch.search.lexicon import index_lexicon
 from newsearch.search.matching import Matching
-from newsearch.search.plan import SORTS, QueryPlan, Sort, build
+from newsearch.search.plan import SORTS, Lexicon, QueryPlan, Sort, build
 from newsearch.search.query import QueryParser
 from newsearch.search.results import HitMaker
 from newsearch.search.scoring import ARTICLE_WEIGHT, PassageScorer
@@ -72,6 +72,7 @@ class SearchEngine:
         self._dates: DateOrder | None = None
         self._hits = HitMaker()
         self._speller: Speller | None = None
+        self._lexicon: Lexicon | None = None  # of the open searcher
 
     def __enter__(self) -> SearchEngine:
         return self
@@ -135,6 +136,7 @@ class SearchEngine:
         self._dates = None
         self._hits = HitMaker()
         self._speller = None
+        self._lexicon = None
 
     def plan(
         self,
@@ -151,7 +153,9 @@ class SearchEngine:
         s = self._fresh()  # first: it loads the index's stems, which parsing the query uses
         text, merged = gather(query, filters, **options)
         parsed = self._parser.parse(text)
-        return build(query, parsed, merged, sort, index_lexicon(s, self._vocabulary))
+        if self._lexicon is None:  # once per searcher: it buckets the vocabulary when asked
+            self._lexicon = index_lexicon(s, self._vocabulary)
+        return build(query, parsed, merged, sort, self._lexicon)
 
     def search(
         self,
