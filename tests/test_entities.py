@@ -6,11 +6,13 @@ from __future__ import annotations
 import pickle
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
+from newsearch.ingest import entities
 from newsearch.ingest.entities import SpacyExtractor, normalise
 from newsearch.models import Entity, Mention
 from newsearch.text.names import entity_key
@@ -211,3 +213,59 @@ def test_seed_mentions_are_clean(seed_mentions: list[tuple[Mention, ...]]) -> No
             assert entity_key(surface) and not surface.endswith(("'s", "’s"))
         kursk = [m for m in mentions if m.entity == Entity("Kursk", "place")]
         assert kursk, path.name
+
+
+class _RecordingNlp:
+    """Stands in for spaCy: records each ``pipe`` batch (as padded characters) and finds no
+    entities; used to show what spaCy is given, not what it finds."""
+
+    def __init__(self) -> None:
+        self.batches: list[list[str]] = []
+
+    def pipe(self, texts: Iterable[str], batch_size: int) -> Iterator[SimpleNamespace]:
+        batch = list(texts)
+        assert len(batch) <= batch_size
+        self.batches.append(batch)
+        return iter([SimpleNamespace(ents=()) for _ in batch])
+
+
+def test_spacy_batches_are_bounded_by_padded_characters() -> None:
+    # A file of short lines used to reach spaCy as nine 100,000-character docs in one batch
+    # (2.9 GB); every batch now stays within BATCH_CHARS once padded to its longest doc.
+    lines = "\n".join(f"Council {i}" for i in range(60_000))
+    texts = ["Short note.", lines, *(f"Article {i} about Paris. " * 40 for i in range(100))]
+    recorder = _RecordingNlp()
+    extractor = SpacyExtractor()
+    extractor._nlp = recorder  # type: ignore[assignment]
+    assert len(extractor.extract(texts)) == len(texts)
+    fed = [doc for batch in recorder.batches for doc in batch]
+    assert "".join(fed) == "".join(texts)  # every character reaches spaCy once, in order
+    assert all(len(doc) <= entities.MAX_CHUNK for doc in fed)
+    assert all(len(b) * max(map(len, b)) <= entities.BATCH_CHARS for b in recorder.batches)
+    assert all(len(b) <= extractor.batch_size for b in recorder.batches)
+    assert len(recorder.batches) < len(fed) / 4  # still batched, not one doc at a time
+
+
+def test_long_texts_split_at_paragraphs_then_lines_then_sentences() -> None:
+    para = "Word " * 1000 + "end.\n\n"
+    pieces = entities._chunks(para * 10)
+    assert all(len(p) <= entities.MAX_CHUNK for _, p in pieces)
+    assert all(p.endswith("\n\n") for _, p in pieces[:-1])
+    prose = "A sentence here. " * 2000
+    pieces = entities._chunks(prose)
+    assert all(p.endswith(". ") for _, p in pieces[:-1])
+    assert [off for off, _ in pieces] == [
+        sum(len(p) for _, p in pieces[:k]) for k in range(len(pieces))
+    ]
+    solid = "x" * (entities.MAX_CHUNK * 2 + 5)
+    assert [len(p) for _, p in entities._chunks(solid)] == [entities.MAX_CHUNK] * 2 + [5]
+
+
+def test_mentions_in_a_split_text_keep_their_offsets(extractor: SpacyExtractor) -> None:
+    filler = "Nothing of note happened on that quiet day. " * 300
+    text = filler + "\n\nAngela Merkel visited Paris on Monday.\n\n" + filler
+    text = text + "Angela Merkel left Paris on Tuesday."
+    assert len(text) > entities.MAX_CHUNK
+    found = [(m.entity.name, text[m.start : m.end]) for m in extractor.extract([text])[0]]
+    assert found.count(("Angela Merkel", "Angela Merkel")) == 2
+    assert found.count(("Paris", "Paris")) == 2

