@@ -45,3 +45,7 @@ class PruneNotConfirmedError(NewsearchError):
         )
         self.count = count
         self.total = total
+
+
+class ModelError(NewsearchError):
+    """The embedding model shipped in the package is missing or unreadable."""

@@ -1,0 +1,178 @@
+"""A small static word-embedding model, shipped in the package, and its loader.
+
+model2vec-style: one vector per wordpiece token of a lowercasing BERT tokenizer (distilled from
+all-MiniLM-L6-v2, with model2vec's default Zipf/SIF weighting baked into the rows); a text's
+vector is the mean of its tokens' vectors, L2-normalised. Every token of a text counts: there is
+no length limit. ``embedding_data/`` holds the vectors, the tokenizer, the licence and how the
+artefact was built (``scripts/build_embedding_model.py``).
+
+Run time needs numpy and ``tokenizers`` only, and never the network. No nltk, spaCy or ingest.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.resources
+import io
+import re
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+from tokenizers import Tokenizer  # type: ignore[import-untyped]
+
+from newsearch.errors import ModelError
+
+FloatArray = npt.NDArray[np.float32]
+
+_PACKAGE = "newsearch.text"
+_FOLDER = "embedding_data"
+_VECTORS = "vectors.npy"  # int8, one row per token id
+_SCALES = "scales.npy"  # float16, one per row: a row is vectors[i] * scales[i]
+_TOKENIZER = "tokenizer.json"
+_WHOLE_WORD = re.compile(r"[a-z]+(?:['-][a-z]+)*")
+
+
+class Embedder:
+    """Embeds texts and words with a static token-vector table and its tokenizer."""
+
+    def __init__(self, vectors: npt.NDArray[np.generic], tokenizer: Tokenizer) -> None:
+        """``vectors`` has one row per token id of ``tokenizer`` (any float dtype)."""
+        if vectors.ndim != 2 or vectors.shape[0] != tokenizer.get_vocab_size():
+            raise ModelError(
+                f"the embedding model's vectors {vectors.shape} do not match its tokenizer "
+                f"({tokenizer.get_vocab_size()} tokens): reinstall newsearch"
+            )
+        self._vectors: FloatArray = np.ascontiguousarray(vectors, dtype=np.float32)
+        self.dim: int = int(self._vectors.shape[1])
+        tokenizer.no_truncation()
+        tokenizer.no_padding()
+        self._tokenizer = tokenizer
+        vocab = tokenizer.get_vocab()
+        # Ids that carry no meaning: [UNK], [PAD], [CLS]... are left out of every mean.
+        skip = [i for t, i in vocab.items() if len(t) > 2 and t[0] == "[" and t[-1] == "]"]
+        self._skip = np.zeros(self._vectors.shape[0], dtype=bool)
+        self._skip[skip] = True
+        self._word_ids: npt.NDArray[np.int64] | None = None
+        self._id_to_token = {i: t for t, i in vocab.items()}
+        self._cached_word = functools.lru_cache(maxsize=65536)(self._embed_one)
+
+    def embed(self, texts: Sequence[str]) -> FloatArray:
+        """One unit-length float32 row per text (all zeros for a text with no known token)."""
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        if len(texts) == 0:
+            return out
+        encodings = self._tokenizer.encode_batch(list(texts), add_special_tokens=False)
+        lengths = np.fromiter((len(e.ids) for e in encodings), dtype=np.int64, count=len(texts))
+        ids = np.fromiter(
+            (i for e in encodings for i in e.ids), dtype=np.int64, count=int(lengths.sum())
+        )
+        if ids.size == 0:
+            return out
+        keep = ~self._skip[ids]
+        # A text's tokens are contiguous in ``ids``: sum each text's rows in one reduceat.
+        counts = np.bincount(np.repeat(np.arange(len(texts)), lengths)[keep], minlength=len(texts))
+        nonempty = counts > 0
+        if nonempty.any():
+            starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+            out[nonempty] = np.add.reduceat(self._vectors[ids[keep]], starts[nonempty], axis=0)
+        return _normalise(out)
+
+    def _embed_one(self, word: str) -> FloatArray:
+        row: FloatArray = self.embed([word])[0]
+        row.flags.writeable = False
+        return row
+
+    def embed_words(self, words: Sequence[str]) -> FloatArray:
+        """Like :meth:`embed`, one word at a time through a per-word cache (cheap on repeats)."""
+        out = np.zeros((len(words), self.dim), dtype=np.float32)
+        for n, word in enumerate(words):
+            out[n] = self._cached_word(word.lower())  # the tokenizer lowercases anyway
+        return out
+
+    def neighbours(self, word: str, k: int = 10) -> list[tuple[str, float]]:
+        """The ``k`` vocabulary tokens that are whole words nearest ``word``, with cosines."""
+        query = self._cached_word(word.lower())
+        if k <= 0 or not query.any():
+            return []
+        ids = self._whole_word_ids()
+        table = _normalise(self._vectors[ids].copy())
+        sims = table @ query
+        own = word.strip().lower()
+        order = np.argsort(-sims, kind="stable")
+        result: list[tuple[str, float]] = []
+        for j in order:
+            token = self._id_to_token[int(ids[j])]
+            if token != own:
+                result.append((token, float(sims[j])))
+            if len(result) == k:
+                break
+        return result
+
+    def _whole_word_ids(self) -> npt.NDArray[np.int64]:
+        if self._word_ids is None:
+            self._word_ids = np.array(
+                sorted(i for i, t in self._id_to_token.items() if _WHOLE_WORD.fullmatch(t)),
+                dtype=np.int64,
+            )
+        return self._word_ids
+
+
+def _normalise(rows: FloatArray) -> FloatArray:
+    """Rows scaled to unit length in place; zero rows stay zero."""
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    np.divide(rows, norms, out=rows, where=norms > 0)
+    return rows
+
+
+def _read_bytes(name: str) -> bytes:
+    try:
+        return importlib.resources.files(_PACKAGE).joinpath(_FOLDER, name).read_bytes()
+    except (FileNotFoundError, ModuleNotFoundError, NotADirectoryError) as exc:
+        raise ModelError(
+            f"the embedding model file {name} is missing from newsearch's package data "
+            f"({_PACKAGE}/{_FOLDER}): reinstall newsearch, or rebuild it with "
+            "scripts/build_embedding_model.py"
+        ) from exc
+
+
+@functools.cache
+def default_embedder() -> Embedder:
+    """The shipped model, loaded once per process from the package data (no network)."""
+    vectors_file, scales_file = _read_bytes(_VECTORS), _read_bytes(_SCALES)
+    tokenizer_file = _read_bytes(_TOKENIZER)
+    try:
+        vectors = np.load(io.BytesIO(vectors_file), allow_pickle=False).astype(np.float32)
+        scales = np.load(io.BytesIO(scales_file), allow_pickle=False).astype(np.float32)
+        vectors *= scales[:, None]
+        tokenizer = Tokenizer.from_str(tokenizer_file.decode("utf-8"))
+    except Exception as exc:  # numpy and tokenizers raise many kinds on a damaged file
+        raise ModelError(
+            f"the embedding model in {_PACKAGE}/{_FOLDER} could not be read ({exc}): "
+            "reinstall newsearch"
+        ) from exc
+    return Embedder(vectors, tokenizer)
+
+
+def _model_id() -> str:
+    """``m2v-minilm-<dim>d-<12 hex digits of sha256>``; ``"missing"`` without the files."""
+    try:
+        data = _read_bytes(_VECTORS)
+        digest = hashlib.sha256(data + _read_bytes(_SCALES)).hexdigest()[:12]
+        stream = io.BytesIO(data)
+        version = np.lib.format.read_magic(stream)
+        read_header = (
+            np.lib.format.read_array_header_1_0
+            if version == (1, 0)
+            else np.lib.format.read_array_header_2_0
+        )
+        shape, _, _ = read_header(stream)
+    except (ModelError, ValueError):
+        return "missing"
+    return f"m2v-minilm-{shape[1]}d-{digest}"
+
+
+MODEL_ID: str = _model_id()
+"""Names the shipped vectors (dimension and a hash of vectors.npy and scales.npy): an index
+stores it beside its vectors, to tell whether they were made by the model that embeds queries."""
