@@ -8,7 +8,9 @@ PLACES/PEOPLE/ORGS lists still give place/person/org facets) and a raw Whoosh in
 texts as whole documents, then runs the same queries through both: one to five words taken from
 the corpus vocabulary, some quoted phrases from titles, some with a place or topic filter from
 the Reuters lists (fixed seed). Reports p50/p95/max milliseconds for
-  newsearch          engine.search(q, limit=10): blended ranking, passages, highlights
+  newsearch          engine.search(q, limit=10): hybrid ranking (the default), passages,
+                     highlights and related words
+  newsearch_lexical  the same with mode="lexical"
   newsearch_facets   the same with facets=True
   whoosh_raw         BM25F top 10 over whole documents, OR-ed terms, stored ids read
 and the cold start: a fresh process opening the index and answering one query.
@@ -85,16 +87,18 @@ def percentiles(ms: list[float]) -> dict[str, float]:
     }
 
 
-def bench_newsearch(index: Path, queries: list[dict[str, Any]], facets: bool) -> list[float]:
+def bench_newsearch(
+    index: Path, queries: list[dict[str, Any]], facets: bool, mode: str = "hybrid"
+) -> list[float]:
     from newsearch import SearchEngine
 
     times = []
     with SearchEngine(index) as engine:
-        engine.search("warmup", limit=10, facets=facets)
+        engine.search("warmup", limit=10, facets=facets, mode=mode)
         for spec in queries:
             kw = {k: v for k, v in spec.items() if k != "q"}
             start = time.perf_counter()
-            engine.search(spec["q"], limit=10, facets=facets, **kw)
+            engine.search(spec["q"], limit=10, facets=facets, mode=mode, **kw)
             times.append((time.perf_counter() - start) * 1000)
     return times
 
@@ -180,6 +184,9 @@ def main(argv: list[str] | None = None) -> int:
             "queries": len(queries),
             "newsearch": percentiles(bench_newsearch(index, queries, facets=False)),
             "newsearch_facets": percentiles(bench_newsearch(index, queries, facets=True)),
+            "newsearch_lexical": percentiles(
+                bench_newsearch(index, queries, facets=False, mode="lexical")
+            ),
             "whoosh_raw": percentiles(bench_raw(raw, queries)),
             "cold_start_s": round(cold_start(index), 3),
         }
@@ -189,13 +196,16 @@ def main(argv: list[str] | None = None) -> int:
         "facets_vs_newsearch_p95": round(
             result["newsearch_facets"]["p95_ms"] / result["newsearch"]["p95_ms"], 2
         ),
+        "hybrid_vs_lexical_p95": round(
+            result["newsearch"]["p95_ms"] / result["newsearch_lexical"]["p95_ms"], 2
+        ),
     }
     if args.json:
         print(json.dumps(result, indent=1))
         return 0
     print(f"{args.corpus} x{args.scale}: {len(arts)} articles, {len(queries)} queries")
     print(f"{'system':<18} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
-    for k in ("newsearch", "newsearch_facets", "whoosh_raw"):
+    for k in ("newsearch", "newsearch_facets", "newsearch_lexical", "whoosh_raw"):
         r = result[k]
         print(f"{k:<18} {r['p50_ms']:>8} {r['p95_ms']:>8} {r['max_ms']:>8}")
     print(f"cold start (open + first query): {result['cold_start_s']} s")

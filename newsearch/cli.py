@@ -24,6 +24,7 @@ from newsearch.cli_options import (
     BucketOpt,
     IndexOpt,
     JsonOpt,
+    ModeChoice,
     QueryCommand,
     SortChoice,
     filter_options,
@@ -159,6 +160,13 @@ def index(
     entities: Annotated[
         bool, typer.Option(help="Extract named entities (spaCy).", show_default=True)
     ] = True,
+    vectors: Annotated[
+        bool,
+        typer.Option(
+            help="Give each passage a vector for hybrid search (answers in other words).",
+            show_default=True,
+        ),
+    ] = True,
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit 1 if any input is skipped.")
     ] = False,
@@ -212,6 +220,7 @@ def index(
                 dry_run=dry_run,
                 confirm=_prune_confirmation(yes, bar),
                 entities=entities,
+                vectors=vectors,
                 progress=tick,
                 processes=jobs,
                 csv_columns=csv_columns,
@@ -270,9 +279,28 @@ def query(
             "technical queries; measured in benchmarks/README.md.",
         ),
     ] = False,
+    mode: Annotated[
+        ModeChoice,
+        typer.Option(
+            help="hybrid: by words and meaning (answers in other words, related words lit "
+            "_like this_); lexical: by the query's words alone.",
+            show_default=True,
+        ),
+    ] = "hybrid",
+    per_article: Annotated[
+        int | None,
+        typer.Option(
+            "--per-article",
+            metavar="N",
+            min=1,
+            help="At most N passages of one article while other articles have some to show "
+            "[default: 2].",
+            show_default=False,
+        ),
+    ] = None,
     filters: dict[str, Any] | None = None,
 ) -> None:
-    """Ranked passages with the query terms highlighted.
+    """Ranked passages with the query terms highlighted (each article's best first).
 
     Examples:
 
@@ -295,6 +323,8 @@ def query(
                 date_bucket=date_bucket,
                 explain=explain,
                 feedback=feedback,
+                mode=mode,
+                **_given(per_article=per_article),
                 **(filters or {}),
             )
     except NewsearchError as exc:
@@ -304,6 +334,11 @@ def query(
     else:
         render.print_notices(_err(), results.notices)
         render.print_results(_out(), results, rich=sys.stdout.isatty())
+
+
+def _given(**options: Any) -> dict[str, Any]:
+    """The options the user gave (the engine's defaults hold for the rest)."""
+    return {k: v for k, v in options.items() if v is not None}
 
 
 @app.command(cls=QueryCommand)

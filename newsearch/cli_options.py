@@ -16,6 +16,7 @@ from newsearch import render
 
 # The engine's choices (mypy checks them against its ``sort`` and ``date_bucket`` types).
 SortChoice = Literal["relevance", "newest", "oldest"]
+ModeChoice = Literal["hybrid", "lexical"]
 BucketChoice = Literal["day", "month", "year"]
 
 IndexOpt = Annotated[

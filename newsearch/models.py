@@ -99,7 +99,8 @@ class TermContribution:
 
 @dataclass(frozen=True)
 class Hit:
-    """One ranked passage. ``highlights`` are ``(start, end)`` offsets into ``text``;
+    """One ranked passage. ``highlights`` are ``(start, end)`` offsets into ``text`` of the
+    query's words; ``related`` those of words close to them in meaning (hybrid mode);
     ``start``/``end`` are the passage's offsets into the article body."""
 
     rank: int
@@ -111,6 +112,7 @@ class Hit:
     article: ArticleInfo
     entities: tuple[Entity, ...] = ()
     explanation: tuple[TermContribution, ...] = ()
+    related: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from newsearch.models import (
 )
 
 MARK_OPEN, MARK_CLOSE = "**", "**"
+RELATED_OPEN, RELATED_CLOSE = "_", "_"  # words close in meaning to the query's (hybrid mode)
 ECHO_CHARS = 80  # the query (or a suggestion) said back to the user is cut here
 NOTICE_CHARS = 300
 _FIELD_NAMES = {
@@ -105,6 +106,7 @@ def hit_json(h: Hit) -> dict[str, Any]:
         "score": round(h.score, 4),
         "text": h.text,
         "highlights": [list(x) for x in h.highlights],
+        "related": [list(x) for x in h.related],
         "start": h.start,
         "end": h.end,
         "article": article_json(h.article),
@@ -178,13 +180,20 @@ def stats_json(s: IndexStats) -> dict[str, Any]:
 
 
 def highlighted(h: Hit, rich: bool) -> Text:
+    """The passage with the query's words lit (``**word**`` in plain text) and related words
+    lit apart (``_word_``)."""
+    marks = sorted([(s, e, False) for s, e in h.highlights] + [(s, e, True) for s, e in h.related])
     out = Text()
     pos = 0
-    for start, end in h.highlights:
+    for start, end, related in marks:
+        if start < pos:  # overlapping marks: the first one wins
+            continue
         out.append(escape(h.text[pos:start], newline=" "))
         word = escape(h.text[start:end], newline=" ")
         if rich:
-            out.append(word, style="bold yellow")
+            out.append(word, style="italic cyan" if related else "bold yellow")
+        elif related:
+            out.append(RELATED_OPEN + word + RELATED_CLOSE)
         else:
             out.append(MARK_OPEN + word + MARK_CLOSE)
         pos = end
@@ -225,6 +234,9 @@ def print_results(console: Console, r: SearchResults, rich: bool) -> None:
     if r.results:  # with none, "No passages match" above says it all
         articles = len({h.article.id for h in r.results})
         shown = f"{len(r.results)} passages from {articles} of {r.total} matching articles"
+        outlets = sorted({h.article.source for h in r.results if h.article.source})
+        if outlets:
+            shown += f"; outlets: {escape(clip(', '.join(outlets)))}"
         console.print(Text(shown))
     if r.facets:
         print_facets(console, r.facets)

@@ -19,10 +19,21 @@ SEED_004 = SEEDS / "004_c473904d00b49991.txt"  # no header at all
 
 @pytest.fixture(scope="session")
 def seed_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An index of the seeds without entities (fast); tests must not write to it."""
+    """An index of the seeds without entities or vectors (fast; hybrid mode ranks by words on
+    it, so the tests of lexical matching hold whatever the mode); tests must not write to it."""
     from newsearch import build_index
 
     path = tmp_path_factory.mktemp("seed-index")
+    build_index(SEEDS, path, entities=False, vectors=False)
+    return path
+
+
+@pytest.fixture(scope="session")
+def seed_vector_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index of the seeds with passage vectors (hybrid mode), without entities."""
+    from newsearch import build_index
+
+    path = tmp_path_factory.mktemp("seed-vector-index")
     build_index(SEEDS, path, entities=False)
     return path
 
@@ -39,3 +50,17 @@ def corpus(name: str) -> Path:
     if not path.is_dir():
         pytest.skip(f"{path} is absent (needs ../shared/corpora)")
     return path
+
+
+def assert_best_first(scores: list[float], articles: list[str]) -> None:
+    """Results as the engine orders them: each article's best passage first (a leading run
+    of distinct articles, best first), then the rest (best first, but for passages of an
+    article over the per-article cap, shown last for want of other articles)."""
+    first = 0
+    while first < len(articles) and articles[first] not in articles[:first]:
+        first += 1
+    lead, rest = scores[:first], scores[first:]
+    assert lead == sorted(lead, reverse=True) and (not lead or lead[0] == max(scores))
+    capped = [a for a in articles[first:] if articles.count(a) > 2]
+    kept = [s for s, a in zip(rest, articles[first:], strict=True) if a not in capped]
+    assert kept == sorted(kept, reverse=True)

@@ -95,7 +95,7 @@ def test_query_results_print_one_line_per_field() -> None:
         "1. Title\\x1b]0;pwned\\x07  [Wire\\nskipped x, 2025-04-28]  score 2.00",
         "First paragraph about **Kursk**.  Second \\x1b[2J paragraph.",
         "x.txt: empty file\\nskipped evil.txt  (id id\\n1, chars 0-52)",
-        "1 passages from 1 of 1 matching articles",
+        "1 passages from 1 of 1 matching articles; outlets: Wire\\nskipped x",
     ]
 
 

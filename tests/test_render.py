@@ -82,7 +82,17 @@ def test_results_json_keeps_the_documented_shape() -> None:
     assert out["facets"] == {"source": [{"value": "RFA", "count": 2}]}
     assert out["suggestion"] == "kursk"
     h = out["results"][0]
-    assert set(h) == {"rank", "score", "text", "highlights", "start", "end", "article", "explain"}
+    assert set(h) == {
+        "rank",
+        "score",
+        "text",
+        "highlights",
+        "related",
+        "start",
+        "end",
+        "article",
+        "explain",
+    }
     assert h["article"]["title"] == MARKUP and h["article"]["date"] == "2025-04-28"
 
 

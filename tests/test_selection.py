@@ -14,7 +14,7 @@ def cand(score: float, doc: int, index: int = 0) -> Candidate:
 
 def test_pick_caps_one_article_while_others_have_passages() -> None:
     cands = [cand(10 - i * 0.1, 1, i) for i in range(6)] + [cand(1.0, 2), cand(0.5, 3)]
-    chosen = pick(cands, 5)
+    chosen = pick(cands, 4)
     assert [c.docnum for c in chosen].count(1) == PER_ARTICLE
     assert {c.docnum for c in chosen} == {1, 2, 3}
     assert [c.score for c in chosen] == sorted((c.score for c in chosen), reverse=True)
@@ -27,7 +27,8 @@ def test_pick_fills_from_one_article_when_no_other_has_any() -> None:
 
 def test_ties_break_by_article_then_passage() -> None:
     cands = [cand(1.0, 2, 1), cand(1.0, 1, 3), cand(1.0, 1, 0)]
-    assert [(c.docnum, c.index) for c in pick(cands, 3)] == [(1, 0), (1, 3), (2, 1)]
+    # each article's best first (ties by article), then the rest
+    assert [(c.docnum, c.index) for c in pick(cands, 3)] == [(1, 0), (2, 1), (1, 3)]
 
 
 def test_floor_is_unknown_until_the_selection_is_settled() -> None:

@@ -15,7 +15,8 @@ from newsearch.text.analysis import news_analyzer
 
 # 5: the package moved into rooms, and the analyzer pickled in the schema with it
 # (newsearch.analysis.NewsFilter is now newsearch.text.analysis.NewsFilter).
-FORMAT_VERSION = 5
+# 6: article and passage vectors (index/vectors.py), in the ``vectors`` column.
+FORMAT_VERSION = 6
 
 TEXT_FIELDS = ("text", "title")  # the body and the headline
 ENTITY_FIELDS = ("person", "org", "place")
@@ -32,6 +33,7 @@ def build_schema() -> Schema:
         date=ID(),  # YYYYMMDD: one term a document, ranges by TermRange
         newest=COLUMN(),  # sort keys (see keys.sort_keys): columns, not terms
         oldest=COLUMN(),
+        vectors=COLUMN(),  # int8 rows: the article's vector, then each passage's (vectors.py)
         person=KEYWORD(commas=True, scorable=False),
         org=KEYWORD(commas=True, scorable=False),
         place=KEYWORD(commas=True, scorable=False),

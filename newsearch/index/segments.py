@@ -12,6 +12,7 @@ commit opens a new searcher (and view).
 
 from __future__ import annotations
 
+import bisect
 from collections import OrderedDict
 from collections.abc import Iterable
 from pathlib import Path
@@ -165,6 +166,26 @@ class SegmentView:
             found = np.array(values, dtype=np.bytes_) if values else np.empty(0, "S1")
             self._columns[name] = found
         return found
+
+    def raw_column(self, name: str) -> list[bytes]:
+        """A column field's value (bytes, kept whole) for every document; ``b""`` where a
+        segment has none."""
+        values: list[bytes] = []
+        for reader in self._readers:
+            if reader.has_column(name):
+                values.extend(reader.column_reader(name))
+            else:
+                values.extend([b""] * reader.doc_count_all())
+        return values
+
+    def column_value(self, name: str, docnum: int) -> bytes:
+        """One document's value of a column field (``b""`` if its segment has none)."""
+        seg = bisect.bisect_right(self.offsets, docnum) - 1
+        reader = self._readers[seg]
+        if not reader.has_column(name):
+            return b""
+        value: bytes = reader.column_reader(name)[docnum - self.offsets[seg]]
+        return value
 
     def stored_fields(self, docnum: int) -> dict[str, Any]:
         """A document's stored fields."""

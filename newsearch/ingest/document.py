@@ -12,13 +12,19 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 from newsearch.index import keys
+from newsearch.index.vectors import COLUMN, pack
 from newsearch.models import Article, Mention, Passage
 from newsearch.text.passages import make_passages
 
 ENTITY_KINDS = ("person", "org", "place")
+Embed = Callable[[Sequence[str]], npt.NDArray[np.float32]]  # texts -> unit vectors, one a row
 
 
 def content_hash(a: Article) -> str:
@@ -111,3 +117,22 @@ def build_document(
     }
     doc["hash"], doc["norm"] = hashes
     return doc
+
+
+def add_vectors(docs: Sequence[dict[str, Any]], embed: Embed) -> None:
+    """Give each document its vectors (index/vectors.py): its whole text's, then each
+    passage's; one call of ``embed`` for all the documents."""
+    texts: list[str] = []
+    counts: list[int] = []
+    for doc in docs:
+        body, spans = doc["body"], doc["meta"]["passages"]
+        texts.append(doc["text"])
+        texts.extend(body[start:end] for start, end, _ in spans)
+        counts.append(1 + len(spans))
+    if not texts:
+        return
+    vectors = embed(texts)
+    at = 0
+    for doc, n in zip(docs, counts, strict=True):
+        doc[COLUMN] = pack(vectors[at : at + n])
+        at += n

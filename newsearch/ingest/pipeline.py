@@ -15,8 +15,9 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 
-from newsearch.errors import InputError, PruneNotConfirmedError
+from newsearch.errors import IndexVersionError, InputError, PruneNotConfirmedError
 from newsearch.index import store
+from newsearch.ingest.document import Embed
 from newsearch.ingest.identity import Key
 from newsearch.ingest.ner_pool import Extractor, default_processes, extract_batches
 from newsearch.ingest.readers import (
@@ -76,6 +77,7 @@ def build_index(
     dry_run: bool = False,
     confirm: Confirm = False,
     entities: bool = True,
+    vectors: bool = True,
     extractor: Extractor | None = None,
     progress: Progress | None = None,
     lock_timeout: float = store.WRITE_TIMEOUT,
@@ -90,6 +92,8 @@ def build_index(
     An existing index is updated incrementally (new, changed and unchanged articles by content
     hash); ``rebuild=True`` builds a fresh one beside it and swaps it in only when complete.
     Entities are extracted with ``processes`` worker processes (default: one per core).
+    ``vectors`` gives every article and passage its vector (the embedding model shipped in
+    ``newsearch.text.embedding``) for hybrid search; without them queries rank by words.
     ``csv_columns`` maps CSV columns to fields, e.g. ``"title=2,body=3"`` (default: detected);
     ``reading`` holds the other reading options (``ReadOptions``: the CSV header and delimiter,
     the file size limit). ``commit_every`` articles are written between commits (default:
@@ -146,6 +150,7 @@ def build_index(
         # entity workers use the cores and one writer keeps up.
         writer_procs = 1 if extractor is not None else (processes or default_processes())
         default = COMMIT_EVERY if writer_procs > 1 else COMMIT_EVERY_WITH_ENTITIES
+        embed, embedding = _embedding(gen, root) if vectors else (None, None)
         run = Run(
             ix,
             gen,
@@ -154,6 +159,8 @@ def build_index(
             commit_every=default if commit_every is None else commit_every,
             max_segments=max_segments,
             reading=reading,
+            embed=embed,
+            embedding=embedding,
         )
         try:
             batches = run.batches(_items(inputs, reading))
@@ -174,6 +181,21 @@ def build_index(
         if shadow:
             store.publish(root, gen)
     return _summary(run.tally, root, started)
+
+
+def _embedding(gen: Path, root: Path) -> tuple[Embed, str]:
+    """The embedding model's ``embed`` and id; an index whose vectors another model made is
+    not added to (their vectors and the new ones could not be compared)."""
+    from newsearch.text.embedding import MODEL_ID, default_embedder
+
+    made_by = store.read_manifest(gen).get("embedding")
+    if made_by not in (None, MODEL_ID):
+        raise IndexVersionError(
+            f"the index at {root} holds vectors of another embedding model ({made_by}; this "
+            f"newsearch has {MODEL_ID}): rebuild it with "
+            f"`newsearch index PATHS --rebuild --index {root}`"
+        )
+    return default_embedder().embed, MODEL_ID
 
 
 def _dry_run(

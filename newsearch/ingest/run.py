@@ -17,9 +17,10 @@ from whoosh.writing import IndexWriter
 from newsearch.errors import PruneNotConfirmedError
 from newsearch.index import postings_copy as sidecar
 from newsearch.index.postings_copy import SidecarCodec
+from newsearch.index.store import write_manifest
 from newsearch.index.vocabulary import count_words, save_vocabulary
 from newsearch.index.whoosh_compat import cancel_writer, segment_count, segment_ids
-from newsearch.ingest.document import build_document
+from newsearch.ingest.document import Embed, add_vectors, build_document
 from newsearch.ingest.identity import Decision, Key, Ledger, relocated_document
 from newsearch.ingest.readers import DEFAULT_OPTIONS, ReadOptions, iter_items
 from newsearch.models import Article, Mention, Skip
@@ -79,8 +80,12 @@ class Run:
         max_segments: int,
         reading: ReadOptions = DEFAULT_OPTIONS,
         stored: Iterable[Key] | None = None,
+        embed: Embed | None = None,
+        embedding: str | None = None,
     ) -> None:
         self.ix = ix
+        self.embed = embed  # passage vectors, if the run makes them
+        self.embedding = embedding  # the model's id, for the manifest
         # SidecarCodec: Whoosh's own, also copying frequent words' postings for fast reading
         self.writer_options: dict[str, Any] = {"limitmb": 256, "codec": SidecarCodec()}
         if writer_procs > 1:  # Whoosh's own parallel writer: one segment per process
@@ -178,6 +183,7 @@ class Run:
     def write(self, batch: list[Op], mentions: list[tuple[Mention, ...]]) -> None:
         w = self._writer()
         sources = self._stored_fields({op.relocate for op in batch if op.relocate})
+        docs: list[dict[str, Any]] = []
         for op, ments in zip(batch, mentions, strict=True):
             for aid in op.delete:
                 w.delete_by_term("article_id", aid)
@@ -185,9 +191,12 @@ class Run:
                 continue
             if op.relocate is None:
                 count_words(self.words, (op.article.title, op.article.body))
-                doc = build_document(op.article, ments, op.hashes)
+                docs.append(build_document(op.article, ments, op.hashes))
             else:  # its words are counted already
-                doc = relocated_document(op.article, sources.get(op.relocate), op.hashes)
+                docs.append(relocated_document(op.article, sources.get(op.relocate), op.hashes))
+        if self.embed is not None:
+            add_vectors(docs, self.embed)
+        for doc in docs:
             w.add_document(**doc)
         self.written += len(batch)
         if self.written >= self.commit_every:
@@ -228,6 +237,8 @@ class Run:
             # and fuzzy words; a missing word is a miss, a count too high is not.
             save_vocabulary(self.gen, self.words)
             self.words.clear()
+            if self.embedding is not None:  # before the vectors it names are committed
+                write_manifest(self.gen, embedding=self.embedding)
             self.writer.commit()
             self.writer = None
             self._prune_copies()

@@ -22,23 +22,40 @@ from whoosh.searching import Searcher
 from newsearch.errors import EngineClosedError, QueryError
 from newsearch.index import store
 from newsearch.index.segments import Mask, SegmentView
+from newsearch.index.vectors import VectorTable
 from newsearch.index.vocabulary import STEMS_FILE, load_stems, load_vocabulary
 from newsearch.models import FacetValue, IndexStats, SearchResults, TermContribution
-from newsearch.search.bm25 import CachedBM25F
+from newsearch.search.bm25 import CachedBM25F, idf
 from newsearch.search.date_order import DateOrder, Order
 from newsearch.search.explain import article_contributions
 from newsearch.search.facets import FACET_NAMES, DateBucket, FacetTable
 from newsearch.search.feedback import feedback_words
 from newsearch.search.filters import Filters, gather
+from newsearch.search.hybrid import (
+    DEFAULT_MODE,
+    MODES,
+    Mode,
+    blend,
+    candidates,
+    nearest,
+    query_text,
+    widens,
+)
 from newsearch.search.lexicon import index_lexicon
 from newsearch.search.matching import Matching
 from newsearch.search.plan import SORTS, Lexicon, QueryPlan, Sort, build
 from newsearch.search.query import QueryParser
+from newsearch.search.related import Related, content_words
 from newsearch.search.results import HitMaker
 from newsearch.search.scoring import ARTICLE_WEIGHT, PassageScorer
-from newsearch.search.selection import blended, in_order
+from newsearch.search.selection import PER_ARTICLE, blended, in_order, pick
 from newsearch.search.spelling import Speller
+from newsearch.text import embedding
 from newsearch.text.analysis import KNOWN_STEMS, normalize_word
+from newsearch.text.embedding import Embedder
+
+# hybrid mode's inputs: the vectors, the query's vector, the model, the query's words
+Meaning = tuple[VectorTable, "np.typing.NDArray[np.float32]", Embedder, list[str]]
 
 FEEDBACK_DEFAULT = False
 DATE_BUCKETS = ("day", "month", "year")
@@ -73,6 +90,9 @@ class SearchEngine:
         self._hits = HitMaker()
         self._speller: Speller | None = None
         self._lexicon: Lexicon | None = None  # of the open searcher
+        self._table: VectorTable | None = None  # of the open searcher
+        self._notice: str | None = None  # why hybrid mode ranks by words alone, if it must
+        self._idf: dict[str, float] = {}  # of words, in the open searcher
 
     def __enter__(self) -> SearchEngine:
         return self
@@ -137,6 +157,9 @@ class SearchEngine:
         self._hits = HitMaker()
         self._speller = None
         self._lexicon = None
+        self._table = None
+        self._notice = None
+        self._idf = {}
 
     def plan(
         self,
@@ -178,9 +201,16 @@ class SearchEngine:
         exclude: str | Sequence[str] | Sequence[tuple[str, str]] | None = None,
         explain: bool = False,
         feedback: bool = FEEDBACK_DEFAULT,
+        mode: Mode = DEFAULT_MODE,
+        per_article: int = PER_ARTICLE,
     ) -> SearchResults:
         """Ranked passages for ``query`` (words, "phrases", ``field:value`` filters; the
-        syntax is in the README), best first, at most 3 from one article while others match.
+        syntax is in the README), best first: each article's best passage first, at most
+        ``per_article`` from one article while others match.
+
+        ``mode="hybrid"`` (where the index holds vectors) ranks passages by their words and
+        their meaning, finds answers worded otherwise and lights related words (hybrid.py);
+        ``mode="lexical"`` by words alone.
 
         ``explain=True`` fills each hit's ``explanation`` with per-term contributions.
         ``feedback=True`` ranks articles again with words their best ones share (RM3,
@@ -192,6 +222,10 @@ class SearchEngine:
             raise QueryError(f"date bucket {date_bucket!r}: use {', '.join(DATE_BUCKETS)}")
         if not isinstance(facet_limit, int) or facet_limit < 1:
             raise QueryError(f"facet limit must be at least 1 (got {facet_limit!r})")
+        if mode not in MODES:
+            raise QueryError(f"mode {mode!r} not understood: use {', '.join(MODES)}")
+        if not isinstance(per_article, int) or per_article < 1:
+            raise QueryError(f"per-article must be at least 1 (got {per_article!r})")
         plan = self.plan(
             query,
             sort=sort,
@@ -214,27 +248,43 @@ class SearchEngine:
         scorer = PassageScorer(s, clauses) if plan.positive is not None else None
         extra: list[tuple[str, float]] = []
         matching = self._matching()
+        related: Related | None = None
         if plan.positive is None or sort != "relevance":
             every = matching.every(plan)
             order: Order = "oldest" if sort == "oldest" else "newest"
             firsts = self._date_order().first(every, order, limit)
             ranked = in_order(s.stored_fields, firsts, scorer, limit)
         else:
-            found = matching.ranked(plan, _article_depth(limit))
+            depth = _article_depth(limit)
+            found = matching.ranked(plan, depth)
             top, every, words = found.top, found.docnums, found.words
             if feedback:
                 own = (w for c in plan.clauses for w in c.words)
                 extra = feedback_words(s.stored_fields, top, own)
             if extra:  # the same articles, scored with the feedback words too
-                top, words = matching.rescored(plan, extra, _article_depth(limit)), None
+                top, words = matching.rescored(plan, extra, depth), None
             assert scorer is not None
-            ranked = blended(s.stored_fields, top, scorer, limit, words)
+            meaning = self._meaning(plan) if mode == "hybrid" else None
+            if meaning is None:
+                ranked = blended(s.stored_fields, top, scorer, limit, words, per_article)
+            else:
+                table, vector, embedder, qwords = meaning
+                related = Related(embedder, qwords)
+                pool = matching.bulk.filtered(*matching.restrictions(plan))
+                near = nearest(table, vector, pool if widens(plan) else every)
+                arts = candidates(top, near)
+                cands = blend(s.stored_fields, arts, scorer, table, vector, related, self._rarity)
+                ranked = pick(cands, limit, per_article)
+                shown = np.fromiter((c.docnum for c in ranked[:limit]), np.int64)
+                every = np.union1d(every, shown)  # answers found by meaning count as matches
 
         def article_part(docnum: int) -> list[TermContribution]:
             return article_contributions(s, docnum, clauses, ARTICLE_WEIGHT, extra)
 
         hits = tuple(
-            self._hits.hit(rank, c, clauses, scorer if explain else None, article_part)
+            self._hits.hit(
+                rank, c, clauses, scorer if explain else None, article_part, related=related
+            )
             for rank, c in enumerate(ranked[:limit], start=1)
         )
         facet_values: dict[str, tuple[FacetValue, ...]] = {}
@@ -248,8 +298,45 @@ class SearchEngine:
             results=hits,
             facets=facet_values,
             suggestion=self._suggest(s, plan) if plan.positive is not None else None,
-            notices=plan.notices,
+            notices=plan.notices + ((self._notice,) if self._notice and mode == "hybrid" else ()),
         )
+
+    def _meaning(self, plan: QueryPlan) -> Meaning | None:
+        """The vectors of the open searcher, the query's vector, the model and the query's
+        words, if the index holds vectors of this model and the query has words it knows."""
+        if self._table is None:
+            made_by = store.read_manifest(self._gen or self.index_dir).get("embedding")
+            if made_by != embedding.MODEL_ID:  # no vectors, or another model's
+                if made_by is not None:
+                    self._notice = (
+                        f"the index's vectors were made by another embedding model "
+                        f"({made_by}): ranked by words alone; rebuild the index with "
+                        "`newsearch index PATHS --rebuild` to search by meaning too"
+                    )
+                return None
+            self._table = VectorTable(self._segments(), embedding.default_embedder().dim)
+        if not self._table.any:
+            return None
+        embedder = embedding.default_embedder()
+        text = query_text(plan)
+        words = content_words(text)
+        if not any(embedder.knows(w) for w in words):  # no meaning the model knows: by words
+            return None  # (a made-up word's pieces are near any word sharing them)
+        vector = embedder.embed([text])[0]
+        if not vector.any():
+            return None
+        return self._table, vector, embedder, words
+
+    def _rarity(self, word: str) -> float:
+        """How rare a word is in the index (its idf; 0 for a stop word or unknown word)."""
+        found = self._idf.get(word)
+        if found is None:
+            term = normalize_word(word)
+            s = self._s()
+            df = s.doc_frequency("text", term) if term else 0
+            found = idf(s.doc_count_all(), df) if df else 0.0
+            self._idf[word] = found
+        return found
 
     def _date_order(self) -> DateOrder:
         view = self._segments()

@@ -11,6 +11,7 @@ from typing import Any
 from newsearch.models import ArticleInfo, Entity, Hit, TermContribution
 from newsearch.search.highlight import highlights
 from newsearch.search.plan import Clause
+from newsearch.search.related import Related
 from newsearch.search.scoring import PassageScorer, passage_terms
 from newsearch.search.selection import Candidate
 
@@ -31,9 +32,10 @@ class HitMaker:
         clauses: Sequence[Clause],
         scorer: PassageScorer | None = None,
         article_part: ArticleExplainer | None = None,
+        related: Related | None = None,
     ) -> Hit:
         """Passage ``c`` as the ``rank``-th hit; with ``scorer`` and ``article_part``, its
-        score explained."""
+        score explained; with ``related``, the words close to the query's lit."""
         fields = c.fields
         meta, body = fields["meta"], fields["body"]
         passages = meta["passages"]
@@ -46,11 +48,18 @@ class HitMaker:
             explanation = scorer.contributions(p)
             if article_part is not None:
                 explanation += article_part(c.docnum)
+            if c.meaning is not None and c.words is not None:  # what the hybrid score adds up
+                explanation += [
+                    TermContribution("words (scaled to the best candidate)", "hybrid", c.words),
+                    TermContribution("meaning (cosine to the query)", "hybrid", c.meaning),
+                ]
+        lit = highlights(text, clauses)
         return Hit(
             rank=rank,
             score=c.score,
             text=text,
-            highlights=highlights(text, clauses),
+            highlights=lit,
+            related=related.spans(text, lit) if related is not None else (),
             start=start,
             end=end,
             article=self.article(fields["article_id"], meta),

@@ -1,5 +1,7 @@
-"""Which passages to show: each article's passages scored, blended with the article's score,
-at most PER_ARTICLE of one article while others have some to show.
+"""Which passages to show: each article's passages scored, blended with the article's score;
+each article's best passage first (those within FIRST_ROUND of the best), then the rest by
+score, at most PER_ARTICLE of one article while others have some to show (both measured on
+benchmarks/passages.py: benchmarks/README.md).
 
 Articles come best first from the engine (numpy or Whoosh); their stored fields are loaded
 through ``load`` only for articles whose passages could still enter the results.
@@ -15,7 +17,8 @@ from typing import Any
 
 from newsearch.search.scoring import ARTICLE_WEIGHT, PassageScorer, passage_terms
 
-PER_ARTICLE = 3  # passages of one article among the results, while others have some to show
+PER_ARTICLE = 2  # passages of one article among the results, while others have some to show
+FIRST_ROUND = 0.3  # an article's best passage scoring this share of the best comes first
 Loader = Callable[[int], dict[str, Any]]  # an article's stored fields by document number
 
 
@@ -27,35 +30,57 @@ class Candidate:
     docnum: int
     index: int
     fields: dict[str, Any]
+    meaning: float | None = None  # hybrid mode: the score's part from the passage's vector
+    words: float | None = None  # hybrid mode: its part from the query's words
 
 
-def pick(cands: list[Candidate], limit: int) -> list[Candidate]:
-    """The best ``limit`` passages, at most PER_ARTICLE from any one article unless there are
-    too few others; best first."""
+def pick(cands: list[Candidate], limit: int, per_article: int = PER_ARTICLE) -> list[Candidate]:
+    """The best ``limit`` passages, best first, each article's best passage before any
+    article's second: articles whose best passage scores at least FIRST_ROUND of the best
+    passage's score come first (one passage each, by score), then the rest by score, at most
+    ``per_article`` from any one article unless there are too few others."""
     ranked = sorted(cands, key=lambda c: (-c.score, c.docnum, c.index))
-    chosen: list[Candidate] = []
-    passed: list[Candidate] = []
-    per: Counter[int] = Counter()
+    if not ranked:
+        return []
+    floor = ranked[0].score * FIRST_ROUND if ranked[0].score > 0 else 0.0
+    firsts: list[Candidate] = []
+    rest: list[Candidate] = []
+    seen: set[int] = set()
     for c in ranked:
+        if c.docnum not in seen and c.score >= floor:
+            seen.add(c.docnum)
+            firsts.append(c)
+        else:
+            rest.append(c)
+    room = max(1, (limit + 1) // 2)  # the first round fills at most half the results
+    chosen = firsts[:room]
+    rest = sorted(firsts[room:] + rest, key=lambda c: (-c.score, c.docnum, c.index))
+    per: Counter[int] = Counter(c.docnum for c in chosen)
+    passed: list[Candidate] = []
+    for c in rest:
         if len(chosen) >= limit:
             break
-        if per[c.docnum] < PER_ARTICLE:
+        if per[c.docnum] < per_article:
             per[c.docnum] += 1
             chosen.append(c)
         else:
             passed.append(c)
-    chosen += passed[: limit - len(chosen)]
-    return sorted(chosen, key=lambda c: (-c.score, c.docnum, c.index))
+    return chosen + passed[: limit - len(chosen)]
 
 
-def floor_of(cands: list[Candidate], limit: int) -> float | None:
-    """The lowest score among the passages ``pick`` would show, if no passage scoring less
-    could still take a place (None while fewer than ``limit`` are chosen, or while the
-    selection holds more than PER_ARTICLE of one article for want of others)."""
-    picked = pick(cands, limit)
-    if len(picked) < limit or max(Counter(c.docnum for c in picked).values()) > PER_ARTICLE:
+def floor_of(cands: list[Candidate], limit: int, per_article: int = PER_ARTICLE) -> float | None:
+    """A score below which no passage could take a place among those ``pick`` shows (None
+    while fewer than ``limit`` are chosen, or while the selection holds more than
+    PER_ARTICLE of one article for want of others). Below the first round's bar (which only
+    rises as better passages come) a passage can only enter by score."""
+    picked = pick(cands, limit, per_article)
+    if len(picked) < limit or max(Counter(c.docnum for c in picked).values()) > per_article:
         return None
-    return picked[-1].score
+    low = min(c.score for c in picked)
+    top = max(c.score for c in cands)
+    if len({c.docnum for c in picked}) < limit and top > 0:  # a new article could come first
+        low = min(low, top * FIRST_ROUND)
+    return low
 
 
 def article_passages(
@@ -94,6 +119,7 @@ def blended(
     scorer: PassageScorer,
     limit: int,
     words: dict[int, dict[str, tuple[float, bool]]] | None = None,
+    per_article: int = PER_ARTICLE,
 ) -> list[Candidate]:
     """Passages ranked by their score plus ARTICLE_WEIGHT x their article's score, at most
     PER_ARTICLE from one article while other articles have passages to show.
@@ -115,7 +141,7 @@ def blended(
         # The capped selection's floor is at most the uncapped one: check that first (cheap).
         if len(best) >= limit and bound < best[0]:
             if stale:
-                floor, stale = floor_of(cands, limit), False
+                floor, stale = floor_of(cands, limit, per_article), False
             if floor is not None and bound < floor:
                 if base + ceiling < floor:  # nor any article after it
                     break
@@ -128,4 +154,4 @@ def blended(
                 heapq.heappush(best, total)
             elif total > best[0]:
                 heapq.heapreplace(best, total)
-    return pick(cands, limit)
+    return pick(cands, limit, per_article)

@@ -56,6 +56,7 @@ class Embedder:
         self._skip[skip] = True
         self._word_ids: npt.NDArray[np.int64] | None = None
         self._id_to_token = {i: t for t, i in vocab.items()}
+        self._vocab = frozenset(vocab)
         self._cached_word = functools.lru_cache(maxsize=65536)(self._embed_one)
 
     def embed(self, texts: Sequence[str]) -> FloatArray:
@@ -90,6 +91,11 @@ class Embedder:
         for n, word in enumerate(words):
             out[n] = self._cached_word(word.lower())  # the tokenizer lowercases anyway
         return out
+
+    def knows(self, word: str) -> bool:
+        """Whether the model has ``word`` (lower-cased) as one token of its own: a word it
+        knows only by pieces (a rare name) has no neighbours worth trusting."""
+        return word.lower() in self._vocab
 
     def neighbours(self, word: str, k: int = 10) -> list[tuple[str, float]]:
         """The ``k`` vocabulary tokens that are whole words nearest ``word``, with cosines."""
