@@ -52,7 +52,9 @@ def articles(idx: Path) -> dict[str, tuple[str, str | None]]:
 
 def paths_of(idx: Path, word: str) -> list[str]:
     with SearchEngine(idx) as engine:
-        return sorted({h.article.path for h in engine.search(word, limit=50).results})
+        return sorted(
+            {h.article.path for h in engine.search(word, limit=50, mode="lexical").results}
+        )
 
 
 def test_a_file_moved_into_a_sub_folder_keeps_its_article_under_prune(
@@ -217,7 +219,7 @@ def test_records_shifted_in_a_file_are_not_lost_to_prune(tmp_path: Path) -> None
     with SearchEngine(idx) as engine:
         assert engine.stats().articles == 4
         for word in ("alpha", "bravo", "charlie", "delta"):
-            assert len(engine.search(word).results) == 1, word
+            assert len(engine.search(word, mode="lexical").results) == 1, word
 
 
 class Kims:
