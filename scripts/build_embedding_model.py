@@ -1,4 +1,4 @@
-"""Rebuild newsearch's static word-embedding model (newsearch/text/embedding_data/).
+"""Rebuild newsearch's static word-embedding model (newsearch/data/embedding/).
 
 A model2vec distillation of all-MiniLM-L6-v2: every wordpiece token of the model's lowercasing
 BERT tokenizer is run through the transformer on its own, its mean output is its vector; PCA
@@ -50,7 +50,7 @@ MODEL2VEC_VERSION = "0.10.0"
 # same and sentence-pair similarities correlate at 0.989; at 64, 75% and 0.957.
 DIMS = 128
 SIF_COEFFICIENT = 1e-4  # model2vec's default
-OUT = Path(__file__).resolve().parent.parent / "newsearch" / "text" / "embedding_data"
+OUT = Path(__file__).resolve().parent.parent / "newsearch" / "data" / "embedding"
 PROBES = ["casualties", "died", "killed", "election", "inflation", "earthquake", "striker"]
 
 

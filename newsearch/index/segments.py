@@ -157,12 +157,7 @@ class SegmentView:
         document has one (Whoosh sorts those first)."""
         found = self._columns.get(name)
         if found is None:
-            values: list[bytes] = []
-            for reader in self._readers:
-                if reader.has_column(name):
-                    values.extend(reader.column_reader(name))
-                else:
-                    values.extend([b""] * reader.doc_count_all())
+            values = self.raw_column(name)
             found = np.array(values, dtype=np.bytes_) if values else np.empty(0, "S1")
             self._columns[name] = found
         return found

@@ -3,8 +3,8 @@
 model2vec-style: one vector per wordpiece token of a lowercasing BERT tokenizer (distilled from
 all-MiniLM-L6-v2, with model2vec's default Zipf/SIF weighting baked into the rows); a text's
 vector is the mean of its tokens' vectors, L2-normalised. Every token of a text counts: there is
-no length limit. ``embedding_data/`` holds the vectors, the tokenizer, the licence and how the
-artefact was built (``scripts/build_embedding_model.py``).
+no length limit. ``newsearch/data/embedding/`` holds the vectors, the tokenizer, the licence and
+how the artefact was built (``scripts/build_embedding_model.py``).
 
 Run time needs numpy and ``tokenizers`` only, and never the network. No nltk, spaCy or ingest.
 """
@@ -26,8 +26,8 @@ from newsearch.errors import ModelError
 
 FloatArray = npt.NDArray[np.float32]
 
-_PACKAGE = "newsearch.text"
-_FOLDER = "embedding_data"
+_PACKAGE = "newsearch"
+_FOLDER = "data/embedding"
 _VECTORS = "vectors.npy"  # int8, one row per token id
 _SCALES = "scales.npy"  # float16, one per row: a row is vectors[i] * scales[i]
 _TOKENIZER = "tokenizer.json"
@@ -134,7 +134,7 @@ def _normalise(rows: FloatArray) -> FloatArray:
 
 def _read_bytes(name: str) -> bytes:
     try:
-        return importlib.resources.files(_PACKAGE).joinpath(_FOLDER, name).read_bytes()
+        return importlib.resources.files(_PACKAGE).joinpath(*_FOLDER.split("/"), name).read_bytes()
     except (FileNotFoundError, ModuleNotFoundError, NotADirectoryError) as exc:
         raise ModelError(
             f"the embedding model file {name} is missing from newsearch's package data "
