@@ -63,6 +63,7 @@ class SegmentView:
         self.live: Mask = live  # the documents not deleted
         self._lengths: dict[str, Floats] = {}
         self._columns: dict[str, npt.NDArray[Any]] = {}
+        self._column_readers: dict[tuple[str, int], Any] = {}
         self._cache: OrderedDict[tuple[int, str, bytes], Read] = OrderedDict()
         self._cached = 0  # postings held in _cache
         # Open each segment's stored fields now: Whoosh opens them on the first document read
@@ -176,10 +177,16 @@ class SegmentView:
     def column_value(self, name: str, docnum: int) -> bytes:
         """One document's value of a column field (``b""`` if its segment has none)."""
         seg = bisect.bisect_right(self.offsets, docnum) - 1
-        reader = self._readers[seg]
-        if not reader.has_column(name):
+        key = (name, seg)
+        if key not in self._column_readers:  # (a reader reads the segment's offsets once)
+            reader = self._readers[seg]
+            self._column_readers[key] = (
+                reader.column_reader(name) if reader.has_column(name) else None
+            )
+        column = self._column_readers[key]
+        if column is None:
             return b""
-        value: bytes = reader.column_reader(name)[docnum - self.offsets[seg]]
+        value: bytes = column[docnum - self.offsets[seg]]
         return value
 
     def stored_fields(self, docnum: int) -> dict[str, Any]:

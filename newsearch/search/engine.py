@@ -22,40 +22,25 @@ from whoosh.searching import Searcher
 from newsearch.errors import EngineClosedError, QueryError
 from newsearch.index import store
 from newsearch.index.segments import Mask, SegmentView
-from newsearch.index.vectors import VectorTable
 from newsearch.index.vocabulary import STEMS_FILE, load_stems, load_vocabulary
 from newsearch.models import FacetValue, IndexStats, SearchResults, TermContribution
-from newsearch.search.bm25 import CachedBM25F, idf
+from newsearch.search.bm25 import CachedBM25F
 from newsearch.search.date_order import DateOrder, Order
 from newsearch.search.explain import article_contributions
 from newsearch.search.facets import FACET_NAMES, DateBucket, FacetTable
 from newsearch.search.feedback import feedback_words
 from newsearch.search.filters import Filters, gather
-from newsearch.search.hybrid import (
-    DEFAULT_MODE,
-    MODES,
-    Mode,
-    blend,
-    candidates,
-    nearest,
-    query_text,
-    widens,
-)
+from newsearch.search.hybrid import DEFAULT_MODE, MODES, HybridRanker, Mode
 from newsearch.search.lexicon import index_lexicon
 from newsearch.search.matching import Matching
 from newsearch.search.plan import SORTS, Lexicon, QueryPlan, Sort, build
 from newsearch.search.query import QueryParser
-from newsearch.search.related import Related, content_words
+from newsearch.search.related import Related
 from newsearch.search.results import HitMaker
 from newsearch.search.scoring import ARTICLE_WEIGHT, PassageScorer
-from newsearch.search.selection import PER_ARTICLE, blended, in_order, pick
+from newsearch.search.selection import PER_ARTICLE, blended, in_order
 from newsearch.search.spelling import Speller
-from newsearch.text import embedding
 from newsearch.text.analysis import KNOWN_STEMS, normalize_word
-from newsearch.text.embedding import Embedder
-
-# hybrid mode's inputs: the vectors, the query's vector, the model, the query's words
-Meaning = tuple[VectorTable, "np.typing.NDArray[np.float32]", Embedder, list[str]]
 
 FEEDBACK_DEFAULT = False
 DATE_BUCKETS = ("day", "month", "year")
@@ -90,9 +75,7 @@ class SearchEngine:
         self._hits = HitMaker()
         self._speller: Speller | None = None
         self._lexicon: Lexicon | None = None  # of the open searcher
-        self._table: VectorTable | None = None  # of the open searcher
-        self._notice: str | None = None  # why hybrid mode ranks by words alone, if it must
-        self._idf: dict[str, float] = {}  # of words, in the open searcher
+        self._ranker: HybridRanker | None = None  # of the open searcher
 
     def __enter__(self) -> SearchEngine:
         return self
@@ -157,9 +140,7 @@ class SearchEngine:
         self._hits = HitMaker()
         self._speller = None
         self._lexicon = None
-        self._table = None
-        self._notice = None
-        self._idf = {}
+        self._ranker = None
 
     def plan(
         self,
@@ -264,19 +245,15 @@ class SearchEngine:
             if extra:  # the same articles, scored with the feedback words too
                 top, words = matching.rescored(plan, extra, depth), None
             assert scorer is not None
-            meaning = self._meaning(plan) if mode == "hybrid" else None
-            if meaning is None:
-                ranked = blended(s.stored_fields, top, scorer, limit, words, per_article)
+            hybrid = (
+                self._hybrid().rank(plan, matching, top, every, scorer, limit, per_article)
+                if mode == "hybrid"
+                else None
+            )
+            if hybrid is not None:
+                ranked, every, related = hybrid  # answers found by meaning count as matches
             else:
-                table, vector, embedder, qwords = meaning
-                related = Related(embedder, qwords)
-                pool = matching.bulk.filtered(*matching.restrictions(plan))
-                near = nearest(table, vector, pool if widens(plan) else every)
-                arts = candidates(top, near)
-                cands = blend(s.stored_fields, arts, scorer, table, vector, related, self._rarity)
-                ranked = pick(cands, limit, per_article)
-                shown = np.fromiter((c.docnum for c in ranked[:limit]), np.int64)
-                every = np.union1d(every, shown)  # answers found by meaning count as matches
+                ranked = blended(s.stored_fields, top, scorer, limit, words, per_article)
 
         def article_part(docnum: int) -> list[TermContribution]:
             return article_contributions(s, docnum, clauses, ARTICLE_WEIGHT, extra)
@@ -298,45 +275,19 @@ class SearchEngine:
             results=hits,
             facets=facet_values,
             suggestion=self._suggest(s, plan) if plan.positive is not None else None,
-            notices=plan.notices + ((self._notice,) if self._notice and mode == "hybrid" else ()),
+            notices=plan.notices + self._hybrid_notice(mode),
         )
 
-    def _meaning(self, plan: QueryPlan) -> Meaning | None:
-        """The vectors of the open searcher, the query's vector, the model and the query's
-        words, if the index holds vectors of this model and the query has words it knows."""
-        if self._table is None:
-            made_by = store.read_manifest(self._gen or self.index_dir).get("embedding")
-            if made_by != embedding.MODEL_ID:  # no vectors, or another model's
-                if made_by is not None:
-                    self._notice = (
-                        f"the index's vectors were made by another embedding model "
-                        f"({made_by}): ranked by words alone; rebuild the index with "
-                        "`newsearch index PATHS --rebuild` to search by meaning too"
-                    )
-                return None
-            self._table = VectorTable(self._segments(), embedding.default_embedder().dim)
-        if not self._table.any:
-            return None
-        embedder = embedding.default_embedder()
-        text = query_text(plan)
-        words = content_words(text)
-        if not any(embedder.knows(w) for w in words):  # no meaning the model knows: by words
-            return None  # (a made-up word's pieces are near any word sharing them)
-        vector = embedder.embed([text])[0]
-        if not vector.any():
-            return None
-        return self._table, vector, embedder, words
+    def _hybrid_notice(self, mode: Mode) -> tuple[str, ...]:
+        notice = self._hybrid().notice if mode == "hybrid" else None
+        return (notice,) if notice else ()
 
-    def _rarity(self, word: str) -> float:
-        """How rare a word is in the index (its idf; 0 for a stop word or unknown word)."""
-        found = self._idf.get(word)
-        if found is None:
-            term = normalize_word(word)
-            s = self._s()
-            df = s.doc_frequency("text", term) if term else 0
-            found = idf(s.doc_count_all(), df) if df else 0.0
-            self._idf[word] = found
-        return found
+    def _hybrid(self) -> HybridRanker:
+        view = self._segments()
+        if self._ranker is None:
+            made_by = store.read_manifest(self._gen or self.index_dir).get("embedding")
+            self._ranker = HybridRanker(view, made_by)
+        return self._ranker
 
     def _date_order(self) -> DateOrder:
         view = self._segments()

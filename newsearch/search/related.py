@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from typing import Protocol
 
 import numpy as np
@@ -28,14 +29,17 @@ Span = tuple[int, int]
 
 
 class WordEmbedder(Protocol):
-    def embed_words(self, words: Sequence[str]) -> npt.NDArray[np.float32]: ...
+    def known_vectors(self, words: Sequence[str]) -> npt.NDArray[np.float32]: ...
 
     def knows(self, word: str) -> bool: ...
+
+    @property
+    def vocabulary(self) -> AbstractSet[str]: ...
 
 
 def content_words(text: str) -> list[str]:
     """The words of ``text`` worth comparing: no stop words, none under three letters."""
-    return [w.lower() for w in _WORD.findall(text) if len(w) > 2 and w.lower() not in STOP_WORDS]
+    return [w for w in _WORD.findall(text.lower()) if len(w) > 2 and w not in STOP_WORDS]
 
 
 class Related:
@@ -47,7 +51,7 @@ class Related:
         # Only words the model knows whole have neighbours: a name it knows by its pieces
         # ("kursk": ku + ##rsk) is near every word sharing a piece.
         known = [w for w in self._query if embedder.knows(w)]
-        found = embedder.embed_words(known) if known else np.zeros((0, 1))
+        found = embedder.known_vectors(known) if known else np.zeros((0, 1))
         self._vectors: npt.NDArray[np.float32] = np.asarray(found, np.float32)
 
     def closeness(self, words: Sequence[str]) -> dict[str, float]:
@@ -56,21 +60,31 @@ class Related:
         unique = sorted({w for w in words if w not in self._query and self._embedder.knows(w)})
         if not unique or not len(self._vectors):
             return {}
-        best = (self._embedder.embed_words(unique) @ self._vectors.T).max(axis=1)
+        best = (self._embedder.known_vectors(unique) @ self._vectors.T).max(axis=1)
         return {w: float(b) for w, b in zip(unique, best, strict=True) if b >= RELATED_SIMILARITY}
 
-    def evidence(self, words: Sequence[str], rarity: Callable[[str], float]) -> float:
-        """How well ``words`` (a passage's, lower case) answer the query in other words: for
-        each query word, its best related word's cosine times that word's ``rarity``."""
-        unique = sorted({w for w in words if w not in self._query and self._embedder.knows(w)})
-        if not unique or not len(self._vectors):
-            return 0.0
-        sims = self._embedder.embed_words(unique) @ self._vectors.T  # words x query words
-        sims = np.where(sims >= RELATED_SIMILARITY, sims, 0.0)
-        weights = np.array(
-            [rarity(w) if row.any() else 0.0 for w, row in zip(unique, sims, strict=True)]
-        )
-        return float((sims * weights[:, None]).max(axis=0).sum())
+    def evidence(
+        self, passages: Sequence[frozenset[str]], rarity: Callable[[str], float]
+    ) -> npt.NDArray[np.float64]:
+        """How well each passage (its distinct words, lower case) answers the query in other
+        words: for each query word, its best related word's cosine times that word's
+        ``rarity``, summed. The words of all the passages are compared at once."""
+        out = np.zeros(len(passages))
+        every = set().union(*passages).difference(self._query) if passages else set()
+        vocab = sorted(every & self._embedder.vocabulary)
+        if not vocab or not len(self._vectors):
+            return out
+        sims: npt.NDArray[np.float32] = self._embedder.known_vectors(vocab) @ self._vectors.T
+        related = np.flatnonzero((sims >= RELATED_SIMILARITY).any(axis=1))  # rows of words
+        weights = np.zeros(len(vocab))
+        weights[related] = [rarity(vocab[i]) for i in related]
+        scored = np.where(sims >= RELATED_SIMILARITY, sims, 0.0) * weights[:, None]
+        index = {w: i for i, w in enumerate(vocab)}
+        for n, ws in enumerate(passages):
+            rows = [index[w] for w in ws if w in index]
+            if rows:
+                out[n] = float(scored[rows].max(axis=0).sum())
+        return out
 
     def spans(self, text: str, highlights: Sequence[Span]) -> tuple[Span, ...]:
         """``(start, end)`` of each related word of ``text`` that is not inside a highlight."""

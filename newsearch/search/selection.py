@@ -18,7 +18,7 @@ from typing import Any
 from newsearch.search.scoring import ARTICLE_WEIGHT, PassageScorer, passage_terms
 
 PER_ARTICLE = 2  # passages of one article among the results, while others have some to show
-FIRST_ROUND = 0.3  # an article's best passage scoring this share of the best comes first
+FIRST_ROUND = 0.5  # an article's best passage scoring this share of the best comes first
 Loader = Callable[[int], dict[str, Any]]  # an article's stored fields by document number
 
 

@@ -17,6 +17,7 @@ import importlib.resources
 import io
 import re
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 
 import numpy as np
 import numpy.typing as npt
@@ -56,7 +57,8 @@ class Embedder:
         self._skip[skip] = True
         self._word_ids: npt.NDArray[np.int64] | None = None
         self._id_to_token = {i: t for t, i in vocab.items()}
-        self._vocab = frozenset(vocab)
+        self._ids: dict[str, int] = dict(vocab)
+        self._unit: FloatArray | None = None  # the table's rows at unit length, when needed
         self._cached_word = functools.lru_cache(maxsize=65536)(self._embed_one)
 
     def embed(self, texts: Sequence[str]) -> FloatArray:
@@ -92,10 +94,23 @@ class Embedder:
             out[n] = self._cached_word(word.lower())  # the tokenizer lowercases anyway
         return out
 
+    def known_vectors(self, words: Sequence[str]) -> FloatArray:
+        """Unit vectors of words the model knows whole (see :meth:`knows`), read straight from
+        its table: the same rows :meth:`embed_words` gives them, without the tokenizer."""
+        if self._unit is None:
+            self._unit = _normalise(self._vectors.copy())
+        rows: FloatArray = self._unit[[self._ids[w.lower()] for w in words]]
+        return rows
+
+    @property
+    def vocabulary(self) -> AbstractSet[str]:
+        """The words (and word pieces) the model has a token of its own for, lower case."""
+        return self._ids.keys()
+
     def knows(self, word: str) -> bool:
         """Whether the model has ``word`` (lower-cased) as one token of its own: a word it
         knows only by pieces (a rare name) has no neighbours worth trusting."""
-        return word.lower() in self._vocab
+        return word.lower() in self._ids
 
     def neighbours(self, word: str, k: int = 10) -> list[tuple[str, float]]:
         """The ``k`` vocabulary tokens that are whole words nearest ``word``, with cosines."""
