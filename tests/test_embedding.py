@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import subprocess
 import sys
 
@@ -117,3 +118,30 @@ def test_missing_model_files_say_what_to_do(monkeypatch: pytest.MonkeyPatch) -> 
     with pytest.raises(ModelError, match="reinstall newsearch") as raised:
         embedding.default_embedder.__wrapped__()
     assert isinstance(raised.value, NewsearchError)
+
+
+def test_ascii_texts_embed_as_the_tokenizer_reads_them() -> None:
+    """ASCII text takes a faster path (each distinct word tokenized once): its vectors are
+    those of the tokenizer's own reading of the whole text."""
+    from newsearch.text.embedding import _normalise, default_embedder
+
+    embedder = default_embedder()
+    texts = [
+        "Around 4,000 North Korean soldiers had been killed or wounded, officials said.",
+        "U.S. officials' estimate: 11,000+ troops (some say 14,000) -- per KCNA_report #7!",
+        "tabs\tand\nnewlines\x07bell \x1b[31m escapes " + "x" * 150 + " supercalifragilistic",
+        "",
+        "   ",
+        "Mixed ascii then café résumé",  # not ASCII: the tokenizer's path
+    ]
+    rng = random.Random(5)  # and odd ASCII: every character, words cut anywhere
+    alphabet = [chr(c) for c in range(128)] + ["troops ", "Kursk ", "4,000 ", "U.S. "] * 8
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 60))) for _ in range(300)]
+    got = embedder.embed(texts)
+    tokenizer = embedder._tokenizer
+    for text, row in zip(texts, got, strict=True):
+        ids = np.asarray(tokenizer.encode(text, add_special_tokens=False).ids, dtype=np.int64)
+        ids = ids[~embedder._skip[ids]] if ids.size else ids
+        total = embedder._vectors[ids].sum(axis=0) if ids.size else np.zeros(embedder.dim)
+        expected = _normalise(np.asarray([total], dtype=np.float32))[0]
+        assert np.allclose(row, expected, atol=1e-5), text

@@ -127,15 +127,15 @@ def test_pack_keeps_the_cosine() -> None:
 
 
 def _stored_vectors(index: Path) -> dict[str, tuple[np.ndarray, list[str]]]:
-    """Each live article's stored vectors and the texts they should be the vectors of."""
+    """Each live article's stored vectors and the texts they should be made of: its title,
+    then each passage."""
     with SearchEngine(index) as engine:
         view = engine._segments()
         out = {}
         for docnum in np.flatnonzero(view.live):
             fields = view.stored_fields(int(docnum))
             body = fields["body"]
-            title = fields["meta"]["title"]
-            parts = [f"{title}\n\n{body}" if title else body]
+            parts = [fields["meta"]["title"] or ""]
             parts += [body[s:e] for s, e, _ in fields["meta"]["passages"]]
             value = view.column_value(COLUMN, int(docnum))
             out[fields["article_id"]] = (unpack(value, default_embedder().dim), parts)
@@ -143,10 +143,14 @@ def _stored_vectors(index: Path) -> dict[str, tuple[np.ndarray, list[str]]]:
 
 
 def _assert_fresh(index: Path) -> None:
+    """Every article's vectors are those of its current text: row 0 the article's (its
+    title's and passages' vectors together), then each passage's."""
     embedder = default_embedder()
     for aid, (stored, parts) in _stored_vectors(index).items():
         assert len(stored) == len(parts), aid
-        expected = embedder.embed(parts)
+        rows = embedder.embed(parts)
+        whole = rows.sum(axis=0)
+        expected = np.vstack([whole / np.linalg.norm(whole), rows[1:]])
         assert np.all(np.sum(stored * expected, axis=1) > 0.99), aid
 
 

@@ -120,19 +120,22 @@ def build_document(
 
 
 def add_vectors(docs: Sequence[dict[str, Any]], embed: Embed) -> None:
-    """Give each document its vectors (index/vectors.py): its whole text's, then each
-    passage's; one call of ``embed`` for all the documents."""
+    """Give each document its vectors (index/vectors.py): the article's (the mean of its
+    title's and passages' vectors: the text is not read twice), then each passage's; one
+    call of ``embed`` for all the documents."""
     texts: list[str] = []
     counts: list[int] = []
     for doc in docs:
         body, spans = doc["body"], doc["meta"]["passages"]
-        texts.append(doc["text"])
+        texts.append(doc.get("title") or "")
         texts.extend(body[start:end] for start, end, _ in spans)
-        counts.append(1 + len(spans))
+        counts.append(len(spans))
     if not texts:
         return
     vectors = embed(texts)
     at = 0
     for doc, n in zip(docs, counts, strict=True):
-        doc[COLUMN] = pack(vectors[at : at + n])
-        at += n
+        rows = vectors[at : at + 1 + n]
+        whole = rows.sum(axis=0, keepdims=True)
+        doc[COLUMN] = pack(np.vstack([whole, rows[1:]]))
+        at += 1 + n
