@@ -288,6 +288,13 @@ def _evaluate_newsearch(collection: Collection, passages: int) -> Row:
         result["newsearch_rm3"] = {**evaluate(run, collection.qrels), "aggregation": "first"}
     except Exception as exc:
         result["newsearch_rm3"] = {"error": f"{type(exc).__name__}: {exc}"}
+    # The default is hybrid (words and meaning); the same by words alone (--mode lexical).
+    try:
+        lex = newsearch_hits(collection, passages=passages, search_options={"mode": "lexical"})
+        run = from_rankings({q: aggregate(h, "first") for q, h in lex.hits.items()})
+        result["newsearch_lexical"] = {**evaluate(run, collection.qrels), "aggregation": "first"}
+    except Exception as exc:
+        result["newsearch_lexical"] = {"error": f"{type(exc).__name__}: {exc}"}
     result["newsearch"].update(
         seconds=round(out.index_seconds + out.search_seconds, 2),
         index_seconds=round(out.index_seconds, 2),
