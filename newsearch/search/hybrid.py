@@ -50,6 +50,10 @@ DEFAULT_MODE: Mode = "hybrid"
 LEXICAL_WEIGHT = 0.6  # its words: BM25 + HYBRID_ARTICLE_WEIGHT x its article's, over the best
 SEMANTIC_WEIGHT = 0.4  # its vector's cosine to the query's
 RELATED_WEIGHT = 0.4  # its related words (related.py: evidence), over the best candidate's
+# A query of more distinct words than this carries its meaning in its words: meaning's parts
+# are weighted by (SHORT_QUERY / words) squared past it (CRAN's long questions: MAP 0.285 at
+# full weight, 0.315 so; the judged questions, 2-7 words, are unchanged).
+SHORT_QUERY = 6
 HYBRID_ARTICLE_WEIGHT = 1.0  # the article's part of the words' score (lexical mode: 3)
 NEAREST = 50  # articles nearest in meaning added to the candidates
 # Candidate articles whose passages are read (for 10 results; 3 a result past that), the best
@@ -127,6 +131,7 @@ def blend(
     related: Related,
     rarity: Callable[[str], float],
     analysed: Analysed,
+    share: float = 1.0,
 ) -> list[Candidate]:
     """Every passage of the candidate ``articles`` (docnum -> article score, 0 for those found
     by meaning alone), with its hybrid score."""
@@ -154,7 +159,7 @@ def blend(
     out = []
     for (_, _, docnum, i, fields), ln, sn, rn in zip(raw, lexn, sim, reln, strict=True):
         words = LEXICAL_WEIGHT * float(ln)
-        meaning = SEMANTIC_WEIGHT * float(sn) + RELATED_WEIGHT * float(rn)
+        meaning = share * (SEMANTIC_WEIGHT * float(sn) + RELATED_WEIGHT * float(rn))
         out.append(Candidate(words + meaning, docnum, i, fields, meaning, words))
     return out
 
@@ -235,7 +240,10 @@ class HybridRanker:
         near = nearest(table, vector, pool)
         arts = candidates(top, near, table, vector, max(ARTICLES, 3 * limit))
         load = self._searcher.stored_fields
-        cands = blend(load, arts, scorer, table, vector, related, self._rarity, self._analysed)
+        share = min(1.0, SHORT_QUERY / max(len(set(words)), 1)) ** 2  # long queries: less
+        cands = blend(
+            load, arts, scorer, table, vector, related, self._rarity, self._analysed, share
+        )
         ranked = pick(cands, limit, per_article)
         shown = np.fromiter((c.docnum for c in ranked[:limit]), np.int64)
         return ranked, np.union1d(every, shown), related
