@@ -12,7 +12,8 @@ passage of a candidate is scored::
 ``words`` is the passage's BM25 plus HYBRID_ARTICLE_WEIGHT times its article's (scoring.py);
 ``related`` is the evidence of its words close in meaning to the query's (related.py: for each
 query word, its best related word's cosine times that word's idf). The best are taken over
-the candidates. A passage with none of the query's words can rank when it is close in
+the candidates; in a query of more than SHORT_QUERY distinct words the last two parts weigh
+less. A passage with none of the query's words can rank when it is close in
 meaning. Articles found by meaning alone count in ``total`` and the facets only when one of
 their passages is shown: the matching articles are those holding the query's words, plus the
 answers shown.
