@@ -20,13 +20,19 @@ COLUMN = "vectors"
 Vectors = npt.NDArray[np.float32]
 
 
-def pack(vectors: npt.NDArray[np.floating]) -> bytes:
-    """Rows of float vectors as the column stores them (int8, each row's largest |x| 127;
-    a zero row stays zero)."""
+def quantize(vectors: npt.NDArray[np.floating]) -> npt.NDArray[np.int8]:
+    """Rows of float vectors as the column stores them: int8, each row's largest |x| 127 (a
+    zero row stays zero)."""
     rows = np.asarray(vectors, np.float32)
     peak = np.abs(rows).max(axis=1, keepdims=True) if rows.size else rows[:, :1]
     scaled = np.divide(rows * 127.0, peak, out=np.zeros_like(rows), where=peak > 0)
-    packed: bytes = np.rint(scaled).astype(np.int8).tobytes()
+    quantized: npt.NDArray[np.int8] = np.rint(scaled).astype(np.int8)
+    return quantized
+
+
+def pack(vectors: npt.NDArray[np.floating]) -> bytes:
+    """One column value: ``vectors`` quantized, as bytes."""
+    packed: bytes = quantize(vectors).tobytes()
     return packed
 
 

@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from newsearch.index import keys
-from newsearch.index.vectors import COLUMN, pack
+from newsearch.index.vectors import COLUMN, quantize
 from newsearch.models import Article, Mention, Passage
 from newsearch.text.passages import make_passages
 
@@ -120,22 +120,21 @@ def build_document(
 
 
 def add_vectors(docs: Sequence[dict[str, Any]], embed: Embed) -> None:
-    """Give each document its vectors (index/vectors.py): the article's (the mean of its
+    """Give each document its vectors (index/vectors.py): the article's (the sum of its
     title's and passages' vectors: the text is not read twice), then each passage's; one
-    call of ``embed`` for all the documents."""
+    call of ``embed`` and one quantization for all the documents."""
     texts: list[str] = []
     counts: list[int] = []
     for doc in docs:
         body, spans = doc["body"], doc["meta"]["passages"]
         texts.append(doc.get("title") or "")
         texts.extend(body[start:end] for start, end, _ in spans)
-        counts.append(len(spans))
+        counts.append(1 + len(spans))
     if not texts:
         return
     vectors = embed(texts)
-    at = 0
-    for doc, n in zip(docs, counts, strict=True):
-        rows = vectors[at : at + 1 + n]
-        whole = rows.sum(axis=0, keepdims=True)
-        doc[COLUMN] = pack(np.vstack([whole, rows[1:]]))
-        at += 1 + n
+    starts = np.cumsum([0, *counts[:-1]])
+    vectors[starts] = np.add.reduceat(vectors, starts, axis=0)  # title row -> the article's
+    rows = quantize(vectors)
+    for doc, start, n in zip(docs, starts, counts, strict=True):
+        doc[COLUMN] = rows[start : start + n].tobytes()

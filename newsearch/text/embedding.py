@@ -86,7 +86,7 @@ class Embedder:
         table, index = self._word_table, self._word_index
         for n, ws in enumerate(words):
             if ws:
-                out[n] = table[[index[w] for w in ws]].sum(axis=0)
+                out[n] = table[list(map(index.__getitem__, ws))].sum(axis=0)
         other = [n for n, ws in enumerate(words) if ws is None]
         encodings = self._tokenizer.encode_batch(
             [texts[n] for n in other], add_special_tokens=False
