@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import FileStorage
 
 from newsearch import NewsearchError, SearchEngine, build_index
@@ -143,3 +144,66 @@ def test_another_whoosh_version_is_refused_with_the_fix(
         SearchEngine(seed_index)
     with pytest.raises(WhooshVersionError):
         build_index([], seed_index.parent / "other", entities=False)
+
+
+def _postings_and_lengths(ix_dir: Path) -> tuple[dict[tuple[str, bytes], list], dict]:
+    """Every term's postings (document, weight, positions) and every document's field
+    lengths, read through Whoosh's public API."""
+    ix = whoosh_index.open_dir(str(ix_dir))
+    postings: dict[tuple[str, bytes], list] = {}
+    lengths: dict[tuple[int, str], int] = {}
+    with ix.searcher() as s:
+        r = s.reader()
+        for field in ("text", "title"):
+            for btext in r.lexicon(field):
+                m = r.postings(field, btext)
+                postings[(field, btext)] = [
+                    (m.id(), m.weight(), tuple(m.value_as("positions"))) for _ in m.all_ids()
+                ]
+            for d in range(r.doc_count_all()):
+                lengths[(d, field)] = r.doc_field_length(d, field)
+    return postings, lengths
+
+
+def test_postings_and_lengths_read_back_as_plain_whooshs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """newsearch's writer leaves small posting blocks uncompressed and reads field lengths a
+    column at a time while flushing: what Whoosh reads back is what its own writer gives,
+    for rare words (a block of one or two postings) and common ones (many blocks)."""
+    articles = [
+        Article(
+            id=f"a{i}",
+            path=f"a/{i}.txt",
+            title=f"Grain report {i % 7}",
+            body=" ".join(["wheat"] * (1 + i % 5) + [f"rare{i}", "barley", "grain"] * (i % 3 + 1)),
+        )
+        for i in range(400)
+    ]
+    build_index(articles, tmp_path / "ours", entities=False, vectors=False, processes=1)
+    ours = _postings_and_lengths(store.current_generation(tmp_path / "ours"))
+    # The same articles through Whoosh's own codec and per-document reader.
+    monkeypatch.setattr(whoosh_compat.TeeCodec, "postings_writer", W3Codec.postings_writer)
+    monkeypatch.setattr(whoosh_compat.TeeCodec, "per_document_reader", W3Codec.per_document_reader)
+    build_index(articles, tmp_path / "plain", entities=False, vectors=False, processes=1)
+    plain = _postings_and_lengths(store.current_generation(tmp_path / "plain"))
+    assert ours[0][("text", b"wheat")] and ours[0][("text", b"rare7")]
+    assert ours == plain
+
+
+def test_small_posting_blocks_are_left_uncompressed(tmp_path: Path) -> None:
+    """A block of a few postings is stored as it is (zlib costs more than it saves there);
+    a large block is still compressed."""
+    articles = [
+        Article(id=f"a{i}", path=f"a/{i}.txt", body=f"wheat rare{i // 2} copy{i}")
+        for i in range(300)
+    ]
+    build_index(articles, tmp_path, entities=False, vectors=False, processes=1)
+    ix = whoosh_index.open_dir(str(store.current_generation(tmp_path)))
+    with ix.searcher() as s:
+        r = s.reader()
+        small = r.postings("text", b"rare3")
+        large = r.postings("text", b"wheat")
+        assert small._compression == 0
+        assert large._compression > 0
+        assert len(list(small.all_ids())) == 2 and len(list(large.all_ids())) == 300

@@ -60,6 +60,7 @@ PINNED = "2.7.5"
 # Whoosh's Positions format stores a posting's positions as this many bytes (a count), then a
 # pickled list of the gaps between positions (copies.PickledPositions decodes them in bulk).
 POSITIONS_COUNT_BYTES: int = _INT_SIZE
+SMALL_BLOCK = 8  # postings under which a block is not compressed (_BlockTeePostingsWriter)
 _BYTE_TO_LENGTH = np.asarray(_length_byte_cache, dtype=np.float64)
 _INSTALLED = str(whoosh.versionstring())
 
@@ -198,6 +199,26 @@ class _RememberingPerDocReader(W3PerDocReader):  # type: ignore[misc]
     def __init__(self, storage: Any, segment: Any) -> None:
         super().__init__(storage, segment)
         self._absent: set[str] = set()
+        self._length_tables: dict[str, list[int | None]] = {}
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: Any = 0) -> Any:
+        """Whoosh's answer (a zero length byte gives None, as Whoosh's does), from the whole
+        column decoded once per field: flushing asks once per posting, and a column read per
+        posting was a tenth of indexing time."""
+        table = self._length_tables.get(fieldname)
+        if table is None:
+            column = self._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            if column is None:
+                return default
+            try:
+                raw = column._dbfile.get(column._basepos, column._count * column._fixedlen)
+            except AttributeError:  # not the fixed-width column 2.7.5 writes
+                return super().doc_field_length(docnum, fieldname, default)
+            table = [_length_byte_cache[b] if b else None for b in raw]
+            self._length_tables[fieldname] = table
+        if docnum > self._doccount:
+            raise IndexError(f"Asked for docnum {docnum!r} of {self._doccount}")
+        return table[docnum] if docnum < len(table) else None
 
     def _cached_reader(self, fieldname: str, column: Any) -> Any:
         if fieldname in self._absent:
@@ -211,14 +232,26 @@ class _RememberingPerDocReader(W3PerDocReader):  # type: ignore[misc]
 class _BlockTeePostingsWriter(W3PostingsWriter):  # type: ignore[misc]
     """Hands each block of postings (Whoosh's own buffers, replaced rather than cleared after
     the block is written) to ``sink`` as it writes it: a few list appends per 128 postings,
-    nothing per posting."""
+    nothing per posting. Leaves blocks of fewer than SMALL_BLOCK postings uncompressed."""
 
     sink: list[Block] | None = None
+    _compression: int  # zlib's level for this writer's blocks (Whoosh's attribute)
 
     def _write_block(self, last: bool = False) -> None:
         if self.sink is not None:
             self.sink.append((self._ids, self._weights, self._values))
-        super()._write_block(last)
+        if len(self._ids) >= SMALL_BLOCK or not self._compression:
+            super()._write_block(last)
+            return
+        # A block of a few postings is written uncompressed (Whoosh meant to leave pickles
+        # under 20 bytes so, and a bug compresses them all): zlib costs ~60 us a call however
+        # small the input, most terms are rare, and compressing a few dozen bytes saves none.
+        # Each block's info records its own compression, so Whoosh reads both kinds.
+        compression, self._compression = self._compression, 0
+        try:
+            super()._write_block(last)
+        finally:
+            self._compression = compression
 
 
 class TeeFieldWriter(W3FieldWriter):  # type: ignore[misc]
