@@ -76,14 +76,18 @@ class Related:
             return out
         sims: npt.NDArray[np.float32] = self._embedder.known_vectors(vocab) @ self._vectors.T
         related = np.flatnonzero((sims >= RELATED_SIMILARITY).any(axis=1))  # rows of words
-        weights = np.zeros(len(vocab))
-        weights[related] = [rarity(vocab[i]) for i in related]
+        if not len(related):
+            return out
+        # Only the related words count: a passage's are found by a set intersection (in C)
+        # rather than by looking up each of its words.
+        sims = sims[related]
+        weights = np.asarray([rarity(vocab[i]) for i in related])
         scored = np.where(sims >= RELATED_SIMILARITY, sims, 0.0) * weights[:, None]
-        index = {w: i for i, w in enumerate(vocab)}
+        index = {vocab[i]: k for k, i in enumerate(related)}
         for n, ws in enumerate(passages):
-            rows = [index[w] for w in ws if w in index]
-            if rows:
-                out[n] = float(scored[rows].max(axis=0).sum())
+            found = ws & index.keys()
+            if found:
+                out[n] = float(scored[[index[w] for w in found]].max(axis=0).sum())
         return out
 
     def spans(self, text: str, highlights: Sequence[Span]) -> tuple[Span, ...]:
