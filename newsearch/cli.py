@@ -20,7 +20,9 @@ from rich.console import Console
 from rich.text import Text
 
 from newsearch import render
+from newsearch.cli_entities import entities
 from newsearch.cli_options import (
+    DEFAULT_INDEX,
     BucketOpt,
     IndexOpt,
     JsonOpt,
@@ -46,7 +48,6 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-DEFAULT_INDEX = "index"
 DEFAULT_SEEDS = "seeds"
 ERROR_CHARS = 300  # an error line is cut here: none echoes a whole query back
 
@@ -268,6 +269,10 @@ def query(
         typer.Option(help="Best first, or by date (undated articles last).", show_default=True),
     ] = "relevance",
     date_bucket: BucketOpt = "day",
+    facet_limit: Annotated[
+        int,
+        typer.Option("--facet-limit", metavar="N", min=1, help="Values per facet (--facets)."),
+    ] = 10,
     explain: Annotated[
         bool, typer.Option("--explain", help="Show why each passage ranked (per-term scores).")
     ] = False,
@@ -320,6 +325,7 @@ def query(
                 limit=limit,
                 sort=sort,
                 facets=facets,
+                facet_limit=facet_limit,
                 date_bucket=date_bucket,
                 explain=explain,
                 feedback=feedback,
@@ -414,6 +420,9 @@ def stats(index: IndexOpt = Path(DEFAULT_INDEX), as_json: JsonOpt = False) -> No
         _emit_json(render.stats_json(info))
     else:
         render.print_stats(_out(), info)
+
+
+app.command(cls=QueryCommand)(entities)
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ from typer.core import TyperCommand
 from newsearch import render
 
 # The engine's choices (mypy checks them against its ``sort`` and ``date_bucket`` types).
+DEFAULT_INDEX = "index"
 SortChoice = Literal["relevance", "newest", "oldest"]
 ModeChoice = Literal["hybrid", "lexical"]
 BucketChoice = Literal["day", "month", "year"]

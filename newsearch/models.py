@@ -122,6 +122,18 @@ class FacetValue:
 
 
 @dataclass(frozen=True)
+class EntitySummary:
+    """One entity of the index as the corpus resolved it: its name, its one type, how many of
+    the articles asked about name it, and the names it was seen under (variants and short
+    forms; filters match every one)."""
+
+    name: str
+    type: EntityType
+    count: int
+    variants: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class SearchResults:
     """``results``: the best passages; ``total``: how many articles match (each has one or more
     passages worth showing); ``facets`` count those articles."""

@@ -24,6 +24,7 @@ from rich.text import Text
 
 from newsearch.models import (
     ArticleInfo,
+    EntitySummary,
     FacetValue,
     Hit,
     IndexStats,
@@ -144,6 +145,19 @@ def facet_counts_json(
     return {"query": query, "notices": list(notices), "facets": facets_json(facets)}
 
 
+def entities_json(query: str, with_: str | None, found: Sequence[EntitySummary]) -> dict[str, Any]:
+    """``newsearch entities --json``: the query and ``--with`` name they count over, and each
+    entity's name, type, article count and variants."""
+    return {
+        "query": query,
+        "with": with_,
+        "entities": [
+            {"name": e.name, "type": e.type, "count": e.count, "variants": list(e.variants)}
+            for e in found
+        ],
+    }
+
+
 def summary_json(s: IndexSummary) -> dict[str, Any]:
     return {
         "read": s.read,
@@ -252,6 +266,19 @@ def print_facets(console: Console, facets: Mapping[str, tuple[FacetValue, ...]])
         if not values:
             table.add_row(Text("(none)"), Text(""))
         console.print(table)
+
+
+def print_entities(console: Console, found: Sequence[EntitySummary]) -> None:
+    """One row per entity: name, type, articles, the other names it was seen under."""
+    table = Table(show_header=True, box=None)
+    for column in ("entity", "type", "articles", "also seen as"):
+        table.add_column(column)
+    for e in found:
+        others = ", ".join(escape(v) for v in e.variants if v != e.name)
+        table.add_row(Text(escape(e.name)), Text(e.type), Text(str(e.count)), Text(others))
+    if not found:
+        table.add_row(Text("(none)"), Text(""), Text(""), Text(""))
+    console.print(table)
 
 
 def print_summary(console: Console, s: IndexSummary) -> None:

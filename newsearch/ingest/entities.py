@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from newsearch.models import Entity, EntityType, Mention
 from newsearch.text import name_data as data
+from newsearch.text.entity_resolution import is_junk_key
 from newsearch.text.names import alias_tables, basic_key
 from newsearch.text.names import entity_key as entity_key  # the merge key, for callers
 
@@ -56,7 +57,9 @@ _OPENS = re.compile(r"(?:^|\n|[.!?:][\"'”’)]*)\s*\Z")
 _REGION_POP = 10**10  # the "population" given to countries, US states, continents
 _ABBREV = frozenset({"corp.", "bros.", "dept.", "univ.", "assn."})
 _ARTICLE = re.compile(r"(?:[Tt]he|THE|an?)\s+(?=\S)")
+_LOWER_PREFIX = re.compile(r"[a-z]+-(?=[A-ZÀ-ÖØ-Þ])")
 _ALSO_READ = re.compile(r"also\s+read", re.I)
+_MONEY_OR_SCORE = re.compile(r"[$£€¥]|\d+\s*[-–]\s*\d+|\d(?:bn|m|mn|k)\b", re.I)
 _WORD = r"[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]+(?:[-'’][A-Za-zÀ-ÿ]+)*"
 _CAP_RUN = re.compile(rf"(?<![\w'’-]){_WORD}(?:(?: +| *\n *){_WORD})*")
 _ACRONYM = re.compile(r"^[A-Z][A-Z./&-]{1,9}$")
@@ -132,11 +135,16 @@ def _trim(text: str, start: int, end: int, label: str) -> tuple[int, int]:
             start += m.end()
         if label == "PERSON" and (m := _HONORIFIC.match(seg)):
             start += m.end()
+        if m := _LOWER_PREFIX.match(seg):  # "ex-Yukos", "pro-Kremlin": the name is after it
+            start += m.end()
         if (start, end) == (s0, e0):
             return start, end
 
 
 def _is_junk(surface: str, basic: str) -> bool:
+    """Not a name: too few letters, units, money, scores, dates, a lone honorific, a fragment
+    (an unbalanced bracket, a lower-case opening word, no capital at all: ``midfield``), or
+    two names joined by "and" (``U.N. Charter and Security Council``)."""
     words = surface.split()
     return (
         sum(c.isalpha() for c in surface) < 2
@@ -144,7 +152,22 @@ def _is_junk(surface: str, basic: str) -> bool:
         or len(words) > 6
         or bool(_ALSO_READ.search(surface))
         or all(_DATE_WORD.fullmatch(w) for w in words)
+        or bool(_MONEY_OR_SCORE.search(surface))
+        or surface.count("(") != surface.count(")")
+        or is_junk_key(basic)
+        or (surface == surface.lower() and surface != surface.upper())  # cased, no capital
+        or _joins_two_names(words)
     )
+
+
+def _joins_two_names(words: list[str]) -> bool:
+    """``A B and C D``: names of two words or more on both sides of "and" (``Department of
+    Health and Human Services``, an "of" before the "and", stays one name)."""
+    if "and" not in words:
+        return False
+    at = words.index("and")
+    left, right = words[:at], words[at + 1 :]
+    return len(left) >= 2 and len(right) >= 2 and "of" not in left
 
 
 def _decide(c: _Cand) -> None:

@@ -20,10 +20,18 @@ import numpy as np
 from whoosh.searching import Searcher
 
 from newsearch.errors import EngineClosedError, QueryError
-from newsearch.index import store
+from newsearch.index import keys, store
 from newsearch.index.segments import Mask, SegmentView
 from newsearch.index.vocabulary import STEMS_FILE, load_stems, load_vocabulary
-from newsearch.models import FacetValue, IndexStats, SearchResults, TermContribution
+from newsearch.models import (
+    ENTITY_TYPES,
+    EntitySummary,
+    EntityType,
+    FacetValue,
+    IndexStats,
+    SearchResults,
+    TermContribution,
+)
 from newsearch.search.bm25 import CachedBM25F
 from newsearch.search.date_order import DateOrder, Order
 from newsearch.search.explain import article_contributions
@@ -159,6 +167,7 @@ class SearchEngine:
         parsed = self._parser.parse(text)
         if self._lexicon is None:  # once per searcher: it buckets the vocabulary when asked
             self._lexicon = index_lexicon(s, self._vocabulary)
+            self._lexicon.entities = lambda: self._facet_table().resolution
         return build(query, parsed, merged, sort, self._lexicon)
 
     def search(
@@ -330,6 +339,37 @@ class SearchEngine:
             query, limit=1, facets=True, date_bucket=date_bucket, facet_limit=limit, **filters
         )
         return res.facets
+
+    def entities(
+        self,
+        query: str = "",
+        *,
+        type: EntityType | None = None,
+        with_: str | None = None,
+        limit: int = 20,
+        **filters: Any,
+    ) -> tuple[EntitySummary, ...]:
+        """The entities most named by the articles matching ``query`` (all articles if empty;
+        the same filters as ``search``), of one ``type`` or all, with their counts and the
+        names each was seen under. ``with_``: only articles naming that entity, which is not
+        listed itself: the entities named with it most often, with exact counts."""
+        if type is not None and type not in ENTITY_TYPES:
+            raise QueryError(f"entity type {type!r}: use {', '.join(ENTITY_TYPES)}")
+        if not isinstance(limit, int) or limit < 1:
+            raise QueryError(f"limit must be a whole number of at least 1 (got {limit!r})")
+        if with_:
+            given = filters.get("entity") or ()
+            filters["entity"] = (*((given,) if isinstance(given, str) else given), with_)
+        plan = self.plan(query, **filters)
+        s = self._s()
+        if s.doc_count_all() == 0 or not plan.searchable:
+            return ()
+        matched = np.zeros(s.doc_count_all(), np.bool_)
+        matched[self._matching().every(plan)] = True
+        table = self._facet_table()
+        leave_out = table.resolution.find(keys.entity_term(with_)) if with_ else None
+        kinds = (type,) if type is not None else ENTITY_TYPES
+        return table.entities(matched, kinds, limit, leave_out or "")
 
     def stats(self) -> IndexStats:
         """Counts, date range, size on disk and time of the last update of the index."""

@@ -20,12 +20,14 @@ import numpy as np
 import numpy.typing as npt
 
 from newsearch.index.segments import Ints, Mask, SegmentView
-from newsearch.models import ENTITY_TYPES, FacetValue
+from newsearch.models import ENTITY_TYPES, EntitySummary, EntityType, FacetValue
+from newsearch.text.entity_resolution import Resolution, resolve
 
 DateBucket = Literal["day", "month", "year"]
 FACET_NAMES = ("source", "date", "person", "org", "place")
 UNKNOWN = "unknown"
 NAME_SAMPLE = 5  # articles whose stored records vote on a value's display name
+VARIANT_SAMPLE = 200  # articles whose stored records give an entity's names
 _CUT = {"day": 10, "month": 7, "year": 4}
 
 
@@ -45,21 +47,59 @@ class FacetTable:
         self._pairs: dict[str, _Pairs] = {}
         self._names: dict[tuple[str, str], str] = {}
         self._has: dict[str, Mask] = {}
+        self._resolution: Resolution | None = None
 
     def pairs(self, field: str) -> _Pairs:
         found = self._pairs.get(field)
         if found is None:
+            if field in ENTITY_TYPES:
+                self._resolve()
+                return self._pairs[field]
             keys, docs, codes = self._view.field_values(field)
-            order = np.argsort(codes, kind="stable")  # grouped by value, articles ascending
-            sizes = np.bincount(codes, minlength=len(keys))
-            found = _Pairs(
-                docs=docs[order],
-                codes=codes[order].astype(np.int32),
-                keys=keys,
-                starts=np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
-            )
-            self._pairs[field] = found
+            found = self._pairs[field] = _grouped(keys, docs, codes)
         return found
+
+    @property
+    def resolution(self) -> Resolution:
+        """The index's entities resolved across the corpus (text/entity_resolution.py)."""
+        if self._resolution is None:
+            self._resolve()
+        assert self._resolution is not None
+        return self._resolution
+
+    def _resolve(self) -> None:
+        """Resolve every entity key of the index from the live articles holding it as each
+        type, then make each type's pairs of (article, entity): an article naming an entity
+        under several keys or types counts once, under the entity's one type."""
+        live = self._view.live
+        raw = {kind: self._view.field_values(kind) for kind in ENTITY_TYPES}
+        counts: dict[str, Counter[Any]] = {}
+        for kind, (keys, docs, codes) in raw.items():
+            held = np.bincount(codes[live[docs]], minlength=len(keys))
+            for key, n in zip(keys, held.tolist(), strict=True):
+                if n:
+                    counts.setdefault(key, Counter())[kind] = n
+        res = resolve(counts)
+        entities = sorted(res.types)
+        code_of = {k: i for i, k in enumerate(entities)}
+        type_codes = np.array([ENTITY_TYPES.index(res.types[k]) for k in entities], np.int64)
+        found_docs: list[Ints] = []
+        found_codes: list[Ints] = []
+        for keys, docs, codes in raw.values():
+            mapping = np.array([code_of.get(res.canonical.get(k, ""), -1) for k in keys], np.int64)
+            mapped = mapping[codes] if len(codes) else codes
+            keep = mapped >= 0
+            found_docs.append(docs[keep])
+            found_codes.append(mapped[keep])
+        docs_all = np.concatenate(found_docs) if found_docs else np.empty(0, np.int64)
+        codes_all = np.concatenate(found_codes) if found_codes else np.empty(0, np.int64)
+        if len(docs_all):
+            pair = np.unique(docs_all * max(1, len(entities)) + codes_all)
+            docs_all, codes_all = pair // max(1, len(entities)), pair % max(1, len(entities))
+        for t, kind in enumerate(ENTITY_TYPES):
+            mine = type_codes[codes_all] == t if len(codes_all) else np.zeros(0, np.bool_)
+            self._pairs[kind] = _grouped(entities, docs_all[mine], codes_all[mine])
+        self._resolution = res
 
     def counts(self, field: str, matched: Mask) -> Counter[str]:
         """How many matching articles hold each value of ``field`` (by key)."""
@@ -111,23 +151,48 @@ class FacetTable:
                     src = meta.get("source")
                     if src and " ".join(src.lower().split()) == key:
                         votes[src] += 1
-                else:
-                    votes.update(
-                        name
-                        for kind, name, k in meta.get("entities", [])
-                        if kind == field and k.replace(",", " ") == key
-                    )
+                else:  # the entity's own key's names first, then its variants'
+                    members = set(self.resolution.members.get(key, (key,)))
+                    for _, name, k in meta.get("entities", []):
+                        k = k.replace(",", " ")
+                        if k in members:
+                            votes[name] += 1000 if k == key else 1
             found = votes.most_common(1)[0][0] if votes else key
             self._names[(field, key)] = found
         return found
 
-    def _sample(self, field: str, key: str) -> Iterator[int]:
+    def entities(
+        self, matched: Mask, kinds: tuple[EntityType, ...], limit: int, leave_out: str = ""
+    ) -> tuple[EntitySummary, ...]:
+        """The entities of ``kinds`` most named by the ``matched`` articles (``leave_out``:
+        a canonical key not to list), with the names each was seen under."""
+        counted = [
+            (n, kind, key) for kind in kinds for key, n in self.counts(kind, matched).items()
+        ]
+        counted = [c for c in counted if c[2] != leave_out]
+        counted.sort(key=lambda c: (-c[0], c[2]))
+        return tuple(
+            EntitySummary(self.display(kind, key), kind, n, self.variants(kind, key))
+            for n, kind, key in counted[:limit]
+        )
+
+    def variants(self, kind: str, key: str) -> tuple[str, ...]:
+        """The names a sample of the entity's articles give it, by frequency."""
+        members = set(self.resolution.members.get(key, (key,)))
+        names: Counter[str] = Counter()
+        for docnum in self._sample(kind, key, VARIANT_SAMPLE):
+            for _, name, k in self._view.stored_fields(docnum)["meta"].get("entities", []):
+                if k.replace(",", " ") in members:
+                    names[name] += 1
+        return tuple(n for n, _ in names.most_common())
+
+    def _sample(self, field: str, key: str, size: int = NAME_SAMPLE) -> Iterator[int]:
         """A few live articles holding the value (a mask, not a Whoosh call per article: a
         place such as "usa" is held by 125,000 of 216,000)."""
         p = self.pairs(field)
         i = p.keys.index(key)
         docs = p.docs[p.starts[i] : p.starts[i + 1]]
-        return iter(docs[self._view.live[docs]][:NAME_SAMPLE].tolist())
+        return iter(docs[self._view.live[docs]][:size].tolist())
 
     def summary(self, live: Mask) -> dict[str, Any]:
         """Sources, first and last day, and entities of each type, over the live articles."""
@@ -138,6 +203,18 @@ class FacetTable:
             "last_date": dt.date.fromisoformat(_iso(dates[-1])) if dates else None,
             "entities": {k: len(self.counts(k, live)) for k in ENTITY_TYPES},
         }
+
+
+def _grouped(keys: list[str], docs: Ints, codes: Ints) -> _Pairs:
+    """Pairs grouped by value, articles ascending within a value."""
+    order = np.argsort(codes, kind="stable")
+    sizes = np.bincount(codes, minlength=len(keys))
+    return _Pairs(
+        docs=docs[order],
+        codes=codes[order].astype(np.int32),
+        keys=keys,
+        starts=np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
+    )
 
 
 def _iso(yyyymmdd: str) -> str:

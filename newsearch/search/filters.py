@@ -12,7 +12,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
@@ -21,6 +21,9 @@ from whoosh import query
 from newsearch.errors import QueryError
 from newsearch.index import keys
 from newsearch.index.schema import ENTITY_FIELDS
+from newsearch.text.entity_resolution import Resolution
+
+TYPE_NAMES = {"person": "a person", "org": "an organisation", "place": "a place"}
 
 
 @dataclass(frozen=True)
@@ -136,16 +139,50 @@ def _date_range(start: dt.date | None, end: dt.date | None) -> query.Query:
     return query.TermRange("date", lo, hi)
 
 
+def _entity_query(name: str, value: str, resolution: Resolution, notices: list[str]) -> query.Query:
+    """An entity filter as the corpus resolved it: the entity's every key (its variants and
+    short forms) under any type. A type filter (``--org``) on an entity of another type
+    still finds it, and says which type it is."""
+    found = resolution.find(keys.entity_term(value))
+    if found is None:
+        return _field_query(name, value)
+    kind = resolution.types[found]
+    if name != "entity" and kind != name:
+        notices.append(
+            f"{value} is indexed as {TYPE_NAMES[kind]}: use --{kind} or --entity "
+            f"(its articles are shown)"
+        )
+    terms = [query.Term(f, k) for k in resolution.members[found] for f in ENTITY_FIELDS]
+    return query.Or(terms) if len(terms) > 1 else terms[0]
+
+
 @dataclass(frozen=True)
 class FilterQueries:
     """Filters as Whoosh queries: what an article must match, what it must not (None: no
-    such filter)."""
+    such filter), and what the filters say to the user."""
 
     must: query.Query | None = None
     mask: query.Query | None = None
+    notices: tuple[str, ...] = ()
 
 
-def filter_queries(filters: Filters) -> FilterQueries:
+def filter_queries(
+    filters: Filters, entities: Callable[[], Resolution] | None = None
+) -> FilterQueries:
+    """``entities`` gives the corpus's entities resolved (entity filters then match every
+    variant of the entity); without it an entity filter matches its key as indexed."""
+    notices: list[str] = []
+    resolution: Resolution | None = None
+
+    def field_query(name: str, value: str) -> query.Query:
+        nonlocal resolution
+        if entities is None or (name not in ENTITY_FIELDS and name != "entity"):
+            return _field_query(name, value)
+        if resolution is None:
+            resolution = entities()
+        return _entity_query(name, value, resolution, [] if mask_pass else notices)
+
+    mask_pass = False
     must: list[query.Query] = []
     if filters.source:
         must.append(query.Or([_field_query("source", s) for s in filters.source]))
@@ -157,11 +194,13 @@ def filter_queries(filters: Filters) -> FilterQueries:
         if name == "source":
             continue
         values: Sequence[str] = getattr(filters, name)
-        must.extend(_field_query(name, v) for v in values if v.strip())
-    mask = [_field_query(name, value) for name, value in filters.exclude]
+        must.extend(field_query(name, v) for v in values if v.strip())
+    mask_pass = True
+    mask = [field_query(name, value) for name, value in filters.exclude]
     return FilterQueries(
         query.And(must) if len(must) > 1 else must[0] if must else None,
         query.Or(mask) if mask else None,
+        tuple(notices),
     )
 
 

@@ -27,6 +27,7 @@ from whoosh import query as wq
 from newsearch.search.filters import FilterQueries, Filters, filter_queries
 from newsearch.search.query import ParsedText, Unscored
 from newsearch.text.analysis import fold_word, known_stem, normalize_word
+from newsearch.text.entity_resolution import Resolution
 
 Sort = Literal["relevance", "newest", "oldest"]
 SORTS: tuple[Sort, ...] = ("relevance", "newest", "oldest")
@@ -109,6 +110,8 @@ class Lexicon:
         self.near = near  # (word, max edits) -> words of the corpus as written (lower case)
         self.within = within  # (field, term, max edits) -> index terms
         self.written = written  # (prefix, pattern) -> words of the corpus as written
+        # the corpus's entities resolved (facets.FacetTable.resolution), for entity filters
+        self.entities: Callable[[], Resolution] | None = None
 
 
 def build(
@@ -130,6 +133,7 @@ def build(
             groups.extend(Group(g.clauses, required and leaf) for g in node_groups)
             flat = flat and leaf
     notices.extend(walker.notices)
+    fq = filter_queries(filters, lexicon.entities)
     positive = _combine(positives)
     searchable = positive is not None or bool(excluded) or not parsed.had_text
     if not searchable and not walker.notices:
@@ -143,8 +147,8 @@ def build(
         excluded=tuple(excluded),
         positive=positive,
         flat=flat,
-        filter_queries=filter_queries(filters),
-        notices=tuple(notices),
+        filter_queries=fq,
+        notices=(*notices, *fq.notices),
         searchable=searchable,
         vocabulary_words=tuple(re.findall(r"[^\W\d_]+(?![\w~*])", parsed.text)),
     )

@@ -1,0 +1,212 @@
+"""One entity per name across a corpus: which keys are the same entity, and of which type.
+
+The extractor decides a mention's type and key from one sentence and one batch of articles;
+this module decides again from the whole index. Its input is, for every entity key, how many
+articles hold it as a person, an organisation and a place (the index's own terms); its output
+maps every key to the canonical key of its entity (or to nothing: junk) and gives each entity
+one type. The rules, in order:
+
+1. **Junk out.** A key that is a number, money (``280bn``), a score (``roddick 6 2 7 6``), a
+   lone honorific (``mr``) or a fragment (``of ireland``) is no entity.
+2. **Spelling variants.** Keys that differ only in spaces, hyphens and dots are one entity
+   (``lib dem``/``libdem``, ``x box``/``xbox``, ``jp morgan``/``jpmorgan``), and so are a name
+   of several words and its plural (``lib dems``); a demonym is its country (``welsh``).
+3. **Short forms.** A person's name that is part of exactly one fuller person name of the
+   corpus, ending the same (``blair`` -> ``tony blair``, ``george bush`` -> ``george w bush``),
+   or clearly the most named of several (DOMINANT times the next, so ``blair`` is Tony Blair,
+   not Cherie Blair); a few mentions of the short form typed otherwise follow it (``mourinho``
+   once an organisation). The other way round, a "fuller" name that only puts a word before
+   a full name (``sprinter kelly holmes``) joins the full name. An organisation that is the start of one organisation's name whose
+   other words are generic joins it (``labour`` -> ``labour party``).
+4. **One type by vote.** Each entity's type is the one most of its articles gave it, all its
+   variants counted.
+
+Plain Python on keys: no spaCy, no index. ``newsearch.search.facets`` applies the result.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from newsearch.models import ENTITY_TYPES, EntityType
+from newsearch.text.names import alias_tables, basic_key
+
+DOMINANT = 5  # a short form goes to the fuller name named this many times more than the next
+HONORIFICS = frozenset(
+    "mr mrs ms miss dr sir lord lady dame prof professor president minister king queen "
+    "prince princess rev father st".split()
+)
+GENERIC_ORG_WORDS = frozenset(
+    "party group company co corp corporation inc plc ltd llc holdings club fc union "
+    "association council committee organisation organization foundation trust".split()
+)
+_MONEY = re.compile(r"\d+(?:bn|m|mn|k|pc|p|s)$")
+_FRAGMENT_START = frozenset({"of", "and", "or", "the", "for", "in", "on", "at", "to", "by"})
+
+
+def is_junk_key(key: str) -> bool:
+    """A key no entity has: no letters, money or a number with a unit, two or more numbers
+    (a score, a date), a lone honorific, or a fragment opening with a function word."""
+    words = key.split()
+    if not words or not any(c.isalpha() for c in key):
+        return True
+    if any(_MONEY.fullmatch(w) for w in words):
+        return True
+    if sum(w.isdigit() for w in words) >= 2:
+        return True
+    if len(words) == 1 and words[0] in HONORIFICS:
+        return True
+    return words[0] in _FRAGMENT_START
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The corpus's entities: ``canonical`` maps each key to its entity's key (junk keys are
+    absent), ``types`` gives each entity's type and ``members`` every key it holds."""
+
+    canonical: dict[str, str]
+    types: dict[str, EntityType]
+    members: dict[str, tuple[str, ...]]
+    votes: dict[str, Counter[EntityType]]
+
+    def find(self, key: str) -> str | None:
+        """The entity a user means by ``key`` (a name's index key): the entity holding the
+        key, else the one whose fuller name ends with its words (``mourinho`` -> ``jose
+        mourinho``) when one is named DOMINANT times more than any other; None if none."""
+        found = self.canonical.get(key)
+        if found is not None or not key:
+            return found
+        words = key.split()
+        fuller = [r for r in self.types if _within(words, r.split())]
+        named = {r: sum(self.votes[r].values()) for r in fuller}
+        return _dominant(fuller, named)
+
+
+class _Groups:
+    """Union-find over keys; a group's root is the key the others join."""
+
+    def __init__(self, keys: Iterable[str]) -> None:
+        self.parent = {k: k for k in keys}
+
+    def root(self, key: str) -> str:
+        while self.parent[key] != key:
+            self.parent[key] = self.parent[self.parent[key]]
+            key = self.parent[key]
+        return key
+
+    def join(self, key: str, into: str) -> None:
+        a, b = self.root(key), self.root(into)
+        if a != b:
+            self.parent[a] = b
+
+
+def _compact(key: str) -> str:
+    return key.replace(" ", "")
+
+
+def resolve(counts: Mapping[str, Mapping[EntityType, int]]) -> Resolution:
+    """Resolve the keys of a corpus (``counts``: key -> articles holding it as each type)."""
+    keys: dict[str, Counter[EntityType]] = {
+        k: Counter(v) for k, v in counts.items() if not is_junk_key(k) and any(v.values())
+    }
+    total = {k: sum(v.values()) for k, v in keys.items()}
+    tables = alias_tables()
+    groups = _Groups(keys)
+
+    def weight(k: str) -> tuple[int, int, str]:
+        return (total[k], len(k.split()), k)
+
+    # 2. Spelling variants (the most named spelling leads), plurals, demonyms.
+    by_compact: defaultdict[str, list[str]] = defaultdict(list)
+    for k in keys:
+        by_compact[_compact(k)].append(k)
+    for same in by_compact.values():
+        lead = max(same, key=weight)
+        for k in same:
+            groups.join(k, lead)
+    for k in keys:
+        if " " in k and k.endswith("s") and (single := _compact(k)[:-1]) in by_compact:
+            target = max(by_compact[single], key=weight)
+            if weight(target) >= weight(k):
+                groups.join(k, target)
+            else:
+                groups.join(target, k)
+        country = tables.demonyms.get(k)
+        if country is not None and (country_key := basic_key(country)) in keys:
+            groups.join(k, country_key)
+
+    # 3. Short forms, once the spellings are grouped: votes of whole groups.
+    votes = _group_votes(keys, groups)
+    persons = [r for r, v in votes.items() if _winner(v) == "person"]
+    orgs = [r for r, v in votes.items() if _winner(v) == "org"]
+    by_last: defaultdict[str, list[str]] = defaultdict(list)
+    for r in persons:
+        if " " in r:
+            by_last[r.split()[-1]].append(r)
+    by_first: defaultdict[str, list[str]] = defaultdict(list)
+    for r in orgs:
+        words = r.split()
+        if len(words) > 1 and all(w in GENERIC_ORG_WORDS for w in words[1:]):
+            by_first[words[0]].append(r)
+    named = {r: sum(v.values()) for r, v in votes.items()}
+    for r in votes:
+        words = r.split()
+        fuller = [f for f in by_last.get(words[-1], ()) if f != r and _within(words, f.split())]
+        full = _dominant(fuller, named)
+        if full is None:
+            continue
+        if len(words) > 1 and full.endswith(" " + r):  # "sprinter kelly holmes": a title
+            groups.join(full, r)
+        elif _winner(votes[r]) == "person" or named[r] * DOMINANT <= named[full]:
+            groups.join(r, full)  # a short form (or a few mentions typed otherwise)
+    for r in orgs:
+        if " " not in r and (whole := _dominant(by_first.get(r, []), named)) is not None:
+            groups.join(r, whole)
+
+    # 4. One type per entity, by its articles' votes.
+    votes = _group_votes(keys, groups)
+    canonical = {k: groups.root(k) for k in keys}
+    members: defaultdict[str, list[str]] = defaultdict(list)
+    for k, root in canonical.items():
+        members[root].append(k)
+    return Resolution(
+        canonical=canonical,
+        types={r: _winner(v) for r, v in votes.items()},
+        members={r: tuple(sorted(ms, key=weight, reverse=True)) for r, ms in members.items()},
+        votes=dict(votes),
+    )
+
+
+def _group_votes(
+    keys: Mapping[str, Counter[EntityType]], groups: _Groups
+) -> dict[str, Counter[EntityType]]:
+    votes: defaultdict[str, Counter[EntityType]] = defaultdict(Counter)
+    for k, v in keys.items():
+        votes[groups.root(k)].update(v)
+    return dict(votes)
+
+
+def _winner(votes: Counter[EntityType]) -> EntityType:
+    """The type most articles gave (ties: person, then org, then place)."""
+    return max(ENTITY_TYPES, key=lambda t: (votes.get(t, 0), -ENTITY_TYPES.index(t)))
+
+
+def _within(short: list[str], full: list[str]) -> bool:
+    """Whether ``short``'s words appear in ``full`` in order, ending it."""
+    if len(short) >= len(full) or short[-1] != full[-1]:
+        return False
+    it = iter(full)
+    return all(any(w == f for f in it) for w in short)
+
+
+def _dominant(candidates: list[str], named: Mapping[str, int]) -> str | None:
+    """The only candidate, or the one named DOMINANT times more than the next."""
+    if not candidates:
+        return None
+    ranked = sorted(candidates, key=lambda c: (named.get(c, 0), c), reverse=True)
+    if len(ranked) == 1 or named.get(ranked[0], 0) >= DOMINANT * named.get(ranked[1], 0):
+        return ranked[0]
+    return None
