@@ -195,3 +195,143 @@ def test_a_lower_case_prefix_is_not_part_of_the_name() -> None:
 def test_a_title_before_a_full_name_joins_the_full_name() -> None:
     res = resolve({"kelly holmes": {"person": 12}, "sprinter kelly holmes": {"person": 19}})
     assert res.canonical["sprinter kelly holmes"] == "kelly holmes"
+
+
+def test_a_lone_word_the_model_also_calls_a_place_is_a_place() -> None:
+    res = resolve({"glasgow": {"person": 17, "place": 10}, "smith": {"person": 17, "place": 3}})
+    assert res.types["glasgow"] == "place" and res.types["smith"] == "person"
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "kind"),
+    [
+        ("Shares fell after Russian oil giant Yukos said so.", "Yukos", "org"),
+        ("Everton manager David Moyes was pleased.", "Everton", "org"),
+        ("Voters turned to the Lib Dems in May.", "Lib Dems", "org"),
+        ("It was the Blair government's plan.", "Blair", "person"),
+        ("Tony Blair spoke in the morning.", "Tony Blair", "person"),
+        ("The new Harry Potter film opens today.", "Harry Potter", None),
+        ("The Oscar-winning actress smiled.", "Oscar", None),
+    ],
+)
+def test_the_words_around_a_person_tag_vote_on_its_type(
+    text: str, name: str, kind: str | None
+) -> None:
+    start = text.index(name)
+    found = normalise([text], [[(start, start + len(name), "PERSON")]])[0]
+    assert [m.entity.type for m in found] == ([kind] if kind else [])
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "kind"),
+    [
+        ("Manchester United's board has agreed.", "Manchester United", "org"),
+        ("Blair's spokesman said no.", "Blair", "person"),
+        ("A Yukos spokesman said no.", "Yukos", "org"),
+    ],
+)
+def test_a_possessive_is_a_company_only_before_its_shares_or_board(
+    text: str, name: str, kind: str
+) -> None:
+    start = text.index(name)
+    (found,) = normalise([text], [[(start, start + len(name), "PERSON")]])[0]
+    assert found.entity.type == kind
+
+
+def test_a_capitalised_common_word_is_no_name_but_an_acronym_is() -> None:
+    texts = [
+        "The Budget was cut. The budget for schools and the budget for roads rose.",
+        "WHO said who was ill. Apple sold more.",
+    ]
+    spans = [
+        [(4, 10, "ORG")],
+        [(0, 3, "ORG"), (22, 27, "ORG")],
+    ]
+    found = [[m.entity.name for m in ms] for ms in normalise(texts, spans)]
+    assert found == [[], ["World Health Organization", "Apple"]]
+
+
+def test_a_name_the_model_calls_a_work_in_most_of_a_batch_is_dropped() -> None:
+    texts = ["Vera Drake won praise.", "Vera Drake opened.", "Vera Drake was a hit."]
+    spans = [[(0, 10, "ORG")], [(0, 10, "WORK_OF_ART")], [(0, 10, "WORK_OF_ART")]]
+    assert normalise(texts, spans) == [(), (), ()]
+
+
+def test_the_words_around_a_name_outvote_the_models_bare_labels_in_a_batch() -> None:
+    texts = [
+        "Yukos said it would appeal.",
+        "Yukos filed papers on Monday.",
+        "Yukos denied it.",
+        "Shares in Russian oil giant Yukos fell.",
+        "Mr Smith said so. Smith left.",
+    ]
+    at = texts[3].index("Yukos")
+    spans = [[(0, 5, "PERSON")]] * 3 + [
+        [(at, at + 5, "PERSON")],
+        [(3, 8, "PERSON"), (18, 23, "ORG")],
+    ]
+    types = {m.entity.name: m.entity.type for ms in normalise(texts, spans) for m in ms}
+    assert types == {"Yukos": "org", "Smith": "person"}
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "label", "kind"),
+    [
+        ("The England manager picked his side.", "England", "GPE", "place"),
+        ("Gas giant Gazprom bid for it.", "Gazprom", "GPE", "org"),
+        ("Microsoft software runs it.", "Microsoft", "ORG", "org"),
+        ("Windows XP users were told.", "Windows", "GPE", None),
+        ("She starred in the film Vera Drake.", "Vera Drake", "ORG", None),
+    ],
+)
+def test_company_team_and_work_words_hold_for_the_tags_they_fit(
+    text: str, name: str, label: str, kind: str | None
+) -> None:
+    start = text.index(name)
+    found = normalise([text], [[(start, start + len(name), label)]])[0]
+    assert [m.entity.type for m in found] == ([kind] if kind else [])
+
+
+def test_a_lone_word_joins_the_club_it_ends_and_a_shared_given_name_is_dropped() -> None:
+    res = resolve(
+        {
+            "united": {"person": 17},
+            "manchester united": {"org": 47},
+            "leeds united": {"org": 3},
+            "charles": {"person": 12},
+            "charles kennedy": {"person": 47},
+            "charles clarke": {"person": 27},
+        }
+    )
+    assert res.canonical["united"] == "manchester united"
+    assert "charles" not in res.canonical and "charles" not in res.types
+
+
+def test_a_place_stays_a_place_beside_names_that_start_with_it() -> None:
+    res = resolve(
+        {
+            "england": {"place": 96, "org": 37},
+            "england club": {"org": 2},
+            "sydney": {"place": 28},
+            "sydney smith": {"person": 3},
+            "sydney brenner": {"person": 2},
+        }
+    )
+    assert res.canonical["england"] == "england" and res.types["england"] == "place"
+    assert res.types["sydney"] == "place"
+
+
+def test_a_star_or_a_win_of_a_place_leaves_it_a_place() -> None:
+    texts = ["England star Jonny Wilkinson is back.", "England won in Rome."]
+    spans = [[(0, 7, "GPE")], [(0, 7, "GPE")]]
+    found = [
+        [m.entity.name for m in ms if m.entity.type == "place"] for ms in normalise(texts, spans)
+    ]
+    assert found == [["England"], ["England", "Rome"]]
+
+
+def test_a_place_played_or_led_stays_a_place() -> None:
+    texts = ["Wales will play England on Saturday.", "England boss Sven said no."]
+    spans = [[(0, 5, "GPE"), (21, 28, "GPE")], [(0, 7, "GPE")]]
+    found = [[m.entity.type for m in ms] for ms in normalise(texts, spans)]
+    assert found == [["place", "place"], ["place"]]

@@ -16,10 +16,13 @@ one type. The rules, in order:
    or clearly the most named of several (DOMINANT times the next, so ``blair`` is Tony Blair,
    not Cherie Blair); a few mentions of the short form typed otherwise follow it (``mourinho``
    once an organisation). The other way round, a "fuller" name that only puts a word before
-   a full name (``sprinter kelly holmes``) joins the full name. An organisation that is the start of one organisation's name whose
-   other words are generic joins it (``labour`` -> ``labour party``).
+   a full name (``sprinter kelly holmes``) joins the full name. An organisation that is the
+   start of one organisation's name whose other words are generic joins it (``labour`` ->
+   ``labour party``), and a lone word ending one dominant organisation's name joins it
+   (``united`` -> ``manchester united``). A lone given name that starts several people's
+   names (``charles``) is none of them: dropped.
 4. **One type by vote.** Each entity's type is the one most of its articles gave it, all its
-   variants counted.
+   variants counted; a person vote for a lone word counts half (``_winner``).
 
 Plain Python on keys: no spaCy, no index. ``newsearch.search.facets`` applies the result.
 """
@@ -35,6 +38,7 @@ from newsearch.models import ENTITY_TYPES, EntityType
 from newsearch.text.names import alias_tables, basic_key
 
 DOMINANT = 5  # a short form goes to the fuller name named this many times more than the next
+LONE_PERSON = 0.5  # the weight of a person vote for a single word no full name explains
 HONORIFICS = frozenset(
     "mr mrs ms miss dr sir lord lady dame prof professor president minister king queen "
     "prince princess rev father st".split()
@@ -162,21 +166,39 @@ def resolve(counts: Mapping[str, Mapping[EntityType, int]]) -> Resolution:
             groups.join(full, r)
         elif _winner(votes[r]) == "person" or named[r] * DOMINANT <= named[full]:
             groups.join(r, full)  # a short form (or a few mentions typed otherwise)
+    org_last: defaultdict[str, list[str]] = defaultdict(list)
     for r in orgs:
-        if " " not in r and (whole := _dominant(by_first.get(r, []), named)) is not None:
-            groups.join(r, whole)
+        if " " in r:
+            org_last[r.split()[-1]].append(r)
+    for r in votes:
+        if " " in r or groups.root(r) != r:
+            continue
+        kind = _winner(votes[r])
+        if kind == "org" and (whole := _dominant(by_first.get(r, []), named)) is not None:
+            groups.join(r, whole)  # labour -> labour party
+        elif kind != "place" and (
+            (club := _dominant(org_last.get(r, []), named)) is not None  # united
+        ):
+            groups.join(r, club)
+    # A lone given name that starts several people's names is none of them ("charles").
+    starts = Counter(r.split()[0] for r in persons if " " in r)
+    ambiguous = {
+        r
+        for r in persons
+        if " " not in r and groups.root(r) == r and starts[r] >= 2 and not by_last.get(r)
+    }
 
     # 4. One type per entity, by its articles' votes.
     votes = _group_votes(keys, groups)
-    canonical = {k: groups.root(k) for k in keys}
+    canonical = {k: groups.root(k) for k in keys if groups.root(k) not in ambiguous}
     members: defaultdict[str, list[str]] = defaultdict(list)
     for k, root in canonical.items():
         members[root].append(k)
     return Resolution(
         canonical=canonical,
-        types={r: _winner(v) for r, v in votes.items()},
+        types={r: _winner(v, lone=" " not in r) for r, v in votes.items() if r in members},
         members={r: tuple(sorted(ms, key=weight, reverse=True)) for r, ms in members.items()},
-        votes=dict(votes),
+        votes={r: v for r, v in votes.items() if r in members},
     )
 
 
@@ -189,9 +211,15 @@ def _group_votes(
     return dict(votes)
 
 
-def _winner(votes: Counter[EntityType]) -> EntityType:
-    """The type most articles gave (ties: person, then org, then place)."""
-    return max(ENTITY_TYPES, key=lambda t: (votes.get(t, 0), -ENTITY_TYPES.index(t)))
+def _winner(votes: Counter[EntityType], lone: bool = False) -> EntityType:
+    """The type most articles gave (ties: person, then org, then place). For a ``lone`` word
+    left unresolved a person's vote counts LONE_PERSON: the model's commonest error is a
+    capitalised word alone taken for a person (``Glasgow``: 17 person, 10 place), while a
+    person named by the corpus in full has joined that full name by now."""
+    weight = {t: float(votes.get(t, 0)) for t in ENTITY_TYPES}
+    if lone:
+        weight["person"] *= LONE_PERSON
+    return max(ENTITY_TYPES, key=lambda t: (weight[t], -ENTITY_TYPES.index(t)))
 
 
 def _within(short: list[str], full: list[str]) -> bool:
