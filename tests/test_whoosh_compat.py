@@ -207,3 +207,31 @@ def test_small_posting_blocks_are_left_uncompressed(tmp_path: Path) -> None:
         assert small._compression == 0
         assert large._compression > 0
         assert len(list(small.all_ids())) == 2 and len(list(large.all_ids())) == 300
+
+
+def test_text_postings_are_the_analyzers_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """NewsPositions makes the text fields' postings without Whoosh's token objects: the
+    terms, frequencies and positions are those Whoosh's Positions format makes through the
+    analyzer (stop words, possessives, acronyms, accents, apostrophes, numbers)."""
+    from whoosh.formats import Positions
+
+    from newsearch.index.text_format import NewsPositions
+
+    bodies = [
+        "The U.S. and Russia's talks on Kyiv’s grain: 3.5 mln tonnes, said Zelenskyy.",
+        "Économie: the café's owner didn't say; it was the 2nd time. O'Neill wasn't there.",
+        "Kursk casualties and the war in the Kursk region, the war of the words.",
+    ]
+    articles = [
+        Article(id=f"a{i}", path=f"a/{i}.txt", title=f"Title {i}: the U.N.'s view", body=b)
+        for i, b in enumerate(bodies)
+    ]
+    build_index(articles, tmp_path / "fast", entities=False, vectors=False, processes=1)
+    fast = _postings_and_lengths(store.current_generation(tmp_path / "fast"))
+    monkeypatch.setattr(NewsPositions, "word_values", Positions.word_values)
+    build_index(articles, tmp_path / "slow", entities=False, vectors=False, processes=1)
+    slow = _postings_and_lengths(store.current_generation(tmp_path / "slow"))
+    assert fast[0][("text", b"kursk")] == [(2, 2.0, (4, 7))]  # after the title's 4 terms
+    assert fast == slow

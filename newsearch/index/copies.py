@@ -61,7 +61,7 @@ class PickledPositions:
         posting's place in ``idx``). ``Positions`` values are unpickled in one call as a list
         of lists, the gaps summed with numpy."""
         picked = [self._values[i] for i in idx.tolist()]
-        gaps = self._fmt is None or type(self._fmt) is Positions
+        gaps = self._fmt is None or isinstance(self._fmt, Positions)  # NewsPositions: the same
         if gaps:
             lists = loads(b"\x80\x02(" + _pickle_bodies(picked) + b"l.")
         else:

@@ -137,7 +137,7 @@ class _CopyingFieldWriter(TeeFieldWriter):
         if self._abandoned or fieldname not in (*TEXT_FIELDS, *COMPLETE_FIELDS):
             return False
         self._min_df = 1 if fieldname in COMPLETE_FIELDS else MIN_DF
-        self._positional = type(fieldobj.format) is Positions
+        self._positional = isinstance(fieldobj.format, Positions)
         self._files.start_field(fieldname)
         return True
 

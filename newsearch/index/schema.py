@@ -9,8 +9,11 @@ when it answers (engine.py), which halves the postings written and the documents
 
 from __future__ import annotations
 
+from typing import Any
+
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 
+from newsearch.index.text_format import NewsPositions
 from newsearch.text.analysis import news_analyzer
 
 # 5: the package moved into rooms, and the analyzer pickled in the schema with it
@@ -23,12 +26,19 @@ ENTITY_FIELDS = ("person", "org", "place")
 FILTER_FIELDS = ("source", "date", *ENTITY_FIELDS, "topic")
 
 
+def _text_field(analyzer: Any) -> TEXT:
+    """A text field with positions (phrases), its postings made by NewsPositions."""
+    field = TEXT(analyzer=analyzer, phrase=True)
+    field.format = NewsPositions(field_boost=field.format.field_boost)
+    return field
+
+
 def build_schema() -> Schema:
     analyzer = news_analyzer()
     return Schema(
         article_id=ID(stored=True, unique=True),
-        text=TEXT(analyzer=analyzer, phrase=True),
-        title=TEXT(analyzer=analyzer, phrase=True),
+        text=_text_field(analyzer),
+        title=_text_field(analyzer),
         source=ID(),
         date=ID(),  # YYYYMMDD: one term a document, ranges by TermRange
         newest=COLUMN(),  # sort keys (see keys.sort_keys): columns, not terms

@@ -1,0 +1,50 @@
+"""The postings of newsearch's text fields, made without Whoosh's token objects.
+
+Whoosh's ``Positions`` format asks the analyzer for a token object per word and follows it
+through a chain of generators; for the text fields, whose analyzer is ``news_analyzer`` (a
+regex tokenizer and one filter), ``terms_between`` gives the same terms in order (tested) with
+the tokens found in C. Positions are counted over the terms kept (stop words dropped), as
+NewsFilter numbers them, and each posting is encoded by Whoosh itself: the postings on disk
+are exactly Whoosh's. About a fifth of a writer process's time is this step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from whoosh.formats import Positions
+
+from newsearch.text.analysis import TOKEN, NewsFilter, terms_between
+
+
+class NewsPositions(Positions):  # type: ignore[misc]
+    """Whoosh's Positions format, quicker for newsearch's analyzer (and the same)."""
+
+    def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Iterator[Any]:
+        if not _is_news_analyzer(analyzer) or not isinstance(value, str):
+            yield from super().word_values(value, analyzer, **kwargs)
+            return
+        positions: dict[str, list[int]] = {}
+        for pos, term in enumerate(terms_between(value)):
+            found = positions.get(term)
+            if found is None:
+                positions[term] = [pos]
+            else:
+                found.append(pos)
+        boost = self.field_boost
+        encode = self.encode
+        for term, poslist in positions.items():
+            yield (term, len(poslist), len(poslist) * boost, encode(poslist))
+
+
+def _is_news_analyzer(analyzer: Any) -> bool:
+    """``news_analyzer()``: the regex tokenizer and NewsFilter, nothing else."""
+    items = getattr(analyzer, "items", None)
+    return (
+        items is not None
+        and len(items) == 2
+        and isinstance(items[1], NewsFilter)
+        and not getattr(items[0], "gaps", True)
+        and getattr(getattr(items[0], "expression", None), "pattern", None) == TOKEN.pattern
+    )
