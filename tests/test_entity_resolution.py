@@ -335,3 +335,32 @@ def test_a_place_played_or_led_stays_a_place() -> None:
     spans = [[(0, 5, "GPE"), (21, 28, "GPE")], [(0, 7, "GPE")]]
     found = [[m.entity.type for m in ms] for ms in normalise(texts, spans)]
     assert found == [["place", "place"], ["place"]]
+
+
+def test_company_words_at_the_end_make_no_other_company() -> None:
+    res = resolve(
+        {
+            "general motors corp": {"org": 20},
+            "general motors": {"org": 5},
+            "goldman sachs and co": {"org": 4},
+            "goldman sachs": {"org": 9},
+            "co inc": {"org": 3},
+        }
+    )
+    assert res.canonical["general motors"] == res.canonical["general motors corp"]
+    assert res.canonical["goldman sachs and co"] == "goldman sachs"
+    assert "co inc" not in res.canonical
+
+
+def test_a_state_abbreviation_is_the_state_and_a_dateline_city_a_place() -> None:
+    text = "DETROIT, March 3 - Shares in Calif. and N.J. rose."
+    spans = [[(0, 7, "ORG"), (29, 35, "GPE"), (40, 44, "GPE")]]
+    found = [(m.entity.name, m.entity.type) for m in normalise([text], spans)[0]]
+    assert found == [("Detroit", "place"), ("California", "place"), ("New Jersey", "place")]
+
+
+def test_initials_alone_make_no_acronym_in_other_articles() -> None:
+    texts = ["The Mighty Boosh returned to the stage.", "It has 512 MB of memory."]
+    spans = [[(4, 16, "ORG")], [(11, 13, "ORG")]]
+    names = [[m.entity.name for m in ms] for ms in normalise(texts, spans)]
+    assert names[1] != ["Mighty Boosh"]

@@ -236,6 +236,7 @@ def _decide(c: _Cand) -> None:
             or (c.label in _GAZ_LABELS and pop >= RELABEL_MIN_POP and not common)
             or (c.label == "PERSON" and pop >= BIG_CITY_POP and not given)
             or (c.label == "ORG" and pop >= _REGION_POP)
+            or (c.label == "ORG" and c.surface.isupper() and pop >= RELABEL_MIN_POP)
         ):
             c.type, c.fixed = "place", True
         else:
@@ -335,6 +336,7 @@ def _resolve_article(text: str, cands: list[_Cand], acronyms: dict[str, set[str]
             longs[c.type][c.key] += 1
             tokens[c.key] = c.basic.split()
     local: dict[str, str] = {}
+    defined: dict[str, str] = {}
     for c in list(cands):
         if c.type != "org" or " " not in c.basic:
             continue
@@ -342,11 +344,13 @@ def _resolve_article(text: str, cands: list[_Cand], acronyms: dict[str, set[str]
             local.setdefault(letters, c.key)
         if m := _DEFINES.match(text, c.end):
             letters = re.sub(r"[^A-Z]", "", m.group(1))
-            local[letters] = c.key
+            local[letters] = defined[letters] = c.key
             if not any(o.start < m.end(1) and m.start(1) < o.end for o in cands):
                 start, end, short = m.start(1), m.end(1), m.group(1)
                 cands.append(_Cand(start, end, "ORG", short, basic_key(short), c.key, "org", True))
-    for letters, long_key in local.items():
+    # Other articles of the batch learn only acronyms an article defines ("... (EC)"): mere
+    # initials would make every "MB" (megabytes) The Mighty Boosh.
+    for letters, long_key in defined.items():
         acronyms[letters].add(long_key)
     for c in cands:
         if c.type is None or " " in c.basic or c.basic in data.CORP_SUFFIXES:

@@ -8,9 +8,11 @@ one type. The rules, in order:
 
 1. **Junk out.** A key that is a number, money (``280bn``), a score (``roddick 6 2 7 6``), a
    lone honorific (``mr``) or a fragment (``of ireland``) is no entity.
-2. **Spelling variants.** Keys that differ only in spaces, hyphens and dots are one entity
-   (``lib dem``/``libdem``, ``x box``/``xbox``, ``jp morgan``/``jpmorgan``), and so are a name
-   of several words and its plural (``lib dems``); a demonym is its country (``welsh``).
+2. **Spelling variants.** Keys that differ only in spaces, hyphens, dots and trailing company
+   words are one entity (``lib dem``/``libdem``, ``x box``/``xbox``, ``jp morgan``/
+   ``jpmorgan``, ``general motors corp``/``general motors``, ``goldman sachs and co``), and so
+   are a name of several words and its plural (``lib dems``); a demonym is its country
+   (``welsh``).
 3. **Short forms.** A person's name that is part of exactly one fuller person name of the
    corpus, ending the same (``blair`` -> ``tony blair``, ``george bush`` -> ``george w bush``),
    or clearly the most named of several (DOMINANT times the next, so ``blair`` is Tony Blair,
@@ -43,6 +45,9 @@ HONORIFICS = frozenset(
     "mr mrs ms miss dr sir lord lady dame prof professor president minister king queen "
     "prince princess rev father st".split()
 )
+COMPANY_WORDS = frozenset(
+    "co corp corporation inc incorporated ltd llc plc company cos ag sa nv".split()
+)
 GENERIC_ORG_WORDS = frozenset(
     "party group company co corp corporation inc plc ltd llc holdings club fc union "
     "association council committee organisation organization foundation trust".split()
@@ -62,6 +67,8 @@ def is_junk_key(key: str) -> bool:
     if sum(w.isdigit() for w in words) >= 2:
         return True
     if len(words) == 1 and words[0] in HONORIFICS:
+        return True
+    if all(w in COMPANY_WORDS or w == "and" for w in words):  # "co inc": a name's tail
         return True
     return words[0] in _FRAGMENT_START
 
@@ -108,7 +115,14 @@ class _Groups:
 
 
 def _compact(key: str) -> str:
-    return key.replace(" ", "")
+    """A key without spaces or its trailing company words: ``general motors corp``,
+    ``general motors`` and ``generalmotors`` are one spelling."""
+    words = key.split()
+    while len(words) > 1 and words[-1] in COMPANY_WORDS:
+        words.pop()
+    if len(words) > 1 and words[-1] == "and":
+        words.pop()
+    return "".join(words)
 
 
 def resolve(counts: Mapping[str, Mapping[EntityType, int]]) -> Resolution:
