@@ -364,3 +364,10 @@ def test_initials_alone_make_no_acronym_in_other_articles() -> None:
     spans = [[(4, 16, "ORG")], [(11, 13, "ORG")]]
     names = [[m.entity.name for m in ms] for ms in normalise(texts, spans)]
     assert names[1] != ["Mighty Boosh"]
+
+
+def test_lib_dems_are_the_liberal_democrats_an_organisation() -> None:
+    text = "The Lib Dems and the Liberal Democrats are one party."
+    spans = [[(4, 12, "PERSON"), (21, 40, "PERSON")]]
+    found = {(m.entity.name, m.entity.type) for m in normalise([text], spans)[0]}
+    assert found == {("Liberal Democrats", "org")}

@@ -111,6 +111,7 @@ ALIASES: dict[str, tuple[str, tuple[str, ...]]] = {
     "Mumbai": ("place", ("Bombay",)),
     # organisations
     "United Nations": ("org", ("UN", "U.N.")),
+    "Liberal Democrats": ("org", ("Lib Dems", "Lib Dem", "LibDems", "Liberal Democrat")),
     "European Union": ("org", ("EU", "E.U.")),
     "NATO": ("org", ("Nato", "North Atlantic Treaty Organization")),
     "OPEC": ("org", ("Organization of the Petroleum Exporting Countries",)),
