@@ -368,6 +368,6 @@ def test_initials_alone_make_no_acronym_in_other_articles() -> None:
 
 def test_lib_dems_are_the_liberal_democrats_an_organisation() -> None:
     text = "The Lib Dems and the Liberal Democrats are one party."
-    spans = [[(4, 12, "PERSON"), (21, 40, "PERSON")]]
+    spans = [[(4, 12, "PERSON"), (21, 38, "PERSON")]]
     found = {(m.entity.name, m.entity.type) for m in normalise([text], spans)[0]}
     assert found == {("Liberal Democrats", "org")}
