@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
+from newsearch.ingest.entity_context import common_words, in_context
 from newsearch.models import Entity, EntityType, Mention
 from newsearch.text import name_data as data
 from newsearch.text.entity_resolution import is_junk_key
@@ -41,7 +42,6 @@ _GAZ_LABELS = frozenset({"PRODUCT", "FAC", "NORP", "EVENT", "WORK_OF_ART", "LAW"
 # Labels that say "none of person, organisation, place": votes against the three in a batch.
 _NONE_LABELS = frozenset({"PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "NONE"})
 NONE = "none"  # the vote of a mention that is no person, organisation or place
-_LOWER_WORD = re.compile(r"\b[a-z]{3,}\b")
 _STRIP = " \t\r\n,;:!?\"'“”‘’()[]{}<>-–—/|*•…"
 _POSSESSIVE = re.compile(r"['’]s$", re.I)
 _HONORIFIC = re.compile(
@@ -62,49 +62,6 @@ _REGION_POP = 10**10  # the "population" given to countries, US states, continen
 _ABBREV = frozenset({"corp.", "bros.", "dept.", "univ.", "assn."})
 _ARTICLE = re.compile(r"(?:[Tt]he|THE|an?)\s+(?=\S)")
 _LOWER_PREFIX = re.compile(r"[a-z]+-(?=[A-ZÀ-ÖØ-Þ])")
-COMMON_SHARE = 0.5  # a one-word name this often in lower case (per use as a name) is a word
-# The words around a name that say what it is (_in_context). Company words hold for a name
-# the model calls a person or a place; team words (a club, a party, a band) only for a
-# person's: "England manager" is a team, but England stays a place.
-_COMPANY_BEFORE = re.compile(
-    r"\b(?:firm|company|giant|group|carrier|maker|bank|retailer|operator|broadcaster"
-    r"|network|label|studio|airline|insurer|conglomerate|chain)\s+\Z",
-    re.I,
-)
-_TEAM_BEFORE = re.compile(r"\b(the|band|club|side|team|party|rivals|champions)\s+\Z", re.I)
-_COMPANY_AFTER = re.compile(  # "Manchester United's board", "Yukos spokesman" ("Blair's" is not)
-    r"(?:['’]s?\s+|\s+)(?:shares|shareholders|subsidiary|headquarters)\b"
-    r"|\s+(?:chairman|lawyers|spokesman|spokeswoman|executives|directors|bankruptcy)\b",
-    re.I,
-)
-_BOSS_AFTER = re.compile(  # a person tag only: "Yukos boss"; "England boss" is a team's
-    r"(?:['’]s?\s+|\s+)(?:board|stake)\b|\s+(?:boss|unit)\b", re.I
-)
-_TEAM_AFTER = re.compile(
-    r"(?:['’]s?\s+|\s+)(?:fans|supporters)\b|\s+(?:manager|striker|midfielder|defender"
-    r"|goalkeeper|coach)\b",
-    re.I,
-)
-_WORK_AFTER = re.compile(  # a person tag only: "England star" is England
-    r"[-\s]+(?:films?|movies?|books?|novels?|stars?|album|author|franchise|awards?"
-    r"|ceremony|nominations?|nominated|winners?|winning|nominee)\b",
-    re.I,
-)
-_PRODUCT_AFTER = re.compile(
-    r"\s+(?:xp|operating\s+system|software|users|pcs|computers|vista|music\s+player"
-    r"|mp3\s+player|console|handset)\b",
-    re.I,
-)
-_TITLE_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Sir|Lord|Lady|Dame)\.?\s+\Z")
-_WORK_BEFORE = re.compile(  # not "play" or "game": "will play England"
-    r"\b(?:film|movie|book|novel|album|song|musical|sitcom)\s+(?:the\s+)?\Z",
-    re.I,
-)
-_PERSON_AFTER = re.compile(  # "the Blair government": a person's name used of what he leads
-    r"\s+(?:government|administration|era|years|camp|family|cabinet|doctrine|presidency"
-    r"|regime|case|trial)\b",
-    re.I,
-)
 _ALSO_READ = re.compile(r"also\s+read", re.I)
 _MONEY_OR_SCORE = re.compile(r"[$£€¥]|\d+\s*[-–]\s*\d+|\d(?:bn|m|mn|k)\b", re.I)
 _WORD = r"[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]+(?:[-'’][A-Za-zÀ-ÿ]+)*"
@@ -254,7 +211,7 @@ def _candidates(text: str, spans: Sequence[Span]) -> list[_Cand]:
         start, end = _trim(text, start, end, label)
         cue = False
         if label in _LABELS:
-            label, cue = _in_context(text, start, end, label)
+            label, cue = in_context(text, start, end, label)
         surface = text[start:end]
         m = _ADMIN.search(surface) if label not in ("PERSON", "ORG") else None
         if m and basic_key(surface[: m.start()]) in gaz:
@@ -273,39 +230,6 @@ def _candidates(text: str, spans: Sequence[Span]) -> list[_Cand]:
     for c in cands:
         _decide(c)
     return [c for c in cands if c.type is not None or c.label in _NONE_LABELS]
-
-
-def _in_context(text: str, start: int, end: int, label: str) -> tuple[str, bool]:
-    """What the words around a span say it is, and whether they said it. Any tag: "NONE" (no
-    person, organisation or place) after a word for a work (``film Vera Drake``). A person
-    or place tag: "NONE" before a word for a product (``Windows XP``); "ORG" by a word for a
-    company (``oil giant Yukos``, ``BT chairman``). A person tag also: "NONE" before a word
-    for a work or an award (``Harry Potter films``, ``Oscar-winning``), "ORG" by a word for
-    a team, party or band (``the Lib Dems``, ``Everton manager``; not ``the Blair
-    government``); "PERSON" after Mr, Mrs, Dr... In a batch, a name's cues outvote the
-    model's bare labels; the corpus decides in the end (text/entity_resolution.py)."""
-    after = text[end : end + 24]
-    before = text[max(0, start - 24) : start]
-    if _WORK_BEFORE.search(before):
-        return "NONE", True
-    if label == "ORG":
-        return label, False
-    if _PRODUCT_AFTER.match(after) or (label == "PERSON" and _WORK_AFTER.match(after)):
-        return "NONE", True
-    if _COMPANY_BEFORE.search(before) or _COMPANY_AFTER.match(after):
-        return "ORG", True
-    if label != "PERSON":
-        return label, False
-    if _TITLE_BEFORE.search(before):
-        return "PERSON", True
-    team = _TEAM_BEFORE.search(before)
-    if (
-        _TEAM_AFTER.match(after)
-        or _BOSS_AFTER.match(after)
-        or (team and not (team.group(1).lower() == "the" and _PERSON_AFTER.match(after)))
-    ):
-        return "ORG", True
-    return label, False
 
 
 def _untagged(text: str, match: re.Match[str], taken: bytearray) -> _Cand | None:
@@ -397,7 +321,9 @@ def normalise(
             said = c.type if c.type is not None else NONE if c.label in _NONE_LABELS else None
             if said is not None:
                 (cues if c.cue else votes)[c.key][said] += 1
-    common = _common_words(texts, per_text)
+    common = common_words(
+        texts, [(c.basic, c.surface, c.fixed) for cands in per_text for c in cands]
+    )
     surfaces: defaultdict[tuple[str, EntityType], Counter[str]] = defaultdict(Counter)
     for cands in per_text:
         for c in cands:
@@ -409,24 +335,6 @@ def normalise(
             if c.type is not None and (c.fixed or c.basic not in data.JUNK_WORDS):
                 surfaces[c.key, c.type][" ".join(c.surface.split())] += 1
     return [_mentions(cands, surfaces) for cands in per_text]
-
-
-def _common_words(texts: Sequence[str], per_text: Sequence[list[_Cand]]) -> set[str]:
-    """The one-word names of the batch (capitalised, not acronyms: ``WHO`` is no "who") that
-    its texts use in lower case at least COMMON_SHARE times as often (``Budget``,
-    ``Digital``): common words, not names."""
-    named: Counter[str] = Counter(
-        c.basic
-        for cands in per_text
-        for c in cands
-        if not c.fixed and c.surface.istitle() and " " not in c.surface  # not "WHO", "US"
-    )
-    if not named:
-        return set()
-    lower: Counter[str] = Counter()
-    for text in texts:
-        lower.update(w for w in _LOWER_WORD.findall(text) if w in named)
-    return {w for w, n in named.items() if lower[w] >= COMMON_SHARE * n}
 
 
 def _mentions(
