@@ -174,15 +174,15 @@ def filter_queries(
     notices: list[str] = []
     resolution: Resolution | None = None
 
-    def field_query(name: str, value: str) -> query.Query:
+    def field_query(name: str, value: str, said: list[str]) -> query.Query:
+        """``said``: where a notice about the value goes (an exclusion's goes nowhere)."""
         nonlocal resolution
         if entities is None or (name not in ENTITY_FIELDS and name != "entity"):
             return _field_query(name, value)
         if resolution is None:
             resolution = entities()
-        return _entity_query(name, value, resolution, [] if mask_pass else notices)
+        return _entity_query(name, value, resolution, said)
 
-    mask_pass = False
     must: list[query.Query] = []
     if filters.source:
         must.append(query.Or([_field_query("source", s) for s in filters.source]))
@@ -194,9 +194,8 @@ def filter_queries(
         if name == "source":
             continue
         values: Sequence[str] = getattr(filters, name)
-        must.extend(field_query(name, v) for v in values if v.strip())
-    mask_pass = True
-    mask = [field_query(name, value) for name, value in filters.exclude]
+        must.extend(field_query(name, v, notices) for v in values if v.strip())
+    mask = [field_query(name, value, []) for name, value in filters.exclude]
     return FilterQueries(
         query.And(must) if len(must) > 1 else must[0] if must else None,
         query.Or(mask) if mask else None,
