@@ -146,6 +146,7 @@ class SearchResults:
     # What the lenient parser repaired or ignored in the query, one line each
     # ("closed an unbalanced quote", "ignored a lone NOT"); shown on stderr by the CLI.
     notices: tuple[str, ...] = ()
+    offset: int = 0  # passages skipped before these (paging): the first hit's rank is offset + 1
 
 
 @dataclass(frozen=True)

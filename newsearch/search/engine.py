@@ -33,30 +33,25 @@ from newsearch.models import (
     TermContribution,
 )
 from newsearch.search.bm25 import CachedBM25F
-from newsearch.search.date_order import DateOrder, Order
+from newsearch.search.date_order import DateOrder
 from newsearch.search.explain import article_contributions
 from newsearch.search.facets import FACET_NAMES, DateBucket, FacetTable
-from newsearch.search.feedback import feedback_words
 from newsearch.search.filters import Filters, gather
 from newsearch.search.hybrid import DEFAULT_MODE, MODES, HybridRanker, Mode
 from newsearch.search.lexicon import index_lexicon
 from newsearch.search.matching import Matching
+from newsearch.search.paging import paged
 from newsearch.search.plan import SORTS, Lexicon, QueryPlan, Sort, build
 from newsearch.search.query import QueryParser
-from newsearch.search.related import Related
+from newsearch.search.ranking import Ranker
 from newsearch.search.results import HitMaker
 from newsearch.search.scoring import ARTICLE_WEIGHT, PassageScorer
-from newsearch.search.selection import PER_ARTICLE, blended, in_order
+from newsearch.search.selection import PER_ARTICLE
 from newsearch.search.spelling import Speller
 from newsearch.text.analysis import KNOWN_STEMS, normalize_word
 
 FEEDBACK_DEFAULT = False
 DATE_BUCKETS = ("day", "month", "year")
-
-
-def _article_depth(limit: int) -> int:
-    """How many of the best articles to draw passages from."""
-    return min(max(limit * 3, 50), 2000)
 
 
 class SearchEngine:
@@ -175,6 +170,7 @@ class SearchEngine:
         query: str,
         *,
         limit: int = 10,
+        offset: int = 0,
         sort: Sort = "relevance",
         facets: bool = False,
         date_bucket: DateBucket = "day",
@@ -202,12 +198,17 @@ class SearchEngine:
         their meaning, finds answers worded otherwise and lights related words (hybrid.py);
         ``mode="lexical"`` by words alone.
 
+        ``offset=N`` skips the first N passages: pages of one ``limit`` never overlap and
+        leave nothing out, and page 1 is the query without paging (paging.py).
+
         ``explain=True`` fills each hit's ``explanation`` with per-term contributions.
         ``feedback=True`` ranks articles again with words their best ones share (RM3,
         feedback.py); what matches, the total and the facets stay those of the query.
         """
         if not isinstance(limit, int) or limit < 1:
             raise QueryError(f"limit must be a whole number of at least 1 (got {limit!r})")
+        if not isinstance(offset, int) or offset < 0:
+            raise QueryError(f"offset must be a whole number, 0 or more (got {offset!r})")
         if date_bucket not in DATE_BUCKETS:
             raise QueryError(f"date bucket {date_bucket!r}: use {', '.join(DATE_BUCKETS)}")
         if not isinstance(facet_limit, int) or facet_limit < 1:
@@ -233,36 +234,15 @@ class SearchEngine:
         s = self._s()
         empty: dict[str, tuple[FacetValue, ...]] = {n: () for n in FACET_NAMES} if facets else {}
         if s.doc_count_all() == 0 or not plan.searchable:
-            return SearchResults(query, 0, (), empty, notices=plan.notices)
+            return SearchResults(query, 0, (), empty, notices=plan.notices, offset=offset)
         clauses = plan.clauses
         scorer = PassageScorer(s, clauses) if plan.positive is not None else None
-        extra: list[tuple[str, float]] = []
-        matching = self._matching()
-        related: Related | None = None
-        if plan.positive is None or sort != "relevance":
-            every = matching.every(plan)
-            order: Order = "oldest" if sort == "oldest" else "newest"
-            firsts = self._date_order().first(every, order, limit)
-            ranked = in_order(s.stored_fields, firsts, scorer, limit)
-        else:
-            depth = _article_depth(limit)
-            found = matching.ranked(plan, depth)
-            top, every, words = found.top, found.docnums, found.words
-            if feedback:
-                own = (w for c in plan.clauses for w in c.words)
-                extra = feedback_words(s.stored_fields, top, own)
-            if extra:  # the same articles, scored with the feedback words too
-                top, words = matching.rescored(plan, extra, depth), None
-            assert scorer is not None
-            hybrid = (
-                self._hybrid().rank(plan, matching, top, every, scorer, limit, per_article)
-                if mode == "hybrid"
-                else None
-            )
-            if hybrid is not None:
-                ranked, every, related = hybrid  # answers found by meaning count as matches
-            else:
-                ranked = blended(s.stored_fields, top, scorer, limit, words, per_article)
+        ranker = Ranker(
+            s, self._matching(), self._date_order, self._hybrid, plan, scorer, sort, feedback,
+            mode, per_article,
+        )  # fmt: skip
+        found = paged(ranker, limit, offset)  # offset 0: the ranking of `limit`
+        ranked, every, related, extra = found.ranked, found.every, found.related, found.extra
 
         def article_part(docnum: int) -> list[TermContribution]:
             return article_contributions(s, docnum, clauses, ARTICLE_WEIGHT, extra)
@@ -271,7 +251,7 @@ class SearchEngine:
             self._hits.hit(
                 rank, c, clauses, scorer if explain else None, article_part, related=related
             )
-            for rank, c in enumerate(ranked[:limit], start=1)
+            for rank, c in enumerate(ranked[offset : offset + limit], start=offset + 1)
         )
         facet_values: dict[str, tuple[FacetValue, ...]] = {}
         if facets:  # over every matching article, not just the ones returned
@@ -285,6 +265,7 @@ class SearchEngine:
             facets=facet_values,
             suggestion=self._suggest(s, plan) if plan.positive is not None else None,
             notices=plan.notices + self._hybrid_notice(mode),
+            offset=offset,
         )
 
     def _hybrid_notice(self, mode: Mode) -> tuple[str, ...]:
