@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from newsearch import render
+from newsearch import cli_export, render
 from newsearch.cli_entities import entities
 from newsearch.cli_options import (
     DEFAULT_INDEX,
@@ -31,6 +31,7 @@ from newsearch.cli_options import (
     SortChoice,
     filter_options,
 )
+from newsearch.cli_show import show
 from newsearch.errors import NewsearchError
 
 app = typer.Typer(
@@ -303,6 +304,11 @@ def query(
             show_default=False,
         ),
     ] = None,
+    offset: cli_export.OffsetOpt = None,
+    page: cli_export.PageOpt = None,
+    fmt: cli_export.FormatOpt = None,
+    every: cli_export.AllOpt = False,
+    count: cli_export.CountOpt = False,
     filters: dict[str, Any] | None = None,
 ) -> None:
     """Ranked passages with the query terms highlighted (each article's best first).
@@ -313,10 +319,18 @@ def query(
       newsearch query Kursk casualties
       newsearch query '"mutual defense treaty"' -Putin --limit 3 --json
       newsearch query Kursk --person "kim jong-un" --since 2025-04 --facets
+      newsearch query Kursk --limit 20 --page 2
+      newsearch query Kursk --all --format csv > kursk.csv
     """
     from newsearch.search.engine import SearchEngine
 
     text = " ".join(words)
+    single = {"--facets": facets, "--explain": explain, "--feedback": feedback}
+    shown = cli_export.output(limit, offset, page, fmt, every, count, as_json, single)
+    if shown.count:
+        return cli_export.print_count(text, index, as_json, filters or {})
+    if shown.every and shown.format:
+        return cli_export.export_all(text, index, shown.format, sort, per_article, filters or {})
     try:
         _ensure_index(index)
         with SearchEngine(index) as engine:
@@ -330,12 +344,16 @@ def query(
                 explain=explain,
                 feedback=feedback,
                 mode=mode,
+                offset=shown.offset,
                 **_given(per_article=per_article),
                 **(filters or {}),
             )
     except NewsearchError as exc:
         _fail(str(exc))
-    if as_json:
+    if shown.format:
+        render.print_notices(_err(), results.notices)
+        cli_export.write_page(results, shown.format)
+    elif as_json:
         _emit_json(render.results_json(results))
     else:
         render.print_notices(_err(), results.notices)
@@ -423,6 +441,8 @@ def stats(index: IndexOpt = Path(DEFAULT_INDEX), as_json: JsonOpt = False) -> No
 
 
 app.command(cls=QueryCommand)(entities)
+app.command()(show)
+app.command(cls=QueryCommand)(cli_export.count)
 
 
 def main() -> None:

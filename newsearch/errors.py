@@ -23,6 +23,10 @@ class QueryError(NewsearchError):
     """A query or filter could not be understood."""
 
 
+class ArticleNotFoundError(QueryError):
+    """No article of the index has the id asked for (or an id prefix is ambiguous)."""
+
+
 class InputError(NewsearchError):
     """An input path or option is unusable (missing file, bad mapping...)."""
 

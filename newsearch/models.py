@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -116,6 +117,36 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class PassageSpan:
+    """One passage of an article: ``body[start:end]``, and the entities named in it."""
+
+    index: int
+    start: int
+    end: int
+    entities: tuple[Entity, ...] = ()
+
+
+@dataclass(frozen=True)
+class ArticleView:
+    """A whole article as the index holds it (``engine.article(id)``): its metadata, body,
+    tags (``(kind, value)`` pairs its source gave, e.g. ``("category", "BUSINESS")``), the
+    entities it names, its passages' offsets; with a query, the matches lit as ``(start,
+    end)`` offsets into ``body`` (``highlights``, and ``related``: words close in meaning) and
+    into ``article.title`` (``title_highlights``)."""
+
+    article: ArticleInfo
+    body: str
+    tags: tuple[tuple[str, str], ...] = ()
+    entities: tuple[Entity, ...] = ()
+    passages: tuple[PassageSpan, ...] = ()
+    query: str | None = None
+    highlights: tuple[tuple[int, int], ...] = ()
+    title_highlights: tuple[tuple[int, int], ...] = ()
+    related: tuple[tuple[int, int], ...] = ()
+    notices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class FacetValue:
     value: str
     count: int
@@ -147,6 +178,18 @@ class SearchResults:
     # ("closed an unbalanced quote", "ignored a lone NOT"); shown on stderr by the CLI.
     notices: tuple[str, ...] = ()
     offset: int = 0  # passages skipped before these (paging): the first hit's rank is offset + 1
+
+
+@dataclass(frozen=True)
+class ExportResults:
+    """Every passage matching a query (``engine.export``): ``total`` articles match (as
+    ``engine.count`` says); ``rows`` yields their passages as hits, rank 1 first, made one at
+    a time while the engine is open."""
+
+    query: str
+    total: int
+    rows: Iterator[Hit]
+    notices: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from rich.text import Text
 
 from newsearch.models import (
     ArticleInfo,
+    ArticleView,
     EntitySummary,
     FacetValue,
     Hit,
@@ -76,11 +77,12 @@ def _json_escaped(match: re.Match[str]) -> str:
     return f"\\u{ord(match.group()):04x}"
 
 
-def to_json(obj: Any) -> str:
+def to_json(obj: Any, indent: int | None = 1) -> str:
     """``obj`` as indented JSON that prints safely: JSON's own escapes, and ``\\uXXXX`` for the
     characters it leaves raw (DEL, C1 controls, line separators, bidirectional controls, lone
-    surrogates). Every value reads back unchanged; only ASCII is escaped outside strings."""
-    text = json.dumps(obj, ensure_ascii=False, indent=1)
+    surrogates). Every value reads back unchanged; only ASCII is escaped outside strings.
+    ``indent=None``: on one line (JSON Lines)."""
+    text = json.dumps(obj, ensure_ascii=False, indent=indent)
     return _UNSAFE_IN_JSON.sub(_json_escaped, text) if _UNSAFE_IN_JSON.search(text) else text
 
 
@@ -130,10 +132,86 @@ def results_json(r: SearchResults) -> dict[str, Any]:
         "notices": list(r.notices),
         "results": [hit_json(h) for h in r.results],
     }
+    if r.offset:
+        out["offset"] = r.offset
     if r.facets:
         out["facets"] = facets_json(r.facets)
     if r.suggestion:
         out["suggestion"] = r.suggestion
+    return out
+
+
+# ``--format csv``: one row per passage, these columns (README "Export").
+EXPORT_COLUMNS = (
+    "rank",
+    "score",
+    "article_id",
+    "source",
+    "date",
+    "title",
+    "author",
+    "url",
+    "path",
+    "start",
+    "end",
+    "text",
+)
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet runs a cell starting so
+
+
+def _cell(value: str | None) -> str:
+    """A text cell for a spreadsheet: escaped as for printing (line breaks kept), and with a
+    ``'`` before a leading ``=``, ``+``, ``-`` or ``@``, so that no article's text is run as
+    a formula."""
+    if not value:
+        return ""
+    value = "\n".join(escape(line) for line in value.replace("\r\n", "\n").split("\n"))
+    return "'" + value if value.startswith(_FORMULA) else value
+
+
+def csv_row(h: Hit) -> list[str | int | float]:
+    """A hit as a row of EXPORT_COLUMNS."""
+    a = h.article
+    return [
+        h.rank,
+        round(h.score, 4),
+        _cell(a.id),
+        _cell(a.source),
+        a.date.isoformat() if a.date else "",
+        _cell(a.title),
+        _cell(a.author),
+        _cell(a.url),
+        _cell(a.path),
+        h.start,
+        h.end,
+        _cell(h.text),
+    ]
+
+
+def article_view_json(v: ArticleView) -> dict[str, Any]:
+    """``newsearch show --json``: the article's metadata as in a hit, its tags, body,
+    entities and passages; with a query, the matches' offsets into the body and title."""
+    out: dict[str, Any] = {
+        "article": article_json(v.article),
+        "tags": [{"kind": k, "value": val} for k, val in v.tags],
+        "body": v.body,
+        "entities": [{"name": e.name, "type": e.type} for e in v.entities],
+        "passages": [
+            {
+                "index": p.index,
+                "start": p.start,
+                "end": p.end,
+                "entities": [{"name": e.name, "type": e.type} for e in p.entities],
+            }
+            for p in v.passages
+        ],
+    }
+    if v.query is not None:
+        out["query"] = v.query
+        out["notices"] = list(v.notices)
+        out["highlights"] = [list(x) for x in v.highlights]
+        out["related"] = [list(x) for x in v.related]
+        out["title_highlights"] = [list(x) for x in v.title_highlights]
     return out
 
 
@@ -196,22 +274,40 @@ def stats_json(s: IndexStats) -> dict[str, Any]:
 def highlighted(h: Hit, rich: bool) -> Text:
     """The passage with the query's words lit (``**word**`` in plain text) and related words
     lit apart (``_word_``)."""
-    marks = sorted([(s, e, False) for s, e in h.highlights] + [(s, e, True) for s, e in h.related])
+    return marked(h.text, h.highlights, h.related, rich)
+
+
+def marked(
+    text: str,
+    lit: Sequence[tuple[int, int]],
+    related: Sequence[tuple[int, int]],
+    rich: bool,
+    lines: bool = False,
+) -> Text:
+    """``text`` with the ``lit`` spans marked as the query's words and ``related`` ones as
+    words close in meaning; ``lines``: its line breaks kept (else each is a space)."""
+
+    def safe(part: str) -> str:
+        if lines:
+            return "\n".join(escape(line) for line in part.replace("\r\n", "\n").split("\n"))
+        return escape(part, newline=" ")
+
+    marks = sorted([(s, e, False) for s, e in lit] + [(s, e, True) for s, e in related])
     out = Text()
     pos = 0
-    for start, end, related in marks:
+    for start, end, near in marks:
         if start < pos:  # overlapping marks: the first one wins
             continue
-        out.append(escape(h.text[pos:start], newline=" "))
-        word = escape(h.text[start:end], newline=" ")
+        out.append(safe(text[pos:start]))
+        word = safe(text[start:end])
         if rich:
-            out.append(word, style="italic cyan" if related else "bold yellow")
-        elif related:
+            out.append(word, style="italic cyan" if near else "bold yellow")
+        elif near:
             out.append(RELATED_OPEN + word + RELATED_CLOSE)
         else:
             out.append(MARK_OPEN + word + MARK_CLOSE)
         pos = end
-    out.append(escape(h.text[pos:], newline=" "))
+    out.append(safe(text[pos:]))
     return out
 
 
@@ -225,7 +321,9 @@ def print_results(console: Console, r: SearchResults, rich: bool) -> None:
     if r.suggestion:
         shown = escape(clip(r.suggestion))
         console.print(Text(f"Did you mean: {shown}", style="italic" if rich else ""))
-    if not r.results:
+    if not r.results and r.offset:
+        console.print(Text(f"No more passages: the results end before passage {r.offset + 1}."))
+    elif not r.results:
         console.print(Text(f"No passages match '{escape(clip(r.query))}'."))
     for h in r.results:
         a = h.article
@@ -248,12 +346,46 @@ def print_results(console: Console, r: SearchResults, rich: bool) -> None:
     if r.results:  # with none, "No passages match" above says it all
         articles = len({h.article.id for h in r.results})
         shown = f"{len(r.results)} passages from {articles} of {r.total} matching articles"
+        if r.offset:  # a later page
+            last = r.offset + len(r.results)
+            shown = f"passages {r.offset + 1}-{last} ({articles} articles) of {r.total} matching"
         outlets = sorted({h.article.source for h in r.results if h.article.source})
         if outlets:
             shown += f"; outlets: {escape(clip(', '.join(outlets)))}"
         console.print(Text(shown))
     if r.facets:
         print_facets(console, r.facets)
+
+
+def print_article(console: Console, v: ArticleView, rich: bool) -> None:
+    """The article: its title (the query's words lit), a line of metadata, its tags and
+    entities, then its body with its paragraphs, the query's words lit as in results."""
+    a = v.article
+    style = "bold" if rich else ""
+    head = marked(a.title or "(untitled)", v.title_highlights, (), rich)
+    head.stylize(style)
+    console.print(head)
+    when = a.date.isoformat() if a.date else "unknown date"
+    line = f"{a.source or 'unknown source'}, {when}" + (f", by {a.author}" if a.author else "")
+    console.print(Text(escape(line)))
+    dim = "dim" if rich else ""
+    for label, value in (("url", a.url), ("path", a.path), ("id", a.id)):
+        if value:
+            console.print(Text(f"{label}: {escape(value)}", style=dim))
+    if v.tags:
+        tags = ", ".join(f"{k}: {v}" for k, v in v.tags)
+        console.print(Text(f"tags: {escape(tags)}", style=dim))
+    if v.entities:
+        names = ", ".join(f"{e.name} ({e.type})" for e in v.entities)
+        console.print(Text(f"entities: {escape(names)}", style=dim))
+    console.print()
+    console.print(marked(v.body, v.highlights, v.related, rich, lines=True))
+    if v.query is not None:
+        console.print()
+        found = f"{len(v.highlights)} matches of '{escape(clip(v.query))}'"
+        if v.related:
+            found += f", {len(v.related)} related words"
+        console.print(Text(found, style=dim))
 
 
 def print_facets(console: Console, facets: Mapping[str, tuple[FacetValue, ...]]) -> None:

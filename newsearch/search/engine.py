@@ -25,19 +25,23 @@ from newsearch.index.segments import Mask, SegmentView
 from newsearch.index.vocabulary import STEMS_FILE, load_stems, load_vocabulary
 from newsearch.models import (
     ENTITY_TYPES,
+    ArticleView,
     EntitySummary,
     EntityType,
+    ExportResults,
     FacetValue,
     IndexStats,
     SearchResults,
     TermContribution,
 )
+from newsearch.search import article_view
 from newsearch.search.bm25 import CachedBM25F
 from newsearch.search.date_order import DateOrder
 from newsearch.search.explain import article_contributions
+from newsearch.search.export import Exporter, Progress
 from newsearch.search.facets import FACET_NAMES, DateBucket, FacetTable
 from newsearch.search.filters import Filters, gather
-from newsearch.search.hybrid import DEFAULT_MODE, MODES, HybridRanker, Mode
+from newsearch.search.hybrid import DEFAULT_MODE, MODES, HybridRanker, Mode, query_text
 from newsearch.search.lexicon import index_lexicon
 from newsearch.search.matching import Matching
 from newsearch.search.paging import paged
@@ -48,6 +52,7 @@ from newsearch.search.results import HitMaker
 from newsearch.search.scoring import ARTICLE_WEIGHT, PassageScorer
 from newsearch.search.selection import PER_ARTICLE
 from newsearch.search.spelling import Speller
+from newsearch.text import embedding
 from newsearch.text.analysis import KNOWN_STEMS, normalize_word
 
 FEEDBACK_DEFAULT = False
@@ -351,6 +356,56 @@ class SearchEngine:
         leave_out = table.resolution.find(keys.entity_term(with_)) if with_ else None
         kinds = (type,) if type is not None else ENTITY_TYPES
         return table.entities(matched, kinds, limit, leave_out or "")
+
+    def article(
+        self, article_id: str, *, query: str | None = None, mode: Mode = DEFAULT_MODE
+    ) -> ArticleView:
+        """The whole article ``article_id`` (each hit's ``article.id``; the start of one id
+        will do) with its metadata, entities and passages; with ``query``, its matches lit
+        (in hybrid mode, words close in meaning too). ArticleNotFoundError if none."""
+        if mode not in MODES:
+            raise QueryError(f"mode {mode!r} not understood: use {', '.join(MODES)}")
+        plan = self.plan(query) if query else None
+        view = self._segments()
+        docnum = article_view.find(view, article_id, str(self.index_dir))
+        made_by = store.read_manifest(self._gen or self.index_dir).get("embedding")
+        related = None
+        if plan is not None and mode == "hybrid" and made_by == embedding.MODEL_ID:
+            related = article_view.related_words(plan, query_text(plan))
+        return article_view.view(view, docnum, plan, related)
+
+    def count(self, query: str = "", *, filters: Filters | None = None, **options: Any) -> int:
+        """How many articles match ``query`` with these filters (as in ``search``): its
+        ``total`` in lexical mode, without scoring a passage. (A hybrid search's total adds
+        the answers it shows for their meaning alone.)"""
+        plan = self.plan(query, filters=filters, **options)
+        if self._s().doc_count_all() == 0 or not plan.searchable:
+            return 0
+        return len(self._matching().every(plan))
+
+    def export(
+        self,
+        query: str,
+        *,
+        sort: Sort = "relevance",
+        per_article: int | None = None,
+        highlights: bool = True,
+        progress: Progress | None = None,
+        filters: Filters | None = None,
+        **options: Any,
+    ) -> ExportResults:
+        """Every passage worth showing of every article ``count`` counts (at most
+        ``per_article`` of each, its best), ranked as in lexical mode or by date (export.py);
+        ``progress(read, of)`` is told how far the articles are read. Iterate ``rows`` while
+        the engine is open."""
+        if per_article is not None and (not isinstance(per_article, int) or per_article < 1):
+            raise QueryError(f"per-article must be at least 1 (got {per_article!r})")
+        plan = self.plan(query, sort=sort, filters=filters, **options)
+        if self._s().doc_count_all() == 0 or not plan.searchable:
+            return ExportResults(query, 0, iter(()), plan.notices)
+        view, matching, dates = self._segments(), self._matching(), self._date_order()
+        rows = Exporter(view, matching, dates, plan, per_article, highlights)
+        return ExportResults(query, rows.total, rows.rows(progress), plan.notices)
 
     def stats(self) -> IndexStats:
         """Counts, date range, size on disk and time of the last update of the index."""
