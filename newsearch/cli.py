@@ -176,11 +176,32 @@ def index(
         Path | None, typer.Option(metavar="FILE", help="Write every skip as JSON here.")
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    field: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--field",
+            metavar="NAME=SOURCE",
+            help="Read a field from this record field, e.g. body=short_description, "
+            "date=meta.published, title=2 (a CSV column; repeat; names: title, body, date, "
+            "author, url, source, id). Fields not given are found by their usual names.",
+            show_default=False,
+        ),
+    ] = None,
+    tag_field: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--tag-field",
+            metavar="FIELD",
+            help="Keep this record field as tags to filter (query --tag category=X) and facet, "
+            "e.g. category or section=meta.section (repeat).",
+            show_default=False,
+        ),
+    ] = None,
     csv_columns: Annotated[
         str | None,
         typer.Option(
             metavar="MAPPING",
-            help="CSV columns to fields, e.g. title=2,body=3 (1-based or header names).",
+            help="Deprecated: use --field (e.g. --field title=2 --field body=3).",
         ),
     ] = None,
     jobs: Annotated[
@@ -202,14 +223,17 @@ def index(
 
     \b
       newsearch index seeds/
-      newsearch index news/ --index news-index --no-entities --report skips.json
-      newsearch index news.csv --csv-columns title=headline,body=text --json
+      newsearch index news.jsonl --field body=short_description --tag-field category
+      newsearch index news.zip feeds/ --index news-index --no-entities --report skips.json
     """
     from newsearch.ingest.pipeline import PruneNotConfirmedError, build_index
     from newsearch.ingest.readers.options import ReadOptions
     from newsearch.progress import progress_bar
 
     inputs = [str(p) for p in (paths or [Path(DEFAULT_SEEDS)])]
+    if csv_columns:
+        notice = "Notice: --csv-columns is deprecated: use --field (e.g. --field title=2"
+        _err().print(Text(f"{notice} --field body=3), which reads JSON records too"))
     try:
         with contextlib.ExitStack() as bar:
             show = not quiet and not as_json and sys.stderr.isatty()
@@ -225,6 +249,8 @@ def index(
                 vectors=vectors,
                 progress=tick,
                 processes=jobs,
+                fields=field,
+                tag_fields=tag_field,
                 csv_columns=csv_columns,
                 reading=ReadOptions(max_file_bytes=max_file_size),
             )

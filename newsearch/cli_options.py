@@ -50,6 +50,17 @@ def _field_values(items: list[str] | None) -> list[str] | None:
     return items
 
 
+def _tag_values(items: list[str] | None) -> list[str] | None:
+    """A usage error for a --tag that is not NAME=VALUE."""
+    for item in items or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise typer.BadParameter(
+                f"{render.clip(item)!r}: use NAME=VALUE, e.g. --tag category=BUSINESS"
+            )
+    return items
+
+
 # The filters `query` and `facets` share, each defined once here and added to both commands by
 # `filter_options`; their names are the engine's keyword arguments.
 FILTER_OPTIONS: tuple[inspect.Parameter, ...] = tuple(
@@ -89,6 +100,15 @@ FILTER_OPTIONS: tuple[inspect.Parameter, ...] = tuple(
         (
             "topic",
             _multi("TOPIC", "Only articles with this topic tag, e.g. grain (repeat: all of them)."),
+        ),
+        (
+            "tag",
+            _multi(
+                "NAME=VALUE",
+                "Only articles tagged so, e.g. category=BUSINESS (index --tag-field; repeat: any "
+                "value of a name, every name).",
+                _tag_values,
+            ),
         ),
         (
             "exclude",

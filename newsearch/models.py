@@ -218,6 +218,13 @@ class IndexSummary:
     dry_run: bool = False
     index_dir: str = ""
     seconds: float = 0.0
+    # Which record field (JSON key or path, CSV column) each field was read from, over the
+    # records read: {"body": "short_description", "title": "headline", "tag category":
+    # "category"}; several sources of one field are joined by ", ", the most used first.
+    fields: dict[str, str] = field(default_factory=dict)
+    # Entries passed over by rule, by kind: {"hidden": n, "index": n, "documentation": n}
+    # (listed in ``skipped`` too, but for a Reuters-21578 distribution's own files).
+    ignored: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -252,6 +252,8 @@ def summary_json(s: IndexSummary) -> dict[str, Any]:
         "moves": [{"path": new, "moved_from": old} for new, old in s.moves],
         "prunes": [{"path": p} for p in s.prunes],
         "warnings": list(s.warnings),
+        "fields": dict(s.fields),  # field -> the record field it was read from
+        "ignored": dict(s.ignored),  # passed over by rule, by kind (hidden, index...)
         "index": s.index_dir,
         "seconds": round(s.seconds, 3),
     }
@@ -425,6 +427,12 @@ def print_summary(console: Console, s: IndexSummary) -> None:
             console.print(Text(f"would move {escape(old)} -> {escape(new)}"))
     for p in s.prunes:
         console.print(Text(f"{'would prune' if s.dry_run else 'pruned'} {escape(p)}"))
+    if s.fields:  # which record field each field was read from
+        read_as = ", ".join(f"{k} = {v}" for k, v in s.fields.items())
+        console.print(Text(f"fields read: {escape(read_as)}"))
+    if s.ignored:
+        passed = ", ".join(f"{n} {kind}" for kind, n in s.ignored.items())
+        console.print(Text(f"passed over by rule: {escape(passed)}"))
     console.print(
         Text(
             ("dry run, nothing written: " if s.dry_run else "")

@@ -112,8 +112,9 @@ def test_jsonl_fields_and_malformed_line() -> None:
     assert isinstance(bad, Skip) and bad.location == "line 3"
     assert bad.reason.startswith("malformed JSON: ")
     assert bad.reason.endswith("; fix or remove the line")
-    assert isinstance(no_body, Skip) and no_body.location == "line 4"
-    assert "no body or text field" in no_body.reason and "Only a title" in no_body.reason
+    # a record with a title and no text is a headline: indexed by its title (issue 16)
+    assert isinstance(no_body, Article) and no_body.location == "line 4"
+    assert no_body.title == no_body.body == "Only a title"
 
     assert isinstance(epoch, Article) and epoch.location == "line 6"
     assert epoch.body == "First paragraph.\n\nSecond paragraph."  # markup turned into text
@@ -133,8 +134,9 @@ def test_json_array() -> None:
     assert first.url == "https://example.net/bridge" and first.location == "item 1"
     assert second.date == dt.date(2025, 4, 28) and second.source == "City Desk"
     assert second.id == make_id(path, "item 2")
-    assert isinstance(empty, Skip) and empty.location == "item 3"
-    assert "empty body" in empty.reason
+    # an empty body with a title: a headline, indexed by its title (issue 16)
+    assert isinstance(empty, Article) and empty.location == "item 3"
+    assert empty.body == empty.title == "No text here"
 
 
 def test_json_wrappers_and_errors(tmp_path: Path) -> None:
@@ -196,7 +198,7 @@ def test_csv_with_header() -> None:
     assert isinstance(ferry, Article) and ferry.body.endswith("\nstarting in May.")
     assert ferry.date == dt.date(2025, 4, 27) and ferry.author is None
     assert isinstance(short, Skip) and "row has 2 fields, expected 6" in short.reason
-    assert isinstance(empty, Skip) and "empty body" in empty.reason
+    assert isinstance(empty, Article) and empty.body == empty.title == "Empty body"  # a headline
     assert isinstance(bad_date, Article) and bad_date.date is None
     assert bad_date.warnings == ("unreadable date 'sometime soon': left empty",)
 
@@ -262,7 +264,7 @@ def test_csv_without_text_column_says_what_to_do(tmp_path: Path) -> None:
     path = tmp_path / "numbers.csv"
     path.write_text("a,b\n1,2\n3,4\n")
     (skip,) = read(path)
-    assert isinstance(skip, Skip) and "--csv-columns" in skip.reason
+    assert isinstance(skip, Skip) and "--field body=3" in skip.reason
 
 
 # ---------------------------------------------------------------------------- HTML pages
@@ -312,8 +314,9 @@ def test_rss_feed() -> None:
     assert ferry.id == "https://courier.example.com/2025/04/27/ferry-timetable"  # no guid: link
     assert (ferry.date, ferry.time) == (dt.date(2025, 4, 27), dt.time(18, 0))
     assert ferry.author is None
-    assert isinstance(gallery, Skip) and gallery.location == "entry 3"
-    assert "no summary or content" in gallery.reason
+    # an entry with a title and no text is a headline: its title is its text (issue 16)
+    assert isinstance(gallery, Article) and gallery.location == "entry 3"
+    assert gallery.body == gallery.title
 
 
 def test_atom_feed() -> None:

@@ -63,7 +63,8 @@ def test_xml_records_are_one_article_each(tmp_path: Path) -> None:
     assert isinstance(first, Article) and isinstance(second, Article)
     assert (first.title, first.source, first.body) == ("First", "Wire", "Kursk one.\n\nMore.")
     assert (second.location, second.body) == ("article 2", "Kursk two.")
-    assert isinstance(third, Skip) and third.location == "article 3"
+    assert isinstance(third, Article) and third.location == "article 3"  # a headline
+    assert third.body == third.title == "Third, no text"
 
 
 def test_a_file_that_opens_with_an_xml_declaration_is_xml_whatever_its_name(

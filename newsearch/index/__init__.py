@@ -1,7 +1,7 @@
 """The on-disk index: the only room that knows Whoosh's internals.
 
 schema         one Whoosh document per article, and the format version
-keys           source/entity/topic/date -> index term, and the date sort keys (one rule each)
+keys           source/entity/topic/tag/date -> index term, and the date sort keys (one rule each)
 store          generations published atomically, the write lock, the manifest
 postings_copy  frequent words' postings copied beside each segment as it is written
 copies         reading those copies with numpy

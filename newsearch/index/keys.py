@@ -35,6 +35,23 @@ def topic_term(value: str) -> str:
     return " ".join(value.lower().replace(",", " ").split())
 
 
+def tag_name(name: str) -> str:
+    """A tag's name as the index spells it: lower case, no space, comma or colon."""
+    return "_".join(name.lower().replace(",", " ").replace(":", " ").split())
+
+
+def tag_term(name: str, value: str) -> str:
+    """The ``tag`` term of a tag (``category``, ``BUSINESS`` -> ``category:business``): its
+    name, then its value as a topic's (one field holds every tag name's values)."""
+    return f"{tag_name(name)}:{topic_term(value)}"
+
+
+def split_tag(term: str) -> tuple[str, str]:
+    """``("category", "business")`` from the term ``category:business``."""
+    name, _, value = term.partition(":")
+    return name, value
+
+
 def date_term(day: dt.date) -> str:
     """The ``date`` term of a day, ``YYYYMMDD``: string order is date order (ranges)."""
     return day_key(day)

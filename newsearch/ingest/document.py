@@ -80,9 +80,9 @@ def build_document(
     as ``content_hash`` and ``norm_hash`` give them)."""
     records = entity_records(a, mentions)
     # The text field holds the title too: one field to search for every word of a query.
-    doc: dict[str, Any] = {
+    doc: dict[str, Any] = {  # a headline alone (its title is its body) is not read twice
         "article_id": a.id,
-        "text": f"{a.title}\n\n{a.body}" if a.title else a.body,
+        "text": f"{a.title}\n\n{a.body}" if a.title and a.title != a.body else a.body,
     }
     if a.title:
         doc["title"] = a.title  # for title:word
@@ -92,6 +92,11 @@ def build_document(
     topics = keys.keyword_value(keys.topic_term(v) for k, v in a.tags if k == "topic")
     if topics:
         doc["topic"] = topics
+    tags = keys.keyword_value(
+        keys.tag_term(k, v) for k, v in a.tags if k not in ENTITY_KINDS and keys.topic_term(v)
+    )
+    if tags:  # every tag but the entities (which join the entity fields): --tag NAME=VALUE
+        doc["tag"] = tags
     for kind in ENTITY_KINDS:
         terms = keys.keyword_value(sorted({key for t, _, key in records if t == kind}))
         if terms:

@@ -20,6 +20,9 @@ An item read is judged by its id first, then by its text:
   ``updated`` by its id. Where the old place still exists but has not been read yet, the item
   waits (``deferred``) for the end of the run's reading: the old place then turns out to hold
   the text still (the item is a copy: ``duplicate``) or not (a move).
+- **Archives.** An archive member's place is ``archive.zip!inner/path`` (``readers/
+  archives.py``): it exists while its archive does, and its archive read to the end without
+  it no longer holds it. An unchanged archive's articles are ``unchanged`` like a file's.
 - **Copies.** Within a run the first item read of a text is kept and later ones are duplicates;
   an article already indexed is kept over a copy of it read later.
 
@@ -37,6 +40,7 @@ from typing import Any, Literal
 
 from newsearch.index import keys
 from newsearch.ingest.document import ENTITY_KINDS, build_document, content_hash, norm_hash
+from newsearch.ingest.readers.archives import container_of
 from newsearch.models import Article
 
 Place = tuple[str, str | None]  # (absolute path, record location in the file)
@@ -112,7 +116,8 @@ class Ledger:
         self.kept: dict[str, tuple[str, str]] = {}  # text -> (id, where) of its article
         self.left: dict[str, Key] = {}  # text -> the stored article it left this run
         self.files_read: set[str] = set()
-        self.current: str | None = None  # the file being read
+        self.current: str | None = None  # the file (or archive member) being read
+        self.current_file: str | None = None  # the file on disk being read
         self.deferred: list[Key] = []
 
     def judge(self, item: Key) -> Decision:
@@ -121,6 +126,9 @@ class Ledger:
         if item.place[0] != self.current:
             self.current = item.place[0]
             self.files_read.add(self.current)
+            # an archive member's place is in a file on disk: that file is being read
+            self.current_file = container_of(self.current) or self.current
+            self.files_read.add(self.current_file)
         decision = self._decide(item, final=False)
         if decision.kind == "deferred":
             self.deferred.append(item)
@@ -128,7 +136,7 @@ class Ledger:
 
     def settle(self) -> Iterator[tuple[Key, Decision]]:
         """Once every item is read: the deferred ones' decisions, in the order read."""
-        self.current = None
+        self.current = self.current_file = None
         deferred, self.deferred = self.deferred, []
         for item in deferred:
             yield item, self._decide(item, final=True)
@@ -208,7 +216,12 @@ class Ledger:
         path = s.place[0]
         if path in self.files_read and path != self.current:
             return True
-        return not os.path.exists(path)
+        if os.path.exists(path):
+            return False
+        outer = container_of(path)  # an archive member: judged by its archive
+        if outer is None:
+            return True
+        return outer in self.files_read and outer != self.current_file
 
 
 def relocated_document(

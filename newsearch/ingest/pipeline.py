@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -27,6 +27,7 @@ from newsearch.ingest.readers import (
     finish,
     iter_items,
 )
+from newsearch.ingest.readers.options import FieldUse, parse_fields, parse_tag_fields
 from newsearch.ingest.readers.tree import check_paths
 from newsearch.ingest.run import (
     BATCH,
@@ -42,6 +43,8 @@ from newsearch.models import Article, IndexSummary, Skip
 __all__ = ["BATCH", "PruneNotConfirmedError", "build_index"]
 
 Input = str | os.PathLike[str] | Article
+# A field mapping: {"body": "text"}, ["body=text", "title=headline"] or "body=text,title=2".
+FieldSpec = str | Mapping[str, int | str] | Sequence[str] | None
 # Articles between commits. With Whoosh's parallel writer (--no-entities) each commit is a
 # barrier (its sub-writers finish and the next batch waits), so fewer is faster (Reuters: 5
 # commits -> 2 took 1.9-2.2x raw Whoosh to 1.7-2.1x). With entities the single writer commits
@@ -82,6 +85,8 @@ def build_index(
     progress: Progress | None = None,
     lock_timeout: float = store.WRITE_TIMEOUT,
     processes: int | None = None,
+    fields: FieldSpec = None,
+    tag_fields: FieldSpec = None,
     csv_columns: str | Mapping[str, int | str] | None = None,
     reading: ReadOptions = DEFAULT_OPTIONS,
     commit_every: int | None = None,
@@ -94,11 +99,18 @@ def build_index(
     Entities are extracted with ``processes`` worker processes (default: one per core).
     ``vectors`` gives every article and passage its vector (the embedding model shipped in
     ``newsearch.text.embedding``) for hybrid search; without them queries rank by words.
-    ``csv_columns`` maps CSV columns to fields, e.g. ``"title=2,body=3"`` (default: detected);
-    ``reading`` holds the other reading options (``ReadOptions``: the CSV header and delimiter,
-    the file size limit). ``commit_every`` articles are written between commits (default:
-    ``COMMIT_EVERY``, or ``COMMIT_EVERY_WITH_ENTITIES`` with entities); past ``max_segments``
-    segments the run merges the small ones. Every setting holds for this run only.
+    ``fields`` maps article fields to record fields for JSON, JSON Lines, CSV/TSV and feeds:
+    ``{"title": "headline", "body": "short_description", "date": "meta.published"}`` (or
+    ``["body=short_description", ...]``; a CSV column by header name or 1-based number); fields
+    not mapped are found by their usual names. ``tag_fields`` names record fields whose values
+    become tags (``["category"]``, ``{"section": "meta.section"}``): filtered with
+    ``search(tag="category=BUSINESS")`` and counted as facets. ``csv_columns`` (deprecated: use
+    ``fields``) maps CSV columns, e.g. ``"title=2,body=3"``. A bad mapping raises InputError
+    before anything is written. ``reading`` holds the other reading options (``ReadOptions``:
+    the CSV header and delimiter, the file size limit). ``commit_every`` articles are written
+    between commits (default: ``COMMIT_EVERY``, or ``COMMIT_EVERY_WITH_ENTITIES`` with
+    entities); past ``max_segments`` segments the run merges the small ones. Every setting
+    holds for this run only.
 
     A file moved or renamed keeps its article (``identity.py``: identity follows the source's
     id, the place, and the text): counted ``moved``, never pruned. ``prune=True`` removes the
@@ -132,6 +144,7 @@ def build_index(
         reading = replace(
             reading, csv=csv_options(csv_columns, header=csv.header, delimiter=csv.delimiter)
         )
+    reading = _mapping(reading, fields, tag_fields)
     if dry_run:
         return _dry_run(inputs, root, rebuild, prune, reading, progress)
     with store.write_lock(root, lock_timeout):
@@ -180,7 +193,40 @@ def build_index(
             ix.close()
         if shadow:
             store.publish(root, gen)
-    return _summary(run.tally, root, started)
+    return _summary(run.tally, root, started, reading)
+
+
+def _mapping(reading: ReadOptions, fields: FieldSpec, tag_fields: FieldSpec) -> ReadOptions:
+    """The run's reading options with its field mapping checked (InputError naming the
+    problem and the fix) and a fresh count of which record field each field is read from."""
+    mapped, tags_too = parse_fields(fields)
+    tags = {**tags_too, **parse_tag_fields(tag_fields)}
+    return replace(
+        reading,
+        fields={**reading.fields, **mapped},
+        tags={**reading.tags, **tags},
+        used=FieldUse(),
+    )
+
+
+def _unused(reading: ReadOptions) -> list[str]:
+    """A warning for each mapping no record read used (a misspelt field?)."""
+    used = reading.used
+    if used is None:
+        return []
+    found = {f for f, _ in used.counts}
+    notes = [
+        f"--field {name}={source}: no record read has {source!r}; check the name "
+        "(JSON keys and CSV headers as written; a.b for a nested field)"
+        for name, source in reading.fields.items()
+        if name not in found
+    ]
+    notes += [
+        f"--tag-field {name}={source}: no record read has {source!r}; check the name"
+        for name, source in reading.tags.items()
+        if f"tag {name}" not in found
+    ]
+    return notes
 
 
 def _embedding(gen: Path, root: Path) -> tuple[Embed, str]:
@@ -221,10 +267,12 @@ def _dry_run(
         pass  # a dry run queues no changes
     if prune:
         run.prune(True)
-    return _summary(run.tally, root, started, dry_run=True)
+    return _summary(run.tally, root, started, reading, dry_run=True)
 
 
-def _summary(t: Tally, root: Path, started: float, dry_run: bool = False) -> IndexSummary:
+def _summary(
+    t: Tally, root: Path, started: float, reading: ReadOptions, dry_run: bool = False
+) -> IndexSummary:
     return IndexSummary(
         read=t.read,
         indexed=t.counts["indexed"],
@@ -234,11 +282,13 @@ def _summary(t: Tally, root: Path, started: float, dry_run: bool = False) -> Ind
         moved=t.counts["moved"],
         skipped=tuple(t.skipped),
         pruned=len(t.prunes),
-        warnings=tuple(t.warnings),
+        warnings=(*t.warnings, *_unused(reading)),
         duplicates=tuple(t.duplicates),
         moves=tuple(t.moves),
         prunes=tuple(t.prunes),
         dry_run=dry_run,
         index_dir=str(root),
         seconds=time.monotonic() - started,
+        fields=reading.used.summary() if reading.used is not None else {},
+        ignored=dict(sorted(t.ignored.items())),
     )

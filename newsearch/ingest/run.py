@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from newsearch.index.whoosh_compat import cancel_writer, segment_count, segment_
 from newsearch.ingest.document import Embed, add_vectors, build_document
 from newsearch.ingest.identity import Decision, Key, Ledger, relocated_document
 from newsearch.ingest.readers import DEFAULT_OPTIONS, ReadOptions, iter_items
+from newsearch.ingest.readers.tree import Passed
 from newsearch.models import Article, Mention, Skip
 
 Progress = Callable[[int], None]
@@ -57,6 +58,7 @@ class Tally:
     duplicates: list[tuple[str, str]] = field(default_factory=list)
     moves: list[tuple[str, str]] = field(default_factory=list)
     prunes: list[str] = field(default_factory=list)
+    ignored: Counter[str] = field(default_factory=Counter)  # passed over by rule, by kind
 
 
 def stored_keys(ix: Index) -> list[Key]:
@@ -113,6 +115,10 @@ class Run:
 
     def add(self, item: Article | Skip, given: bool = False) -> None:
         t = self.tally
+        if isinstance(item, Passed):  # hidden, an index, documentation: counted apart too
+            t.ignored[item.kind] += 1
+            if not item.listed:
+                return
         t.read += 1
         if isinstance(item, Skip):
             t.skipped.append(item)
@@ -149,7 +155,8 @@ class Run:
         found: dict[str, Article] = {}
         if wanted and self.ix is not None:
             paths = dict.fromkeys(k.path for k, _ in decided if k.id in wanted)
-            for item in iter_items(list(paths), self.reading):
+            again = replace(self.reading, used=None)  # its fields are counted already
+            for item in iter_items(list(paths), again):
                 if isinstance(item, Article) and item.id in wanted:
                     found[item.id] = item
         for key, d in decided:

@@ -189,6 +189,7 @@ class SearchEngine:
         place: str | Sequence[str] | None = None,
         entity: str | Sequence[str] | None = None,
         topic: str | Sequence[str] | None = None,
+        tag: str | Sequence[str] | None = None,
         exclude: str | Sequence[str] | Sequence[tuple[str, str]] | None = None,
         explain: bool = False,
         feedback: bool = FEEDBACK_DEFAULT,
@@ -234,6 +235,7 @@ class SearchEngine:
             place=place,
             entity=entity,
             topic=topic,
+            tag=tag,
             exclude=exclude,
         )
         s = self._s()

@@ -1,6 +1,7 @@
 """Facet counts over a set of matching articles, with numpy.
 
-For each facet field (source, date and the entity types) the index's own terms give, once per
+For each facet field (source, date, the entity types, and each tag name: ``category:business``
+terms of the ``tag`` field, a facet per name) the index's own terms give, once per
 open searcher (index/segments.py), a pair of arrays: document number and value code of every
 (article, value). A facet count is then one ``bincount`` over the pairs whose article matches,
 however many articles match. No stored field is read for counting; display names ("Kim Jong
@@ -19,6 +20,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from newsearch.index import keys as index_keys
 from newsearch.index.segments import Ints, Mask, SegmentView
 from newsearch.models import ENTITY_TYPES, EntitySummary, EntityType, FacetValue
 from newsearch.text.entity_resolution import Resolution, resolve
@@ -48,6 +50,7 @@ class FacetTable:
         self._names: dict[tuple[str, str], str] = {}
         self._has: dict[str, Mask] = {}
         self._resolution: Resolution | None = None
+        self._tag_names: list[str] | None = None
 
     def pairs(self, field: str) -> _Pairs:
         found = self._pairs.get(field)
@@ -138,6 +141,35 @@ class FacetTable:
                     labelled[UNKNOWN] += unknown
             ranked = sorted(labelled.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
             out[name] = tuple(FacetValue(v, n) for v, n in ranked)
+        for name, values in self.tag_facets(matched, limit).items():
+            out.setdefault(name, values)
+        return out
+
+    def tag_names(self) -> list[str]:
+        """The tag names the live articles hold (``category``, ``topic``...), sorted."""
+        if self._tag_names is None:
+            held = self.counts("tag", self._view.live)
+            self._tag_names = sorted({index_keys.split_tag(k)[0] for k in held})
+        return self._tag_names
+
+    def tag_facets(self, matched: Mask, limit: int) -> dict[str, tuple[FacetValue, ...]]:
+        """A facet per tag name (``--tag-field category``: a ``category`` facet), its values
+        by count over ``matched``; every name the index holds, empty where none matches."""
+        names = self.tag_names()
+        if not names:
+            return {}
+        grouped: dict[str, Counter[str]] = {name: Counter() for name in names}
+        for key, n in self.counts("tag", matched).items():
+            name = index_keys.split_tag(key)[0]
+            if name in grouped:
+                grouped[name][key] = n
+        out: dict[str, tuple[FacetValue, ...]] = {}
+        for name, by_key in grouped.items():
+            labelled: Counter[str] = Counter()
+            for key in _contenders(by_key, limit):
+                labelled[self.display("tag", key)] += by_key[key]
+            ranked = sorted(labelled.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+            out[name] = tuple(FacetValue(v, n) for v, n in ranked)
         return out
 
     def display(self, field: str, key: str) -> str:
@@ -151,6 +183,10 @@ class FacetTable:
                     src = meta.get("source")
                     if src and " ".join(src.lower().split()) == key:
                         votes[src] += 1
+                elif field == "tag":  # the value as the articles' source wrote it
+                    for kind, value in meta.get("tags", []):
+                        if index_keys.tag_term(kind, value) == key:
+                            votes[value] += 1
                 else:  # the entity's own key's names first, then its variants'
                     members = set(self.resolution.members.get(key, (key,)))
                     for _, name, k in meta.get("entities", []):

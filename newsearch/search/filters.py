@@ -29,8 +29,9 @@ TYPE_NAMES = {"person": "a person", "org": "an organisation", "place": "a place"
 @dataclass(frozen=True)
 class Filters:
     """Filters on article metadata; lists within a field: sources OR-ed, entities and topics
-    AND-ed. The same filters come by three routes (``field:value`` in the query, keyword
-    arguments, a ``Filters`` object) and are merged by ``gather``."""
+    AND-ed, tags (``"category=BUSINESS"``) OR-ed within a name and AND-ed across names. The
+    same filters come by three routes (``field:value`` in the query, keyword arguments, a
+    ``Filters`` object) and are merged by ``gather``."""
 
     source: tuple[str, ...] = ()
     since: dt.date | None = None
@@ -40,6 +41,7 @@ class Filters:
     place: tuple[str, ...] = ()
     entity: tuple[str, ...] = ()
     topic: tuple[str, ...] = ()
+    tag: tuple[str, ...] = ()  # "name=value": values of one name OR-ed, names AND-ed
     exclude: tuple[tuple[str, str], ...] = field(default=())  # (field, value) pairs
 
     def merged(self, other: Filters) -> Filters:
@@ -121,6 +123,8 @@ def _field_query(name: str, value: str) -> query.Query:
         return query.Term("source", keys.source_term(value))
     if name == "topic":
         return query.Term("topic", keys.topic_term(value))
+    if name == "tag":
+        return query.Term("tag", keys.tag_term(*tag_pair(value)))
     if name in ENTITY_FIELDS:
         return query.Term(name, keys.entity_term(value))
     if name == "entity":
@@ -131,6 +135,28 @@ def _field_query(name: str, value: str) -> query.Query:
         end = parse_date_bound(value, end=True)
         return _date_range(start, end)
     raise QueryError(f"unknown filter {name!r}: use one of {', '.join(FILTER_NAMES)}")
+
+
+def tag_pair(value: str) -> tuple[str, str]:
+    """``("category", "BUSINESS")`` from ``category=BUSINESS`` (or ``category:BUSINESS``)."""
+    sep = "=" if "=" in value else ":"
+    name, found, text = value.partition(sep)
+    if not found or not name.strip() or not text.strip():
+        raise QueryError(
+            f"tag {value!r}: write NAME=VALUE, e.g. --tag category=BUSINESS "
+            "(the names are the --tag-field names the index was built with)"
+        )
+    return name.strip(), text.strip()
+
+
+def _tag_query(values: Sequence[str]) -> list[query.Query]:
+    """One clause per tag name, OR-ing its values."""
+    by_name: dict[str, list[query.Query]] = {}
+    for value in values:
+        if value.strip():
+            name, _ = tag_pair(value)
+            by_name.setdefault(keys.tag_name(name), []).append(_field_query("tag", value))
+    return [q[0] if len(q) == 1 else query.Or(q) for q in by_name.values()]
 
 
 def _date_range(start: dt.date | None, end: dt.date | None) -> query.Query:
@@ -190,8 +216,9 @@ def filter_queries(
         raise QueryError(f"--since {filters.since} is after --until {filters.until}: swap them")
     if filters.since or filters.until:
         must.append(_date_range(filters.since, filters.until))
+    must.extend(_tag_query(filters.tag))
     for name in LIST_FILTERS:
-        if name == "source":
+        if name in ("source", "tag"):
             continue
         values: Sequence[str] = getattr(filters, name)
         must.extend(field_query(name, v, notices) for v in values if v.strip())

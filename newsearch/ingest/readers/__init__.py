@@ -3,20 +3,25 @@
 A reader is a function ``(path, data, options) -> Iterator[Article | Skip]`` registered with a
 sniffing predicate. ``iter_items`` walks directories (``tree.py``: every entry read or
 skipped with a reason) and picks a reader by content and extension; the ``ReadOptions`` given to
-it (CSV columns, the file size and body limits) go to every reader. A file is read only if it is
-a regular file within the size limit; a body over the limit is cut, with a warning.
+it (field mapping, CSV columns, the file size and body limits) go to every reader. A file is
+read only if it is a regular file within the size limit; a compressed file or an archive is read
+as the files it holds (``archives.py``: each member within the size limit and the compression
+ratio); a body over the limit is cut, with a warning.
 """
 
 from __future__ import annotations
 
+import functools
+import io
 import os
 import re
 import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
+from newsearch.ingest.readers import archives
 from newsearch.ingest.readers.options import (
     DEFAULT_OPTIONS,
     MAX_FILE_BYTES,
@@ -42,6 +47,7 @@ __all__ = [
     "check_paths",
     "csv_options",
     "iter_items",
+    "read_data",
     "read_file",
     "register",
     "walk",
@@ -79,25 +85,35 @@ def _optional_modules() -> list:  # type: ignore[type-arg]
     return [formats]
 
 
-def _read_regular(path: Path, limit: int) -> bytes | Skip:
-    """The bytes of a regular file of at most ``limit`` bytes, or why not. What is not a
-    regular file is never opened (``os.stat`` first; opened with O_NONBLOCK and checked again,
-    in case it was replaced meanwhile), and no more than ``limit`` + 1 bytes are read."""
+def _open_regular(path: Path) -> BinaryIO | Skip:
+    """A regular file opened for reading, or why not. What is not a regular file is never
+    opened (``os.stat`` first; opened with O_NONBLOCK and checked again, in case it was
+    replaced meanwhile)."""
     try:
         st = os.stat(path)
         if not stat.S_ISREG(st.st_mode):
             return Skip(str(path), special_reason(path, st.st_mode))
-        size = st.st_size
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        fh = open(fd, "rb")  # noqa: SIM115 (the caller closes it)
+        mode = os.fstat(fh.fileno()).st_mode
+        if not stat.S_ISREG(mode):
+            fh.close()
+            return Skip(str(path), special_reason(path, mode))
+        return fh
+    except OSError as exc:
+        return Skip(str(path), stat_error_reason(path, exc))
+
+
+def _rest(path: Path, fh: BinaryIO, head: bytes, limit: int) -> bytes | Skip:
+    """The file's bytes (``head`` read already) if it holds at most ``limit``, else why not:
+    no more than ``limit`` + 1 bytes are read."""
+    try:
+        size = os.fstat(fh.fileno()).st_size
         if size <= limit:
-            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-            with open(fd, "rb") as fh:
-                mode = os.fstat(fh.fileno()).st_mode
-                if not stat.S_ISREG(mode):
-                    return Skip(str(path), special_reason(path, mode))
-                data = fh.read(limit + 1)
-                if len(data) <= limit:
-                    return data
-                size = max(len(data), os.fstat(fh.fileno()).st_size)  # it grew since
+            data = head + fh.read(limit + 1 - len(head))
+            if len(data) <= limit:
+                return data
+            size = max(len(data), os.fstat(fh.fileno()).st_size)  # it grew since
     except OSError as exc:
         return Skip(str(path), stat_error_reason(path, exc))
     return Skip(
@@ -122,15 +138,63 @@ def cap_body(item: Article | Skip, limit: int) -> Article | Skip:
 
 
 def read_file(path: Path, options: ReadOptions = DEFAULT_OPTIONS) -> Iterator[Article | Skip]:
-    """Read one file with the first reader that claims it; bodies over
-    ``options.max_body_chars`` are cut."""
+    """Read one file with the first reader that claims it (a compressed file or an archive:
+    each file it holds, ``archives.py``); bodies over ``options.max_body_chars`` are cut. A
+    path ``archive.zip!inner/x.html`` reads that member alone."""
     _load_builtin_readers()
-    data = _read_regular(path, options.max_file_bytes)
+    member = archives.split_member(str(path))
+    source = Path(member[0]) if member else path
+    opened = _open_regular(source)
+    if isinstance(opened, Skip):
+        yield opened
+        return
+    with opened as fh:
+        try:
+            head = fh.read(archives.HEAD_BYTES)
+        except OSError as exc:
+            yield Skip(str(path), stat_error_reason(path, exc))
+            return
+        kind = archives.kind_of(source.name, head)
+        if kind is not None:
+            fh.seek(0)
+            read = functools.partial(read_data, options=options)
+            only = member[1] if member else None
+            yield from archives.read_container(
+                fh, source, source.name, kind, options, 0, read, only
+            )
+            return
+        if member:
+            yield Skip(str(path), "not an archive: no member to read in it")
+            return
+        data = _rest(path, fh, head, options.max_file_bytes)
     if isinstance(data, Skip):
         yield data
         return
+    yield from read_data(path, path.name, data, 0, options)
+
+
+def read_data(
+    path: Path, name: str, data: bytes, depth: int, options: ReadOptions = DEFAULT_OPTIONS
+) -> Iterator[Article | Skip]:
+    """Bytes read as a file named ``name`` (the reader chosen by that name and the content),
+    its items named ``path``; ``depth``: how many containers they were found in (an archive in
+    an archive in an archive is not opened)."""
+    _load_builtin_readers()
+    kind = archives.kind_of(name, data[: archives.HEAD_BYTES])
+    if kind is not None and depth > 0:
+        if depth >= archives.MAX_DEPTH:
+            yield Skip(
+                str(path),
+                "archive inside an archive inside an archive: not read (archives are opened "
+                "one level deep); unpack it to index it",
+            )
+            return
+        read = functools.partial(read_data, options=options)
+        yield from archives.read_container(io.BytesIO(data), path, name, kind, options, depth, read)
+        return
+    sniffed = Path(name)
     for spec in _READERS:
-        if spec.sniff(path, data):
+        if spec.sniff(sniffed, data):
             found = False
             for item in spec.read(path, data, options):
                 found = True

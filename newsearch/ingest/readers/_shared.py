@@ -7,6 +7,7 @@ import html
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import lxml.html  # type: ignore[import-untyped,unused-ignore]
 
@@ -120,7 +121,7 @@ def field_text(value: str | None, *, multiline: bool) -> str | None:
 
 # Normalised names (lower case, letters and digits only), most specific first.
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
-    "title": ("title", "headline", "heading", "headlinetext", "articletitle", "subject"),
+    "title": ("title", "headline", "heading", "headlinetext", "articletitle", "subject", "name"),
     "body": (
         "body",
         "text",
@@ -135,8 +136,10 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
         "contenttext",
         "contenthtml",
         "description",
+        "shortdescription",
         "summary",
         "abstract",
+        "lede",
         "lead",
         "snippet",
     ),
@@ -200,6 +203,7 @@ def match_fields(names: Sequence[str]) -> dict[str, int]:
                 i
                 for i, n in enumerate(normalised)
                 if len(alias) >= 4
+                and alias != "name"  # "filename", "authorname" are no titles
                 and alias in n
                 and len(n) <= 30
                 and i not in taken
@@ -210,6 +214,64 @@ def match_fields(names: Sequence[str]) -> dict[str, int]:
                 taken.add(hits[0])
                 break
     return found
+
+
+# ---------------------------------------------------------------------------- record values
+
+NESTED_TEXT_KEYS = ("rendered", "name", "value", "text", "title", "#text", "content", "href")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def value_text(value: Any) -> str | None:
+    """A JSON value as text: strings as is, numbers printed, lists joined, objects by their
+    ``rendered``/``name``/``value``/``text`` member (WordPress, NewsAPI source objects)."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, str):  # a lone surrogate escape ("\\ud800") cannot be stored or hashed
+        return _SURROGATE.sub("\ufffd", value) if _SURROGATE.search(value) else value
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, list):
+        parts = [t for t in (value_text(v) for v in value) if t and t.strip()]
+        return ", ".join(parts) if parts else None
+    if isinstance(value, dict):
+        for key in NESTED_TEXT_KEYS:
+            if key in value:
+                found = value_text(value[key])
+                if found and found.strip():
+                    return found
+    return None
+
+
+def _child(obj: Mapping[str, Any], key: str) -> Any:
+    """``obj[key]``, else the member whose name is ``key`` up to case and punctuation."""
+    if key in obj:
+        return obj[key]
+    want = norm_key(key)
+    return next((v for k, v in obj.items() if norm_key(str(k)) == want), None)
+
+
+def lookup(obj: Mapping[str, Any], source: int | str) -> Any:
+    """The value at ``source`` in a record: a key (``short_description``), or a dotted path
+    into nested objects (``meta.published``; a number indexes a list, a list of objects gives
+    each one's value). None when the record has none."""
+    key = str(source)
+    found = _child(obj, key)
+    if found is not None or "." not in key:
+        return found
+    current: Any = obj
+    for part in key.split("."):
+        if isinstance(current, Mapping):
+            current = _child(current, part)
+        elif isinstance(current, list) and part.isdigit():
+            current = current[int(part)] if int(part) < len(current) else None
+        elif isinstance(current, list):
+            current = [_child(c, part) for c in current if isinstance(c, Mapping)] or None
+        else:
+            return None
+        if current is None:
+            return None
+    return current
 
 
 def to_date(value: str | None) -> tuple[dt.date | None, dt.time | None, str | None]:
@@ -231,16 +293,24 @@ def build_article(
     tags: Sequence[tuple[str, str]] = (),
     warnings: Sequence[str] = (),
     date: tuple[dt.date, dt.time | None] | None = None,
+    body_from: str | None = None,
 ) -> Article | Skip:
-    """An Article from raw field values (``FIELDS`` keys), or a Skip saying what is missing."""
+    """An Article from raw field values (``FIELDS`` keys), or a Skip saying what is missing.
+    A record with a title and no text is a headline: its title is its text too.
+    ``body_from`` names where the body was looked for, for the skip's reason."""
     body = field_text(values.get("body"), multiline=True)
     title = field_text(values.get("title"), multiline=False)
     if not body:
-        what = "an empty body" if values.get("body") is not None else "no body or text field"
-        hint = f" (title {title[:50]!r})" if title else ""
-        return Skip(
-            str(path), f"record has {what}{hint}: add the article text or remove it", location
-        )
+        if title:
+            body = title  # a headline is news too: indexed by its words
+        else:
+            what = "an empty body" if values.get("body") is not None else "no body or text field"
+            where = f" ({body_from})" if body_from else ""
+            return Skip(
+                str(path),
+                f"record has {what}{where} and no title: add the article text or remove it",
+                location,
+            )
     notes = list(warnings)
     day: dt.date | None
     time: dt.time | None
@@ -252,7 +322,7 @@ def build_article(
             notes.append(warning)
     record_id = explicit_id(values.get("id"), path) or make_id(path, location)
     category = field_text(values.get("category"), multiline=False)
-    all_tags = list(tags)
+    all_tags = [(k, v) for k, v in tags if v]
     if category and ("category", category) not in all_tags:
         all_tags.append(("category", category))
     return Article(

@@ -10,13 +10,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from newsearch.ingest.readers import reuters, tabular, web, xmldoc
-from newsearch.ingest.readers._shared import FIELD_ALIASES, build_article, norm_key, one_line_error
+from newsearch.ingest.readers._shared import (
+    FIELD_ALIASES,
+    build_article,
+    lookup,
+    norm_key,
+    one_line_error,
+)
+from newsearch.ingest.readers._shared import value_text as _text
 from newsearch.ingest.readers.decode import decode
 from newsearch.ingest.readers.options import DEFAULT_OPTIONS, ReadOptions, Register
 from newsearch.models import Article, Skip
@@ -27,7 +33,6 @@ LIST_KEYS = ("articles", "items", "entries", "data", "results", "posts", "docs",
              "news", "stories", "records", "hits")  # fmt: skip
 JSON_KINDS = {"list": "array", "str": "string", "int": "number", "float": "number",
               "bool": "true/false", "NoneType": "null"}  # fmt: skip
-NESTED_TEXT_KEYS = ("rendered", "name", "value", "text", "title", "#text", "content", "href")
 
 
 def register_readers(register: Register) -> None:
@@ -51,7 +56,6 @@ def sniff_json(path: Path, data: bytes) -> bool:
 # ---------------------------------------------------------------------------- values
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
 MAX_INT_DIGITS = 4000  # Python refuses to convert longer integer strings (4300 digits)
 
 
@@ -65,27 +69,6 @@ def _loads(text: str) -> Any:
     return json.loads(text, parse_int=_number)
 
 
-def _text(value: Any) -> str | None:
-    """A JSON value as text: strings as is, numbers printed, lists joined, objects by their
-    ``rendered``/``name``/``value``/``text`` member (WordPress, NewsAPI source objects)."""
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, str):  # a lone surrogate escape ("\\ud800") cannot be stored or hashed
-        return _SURROGATE.sub("\ufffd", value) if _SURROGATE.search(value) else value
-    if isinstance(value, int | float):
-        return str(value)
-    if isinstance(value, list):
-        parts = [t for t in (_text(v) for v in value) if t and t.strip()]
-        return ", ".join(parts) if parts else None
-    if isinstance(value, dict):
-        for key in NESTED_TEXT_KEYS:
-            if key in value:
-                found = _text(value[key])
-                if found and found.strip():
-                    return found
-    return None
-
-
 def _epoch(value: Any) -> tuple[dt.date, dt.time | None] | None:
     """A numeric timestamp (seconds or milliseconds since 1970, UTC) as a date and time."""
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -97,51 +80,92 @@ def _epoch(value: Any) -> tuple[dt.date, dt.time | None] | None:
     return moment.date(), moment.time().replace(microsecond=0)
 
 
-def _categories(value: Any) -> list[tuple[str, str]]:
+def _tag_values(name: str, value: Any) -> list[tuple[str, str]]:
+    """``(name, text)`` for each value of a tag field (a list gives several)."""
     items = value if isinstance(value, list) else [value]
     tags: list[tuple[str, str]] = []
     for item in items:
         text = _text(item)
         text = " ".join(text.split()) if text else ""
-        if text and ("category", text) not in tags:
-            tags.append(("category", text))
+        if text and (name, text) not in tags:
+            tags.append((name, text))
     return tags
 
 
 def object_to_item(
-    path: Path, location: str | None, obj: Mapping[str, Any], warnings: tuple[str, ...] = ()
+    path: Path,
+    location: str | None,
+    obj: Mapping[str, Any],
+    warnings: tuple[str, ...] = (),
+    options: ReadOptions = DEFAULT_OPTIONS,
 ) -> Article | Skip:
-    """One JSON object as an Article (or a Skip naming what is missing)."""
-    by_name: dict[str, Any] = {}
+    """One JSON object as an Article (or a Skip naming what is missing): mapped fields
+    (``options.fields``) from their source only, the others by their usual names."""
+    by_name: dict[str, tuple[str, Any]] = {}
     for key, value in obj.items():
-        by_name.setdefault(norm_key(str(key)), value)
+        by_name.setdefault(norm_key(str(key)), (str(key), value))
+    mapped = {**options.fields, **options.tags}
+    taken = {norm_key(str(v)) for v in mapped.values()}
     values: dict[str, str | None] = {}
     raw: dict[str, Any] = {}
+    used: list[tuple[str, str]] = []
     for field, aliases in FIELD_ALIASES.items():
+        source = options.fields.get(field)
+        if field == "category" and "category" in options.tags:
+            continue  # a tag field of its own (below)
+        if source is not None:
+            value = lookup(obj, source)
+            if (_text(value) or "").strip():
+                values[field], raw[field] = _text(value), value
+                used.append((field, str(source)))
+            continue
         for alias in aliases:
-            if alias in by_name and (_text(by_name[alias]) or "").strip():
-                values[field] = _text(by_name[alias])
-                raw[field] = by_name[alias]
-                break
-    if "body" not in values:
-        present = [a for a in FIELD_ALIASES["body"] if a in by_name]
-        values["body"] = "" if present else None
-    tags = _categories(raw.pop("category")) if "category" in raw else []
+            if alias in by_name and alias not in taken:
+                key, value = by_name[alias]
+                if (_text(value) or "").strip():
+                    values[field], raw[field] = _text(value), value
+                    used.append((field, key))
+                    break
+    if "body" not in values:  # "": the record has the field, empty; None: it has none
+        if "body" in options.fields:
+            values["body"] = None if lookup(obj, options.fields["body"]) is None else ""
+        else:
+            values["body"] = "" if any(a in by_name for a in FIELD_ALIASES["body"]) else None
+    tags = _tag_values("category", raw.pop("category")) if "category" in raw else []
     values.pop("category", None)
+    for name, source in options.tags.items():
+        found = _tag_values(name, lookup(obj, source))
+        if found:
+            tags.extend(t for t in found if t not in tags)
+            used.append((f"tag {name}", str(source)))
+    if options.used is not None:
+        for field, source in used:
+            options.used.add("tag category" if field == "category" else field, source)
+    body_from = f"--field body={options.fields['body']}" if "body" in options.fields else None
     return build_article(
-        path, location, values, tags=tags, warnings=warnings, date=_epoch(raw.get("date"))
+        path,
+        location,
+        values,
+        tags=tags,
+        warnings=warnings,
+        date=_epoch(raw.get("date")),
+        body_from=body_from,
     )
 
 
 def _safe_item(
-    path: Path, location: str | None, obj: Any, warnings: tuple[str, ...]
+    path: Path,
+    location: str | None,
+    obj: Any,
+    warnings: tuple[str, ...],
+    options: ReadOptions = DEFAULT_OPTIONS,
 ) -> Article | Skip:
     if not isinstance(obj, dict):
         kind = JSON_KINDS.get(type(obj).__name__, "value")
         reason = f"a JSON {kind}, not an object: give each article as an object"
         return Skip(str(path), reason, location)
     try:
-        return object_to_item(path, location, obj, warnings)
+        return object_to_item(path, location, obj, warnings, options)
     except Exception as exc:  # one bad record must not stop the file
         return Skip(str(path), f"unreadable record ({one_line_error(exc)})", location)
 
@@ -164,7 +188,7 @@ def read_jsonl(
             why = _json_error(exc)
             yield Skip(str(path), f"malformed JSON: {why}; fix or remove the line", location)
             continue
-        yield _safe_item(path, location, obj, warnings)
+        yield _safe_item(path, location, obj, warnings, options)
 
 
 def read_json(
@@ -194,14 +218,14 @@ def read_json(
     records = _records(doc)
     if records is None:
         if isinstance(doc, dict):
-            yield _safe_item(path, None, doc, warnings)
+            yield _safe_item(path, None, doc, warnings, options)
         else:
             yield Skip(str(path), "no articles in this JSON: give an array of article objects")
         return
     if not records:
         yield Skip(str(path), "the JSON holds an empty list: nothing to index")
     for number, obj in enumerate(records, start=1):
-        yield _safe_item(path, f"item {number}", obj, warnings)
+        yield _safe_item(path, f"item {number}", obj, warnings, options)
 
 
 def _json_error(exc: json.JSONDecodeError | RecursionError, lines: bool = False) -> str:

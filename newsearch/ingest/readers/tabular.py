@@ -15,13 +15,19 @@ import itertools
 import re
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsearch.errors import InputError
 from newsearch.ingest.readers._shared import build_article, match_fields, norm_key, one_line_error
 from newsearch.ingest.readers.decode import decode
-from newsearch.ingest.readers.options import DEFAULT_OPTIONS, CsvOptions, ReadOptions, Register
+from newsearch.ingest.readers.options import (
+    DEFAULT_OPTIONS,
+    CsvOptions,
+    FieldUse,
+    ReadOptions,
+    Register,
+)
 from newsearch.models import Article, Skip
 
 CSV_SUFFIXES = frozenset({".csv", ".tsv", ".tab"})
@@ -52,28 +58,34 @@ def _delimiter(path: Path, text: str, options: CsvOptions) -> str:
         return ","
 
 
-def _is_header(row: Sequence[str], options: CsvOptions) -> bool:
+def _is_header(row: Sequence[str], options: CsvOptions, named: bool = False) -> bool:
+    """Whether the first row names the columns (``named``: a mapping names a column)."""
     if options.header is not None:
         return options.header
-    if any(isinstance(c, str) for c in options.columns.values()):
+    if named or any(isinstance(c, str) for c in options.columns.values()):
         return True
     if not row or any(len(cell) > 60 for cell in row):
         return False
     return bool(match_fields(row))
 
 
-def _resolve(columns: Mapping[str, int | str], header: Sequence[str] | None) -> dict[str, int]:
+def _resolve(
+    columns: Mapping[str, int | str], header: Sequence[str] | None, option: str = "--csv-columns"
+) -> dict[str, int]:
     """User columns as 0-based positions; raises InputError for a name not in the header."""
     found: dict[str, int] = {}
-    names = [norm_key(h) for h in header] if header else []
+    exact = list(header or [])
+    names = [norm_key(h) for h in exact]
     for key, column in columns.items():
         if isinstance(column, int):
             found[key] = column - 1
+        elif column in exact:
+            found[key] = exact.index(column)
         elif norm_key(column) in names:
             found[key] = names.index(norm_key(column))
         else:
             shown = ", ".join(header) if header else "no header row"
-            raise InputError(f"no CSV column named {column!r} ({shown}): fix --csv-columns")
+            raise InputError(f"no CSV column named {column!r} ({shown}): fix {option}")
     return found
 
 
@@ -150,12 +162,13 @@ def read_csv(
         yield Skip(str(path), "empty CSV file: nothing to index")
         return
     first = buffered[0][1]
-    header = first if isinstance(first, list) and _is_header(first, opts) else None
+    named = any(isinstance(c, str) for c in (*options.fields.values(), *options.tags.values()))
+    header = first if isinstance(first, list) and _is_header(first, opts, named) else None
     if header is not None:
         buffered = buffered[1:]
     sample = [r for _, r in buffered if isinstance(r, list)]
     try:
-        plan = _plan(path, header, sample, opts)
+        plan = _plan(path, header, sample, options)
     except InputError as exc:
         yield Skip(str(path), str(exc))
         return
@@ -164,7 +177,13 @@ def read_csv(
         return
     agnews = bool(_AGNEWS_MARKS.search(text[:200000]))
     for line, row in itertools.chain(buffered, rows):
-        yield row if isinstance(row, Skip) else _row_item(path, line, row, plan, agnews, warnings)
+        if isinstance(row, Skip):
+            yield row
+            continue
+        item = _row_item(path, line, row, plan, agnews, warnings)
+        if options.used is not None and isinstance(item, Article):
+            _count_use(options.used, item, plan)
+        yield item
 
 
 @dataclass(frozen=True)
@@ -173,34 +192,77 @@ class _Plan:
     expected: int  # fields a row must have
     classes: list[str] | None = None  # names for a numeric category column
     class_offset: int = 1
+    tags: dict[str, int] = field(default_factory=dict)  # tag name -> 0-based column
+    names: dict[str, str] = field(default_factory=dict)  # field or "tag NAME" -> column shown
 
 
 def _plan(
-    path: Path, header: Sequence[str] | None, sample: Sequence[Sequence[str]], options: CsvOptions
+    path: Path, header: Sequence[str] | None, sample: Sequence[Sequence[str]], options: ReadOptions
 ) -> _Plan | Skip:
+    """Which column is which field: the mapping given (``--field``, ``--tag-field``, the
+    deprecated ``--csv-columns``), the rest by the header's names (or guessed for a file
+    without a header when nothing is given)."""
     classes: list[str] | None = None
-    if options.columns:
-        columns = _resolve(options.columns, header)
-    elif header is not None:
-        columns = match_fields(header)
-    else:
+    given = {**options.csv.columns, **options.fields}
+    tag_given = dict(options.tags)
+    if "category" in given and "category" not in tag_given:
+        tag_given["category"] = given.pop("category")
+    option = "--field" if options.fields else "--csv-columns"
+    columns = _resolve(given, header, option)
+    tags = _resolve(tag_given, header, "--tag-field")
+    if header is not None:
+        taken = {*columns.values(), *tags.values()}
+        detected = match_fields([h if i not in taken else "" for i, h in enumerate(header)])
+        for key, col in detected.items():
+            if key not in columns and not (key == "category" and "category" in tags):
+                columns[key] = col
+    elif not given and not tag_given:
         columns = _guess_headerless(sample)
         if "category" in columns:
             classes = _class_names(path)
             if classes is None:
                 del columns["category"]  # bare class numbers say nothing to a reader
-    if "body" not in columns:
+    if "category" in tags:
+        columns["category"] = tags.pop("category")
+    if "body" not in columns and "title" not in columns:
         return Skip(str(path), _no_body_reason(header))
     if header is not None:
         expected = len(header)
     else:
         expected = Counter(len(r) for r in sample).most_common(1)[0][0] if sample else 0
-    expected = max(expected, max(columns.values()) + 1)
+    expected = max(expected, max([*columns.values(), *tags.values()]) + 1)
     offset = 1
     if classes is not None:
         col = columns["category"]
         offset = 0 if any(len(r) > col and r[col].strip() == "0" for r in sample) else 1
-    return _Plan(columns, expected, classes, offset)
+    names = {
+        **{k: _shown_column(header, c) for k, c in columns.items()},
+        **{f"tag {k}": _shown_column(header, c) for k, c in tags.items()},
+    }
+    if "category" in names:
+        names["tag category"] = names.pop("category")
+    return _Plan(columns, expected, classes, offset, tags, names)
+
+
+def _shown_column(header: Sequence[str] | None, col: int) -> str:
+    """A column as the summary names it: its header, else ``column N`` (1-based)."""
+    if header is not None and col < len(header) and header[col].strip():
+        return header[col].strip()
+    return f"column {col + 1}"
+
+
+def _count_use(used: FieldUse, item: Article, plan: _Plan) -> None:
+    present = {"title": item.title, "body": item.body, "date": item.date, "url": item.url,
+               "author": item.author, "source": item.source}  # fmt: skip
+    kinds = {k for k, _ in item.tags}
+    for name, shown in plan.names.items():
+        if name.startswith("tag "):
+            if name[4:] in kinds:
+                used.add(name, shown)
+        elif (name == "id" or present.get(name)) and not (
+            name == "body" and item.body == item.title  # a headline: no text in the column
+        ):
+            used.add(name, shown)
 
 
 def _row_item(
@@ -223,7 +285,8 @@ def _row_item(
             index = int(category) - plan.class_offset
             if 0 <= index < len(plan.classes):
                 values["category"] = plan.classes[index]
-        return build_article(path, location, values, warnings=warnings)
+        tags = [(name, " ".join(row[col].split())) for name, col in plan.tags.items()]
+        return build_article(path, location, values, tags=tags, warnings=warnings)
     except Exception as exc:  # one bad row must not stop the file
         return Skip(str(path), f"unreadable row ({one_line_error(exc)})", location)
 
@@ -231,10 +294,10 @@ def _row_item(
 def _no_body_reason(header: Sequence[str] | None) -> str:
     if header is not None:
         names = ", ".join(repr(h) for h in header[:12])
-        return (f"no article text column among {names}: name it 'body' or 'text', or give the "
-                "columns, e.g. --csv-columns title=2,body=3")  # fmt: skip
-    return ("cannot tell which CSV column holds the article text: give the columns, "
-            "e.g. --csv-columns title=2,body=3")  # fmt: skip
+        return (f"no article text or title column among {names}: name it 'body' or 'text', or "
+                "say which it is, e.g. --field body=3 (or --field body=NAME)")  # fmt: skip
+    return ("cannot tell which CSV column holds the article text: say which, "
+            "e.g. --field title=2 --field body=3")  # fmt: skip
 
 
 def _rows(path: Path, reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str] | Skip]]:

@@ -9,24 +9,27 @@ Under a directory given as input:
 - symbolic links to directories are skipped, not followed (no loop, no article read twice by
   two names): give the target as a path to index it. Broken links and link loops are skipped;
 - hidden files and directories (a name starting with ".") are skipped: give one as a path, or
-  rename it, to read it;
+  rename it, to read it; counted apart too (``Passed``: the summary's ``ignored`` counts);
 - documentation that ships beside articles is skipped, by exact name only (compared without
   case): ``README``, ``LICENSE``, ``LICENCE``, ``COPYING``, alone or with .txt, .md, .rst;
   ``PROVENANCE.md``, ``SHA256SUMS``, ``MD5SUMS``, AG News' ``classes.txt``; and files ending
   .sha256, .md5, .dtd, .pyc. A name that only begins so (``readme-korea.txt``) is an article;
-- compressed archives (.gz, .zip, .bz2, .xz, .tar, .7z) are skipped: unpack them to index them;
+- compressed files and archives (.gz, .bz2, .xz, .zip, .tar, .tgz...) are files like any other:
+  ``read_file`` reads their members (``archives.py``); 7-Zip and RAR archives are skipped;
 - a newsearch index (a directory holding ``CURRENT`` and ``write.lock``: the one being written
-  too, when it lies inside the input) is skipped;
+  too, when it lies inside the input) is skipped (and counted apart, as hidden entries are);
 - a directory that cannot be listed is skipped with the system's reason, and one met a second
   time (a bind mount, a path given twice) is skipped as already read.
 
 The one exception: a directory holding ``reut2-*.sgm`` files is a Reuters-21578 distribution;
 its own documentation (``REUTERS_DOCS``: the README, the DTD, the category lists) belongs to
-it and is passed over without a skip, so the distribution reads as its 21,578 documents.
+it and is passed over without a skip, so the distribution reads as its 21,578 documents (each
+is still counted, under ``ignored``).
 
 A path given itself is read whatever its name (a hidden file, a README, a linked directory);
 ``read_file`` still refuses what is not a regular file. A path that does not exist is an error
-for ``build_index`` (``check_paths``) and a Skip for a walk.
+for ``build_index`` (``check_paths``) and a Skip for a walk; an archive member's path
+(``bundle.zip!inner/story.txt``) names that member.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ import errno
 import os
 import stat
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from newsearch.errors import InputError
@@ -44,7 +48,7 @@ DOC_STEMS = frozenset(("readme", "license", "licence", "copying"))
 DOC_EXTENSIONS = frozenset(("", ".txt", ".md", ".rst"))
 DOC_NAMES = frozenset(("provenance.md", "sha256sums", "md5sums", "classes.txt"))
 DOC_SUFFIXES = (".sha256", ".md5", ".dtd", ".pyc")
-ARCHIVE_SUFFIXES = (".gz", ".tgz", ".zip", ".bz2", ".xz", ".tar", ".7z")
+ARCHIVE_SUFFIXES = (".7z", ".rar")  # archives not read (the others are: archives.py)
 REUTERS_DOCS = frozenset(
     ("readme.txt", "provenance.md", "sha256sums", "lewis.dtd", "cat-descriptions_120396.txt",
      "feldman-cia-worldfactbook-data.txt", "all-exchanges-strings.lc.txt",
@@ -52,6 +56,23 @@ REUTERS_DOCS = frozenset(
      "all-topics-strings.lc.txt")
 )  # fmt: skip
 INDEX_MARKERS = ("CURRENT", "write.lock")  # index/store.py's layout
+
+
+@dataclass(frozen=True)
+class Passed(Skip):
+    """An entry passed over by rule, not for a fault: ``kind`` ``"hidden"`` (a hidden file or
+    folder), ``"index"`` (a newsearch index), ``"documentation"``. A Skip like any other (read
+    and listed with its reason), also counted by kind (``IndexSummary.ignored``); one not
+    ``listed`` is counted only (a Reuters distribution's own files)."""
+
+    kind: str = "hidden"
+    listed: bool = True
+
+
+def _is_member(path: str | os.PathLike[str]) -> bool:
+    from newsearch.ingest.readers.archives import split_member
+
+    return split_member(os.fspath(path)) is not None
 
 
 def check_paths(paths: Iterable[object]) -> None:
@@ -63,6 +84,8 @@ def check_paths(paths: Iterable[object]) -> None:
         try:
             os.stat(p)
         except (FileNotFoundError, NotADirectoryError):
+            if _is_member(p):
+                continue
             what = "is a broken symbolic link" if os.path.islink(p) else "does not exist"
             raise InputError(
                 f"input path {os.fspath(p)} {what}: check the path "
@@ -106,6 +129,17 @@ def stat_error_reason(path: Path, exc: OSError) -> str:
     return f"cannot read: {exc.strerror or exc}"
 
 
+def name_kind(name: str) -> str | None:
+    """``"hidden"`` or ``"documentation"`` for a name passed over by rule, else None."""
+    low = name.lower()
+    stem, ext = os.path.splitext(low)
+    if name.startswith("."):
+        return "hidden"
+    if (stem in DOC_STEMS and ext in DOC_EXTENSIONS) or low in DOC_NAMES:
+        return "documentation"
+    return None
+
+
 def name_reason(name: str) -> str | None:
     """Why a file met in a walk is not an article, by its name; None if it may be one."""
     low = name.lower()
@@ -119,7 +153,7 @@ def name_reason(name: str) -> str | None:
     if low.endswith(DOC_SUFFIXES):
         return "not an article (a checksum list, DTD or compiled file): skipped"
     if low.endswith(ARCHIVE_SUFFIXES):
-        return f"compressed archive ({ext or low}): not read yet; unpack it to index its files"
+        return f"compressed archive ({ext or low}): this kind is not read; unpack it to index it"
     return None
 
 
@@ -131,10 +165,11 @@ def _entry(d: Path, entry: os.DirEntry[str]) -> Path | Skip | None:
     """One entry of a directory: a file to read, a Skip, or None for a directory to enter."""
     path = d / entry.name
     if entry.name.startswith(".") and entry.is_dir(follow_symlinks=False):
-        return Skip(
+        return Passed(
             str(path),
             "hidden directory (its name starts with '.'): skipped, not entered; "
             "give it as a path to index it",
+            kind="hidden",
         )
     if entry.is_symlink():
         try:
@@ -156,7 +191,10 @@ def _entry(d: Path, entry: os.DirEntry[str]) -> Path | Skip | None:
     if not stat.S_ISREG(mode):
         return Skip(str(path), special_reason(path, mode))
     reason = name_reason(entry.name)
-    return Skip(str(path), reason) if reason else path
+    if reason is None:
+        return path
+    kind = name_kind(entry.name)
+    return Passed(str(path), reason, kind=kind) if kind else Skip(str(path), reason)
 
 
 def _listing(d: Path, seen: set[tuple[int, int]]) -> list[os.DirEntry[str]] | Skip:
@@ -174,10 +212,11 @@ def _listing(d: Path, seen: set[tuple[int, int]]) -> list[os.DirEntry[str]] | Sk
         )
     names = {e.name for e in entries}
     if all(m in names for m in INDEX_MARKERS):
-        return Skip(
+        return Passed(
             str(d),
             "a newsearch index (CURRENT, gen-*), not articles: skipped; "
             "keep indexes outside the folders you index",
+            kind="index",
         )
     return entries
 
@@ -196,7 +235,11 @@ def walk_dir(top: Path, seen: set[tuple[int, int]]) -> Iterator[Path | Skip]:
         subdirs: list[Path] = []
         for entry in entries:
             if reuters and entry.name.lower() in REUTERS_DOCS:
-                continue  # the distribution's own documentation: see the module's docstring
+                # the distribution's own documentation (see the module's docstring): counted
+                yield Passed(
+                    str(d / entry.name), "documentation", kind="documentation", listed=False
+                )
+                continue
             try:
                 item = _entry(d, entry)
             except OSError as exc:  # the entry vanished or cannot be stat'ed
@@ -217,7 +260,10 @@ def walk(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path | Skip]:
         try:
             mode = os.stat(p).st_mode
         except OSError as exc:
-            yield Skip(str(p), stat_error_reason(p, exc))
+            if _is_member(p):
+                yield p  # an archive member's path: read_file reads that member
+            else:
+                yield Skip(str(p), stat_error_reason(p, exc))
             continue
         if stat.S_ISDIR(mode):
             yield from walk_dir(p, seen)

@@ -26,7 +26,10 @@ from newsearch.ingest.readers._shared import (
     explicit_id,
     html_to_text,
     looks_like_html,
+    lookup,
     one_line_error,
+    to_date,
+    value_text,
 )
 from newsearch.ingest.readers.decode import clean_text, decode
 from newsearch.ingest.readers.ids import make_id
@@ -168,8 +171,8 @@ def _html_article(path: Path, data: bytes) -> Article | Skip:
         else:
             day = parsed[0]
     tags = [("category", c) for c in _listing(getattr(doc, "categories", None))]
-    tags += [
-        ("tag", t) for t in _listing(getattr(doc, "tags", None)) if ("category", t) not in tags
+    tags += [  # the page's keywords ("tag" would read oddly as --tag tag=...)
+        ("keyword", t) for t in _listing(getattr(doc, "tags", None)) if ("category", t) not in tags
     ]
     return Article(
         id=make_id(path, None),
@@ -233,23 +236,44 @@ def _entry_author(entry: Any) -> str | None:
 
 
 def _entry_item(
-    path: Path, number: int, entry: Any, feed_title: str | None, notes: tuple[str, ...]
+    path: Path,
+    number: int,
+    entry: Any,
+    feed_title: str | None,
+    notes: tuple[str, ...],
+    options: ReadOptions = DEFAULT_OPTIONS,
 ) -> Article | Skip:
     location = f"entry {number}"
-    title_raw = entry.get("title") or ""
+    mapped = _mapped(entry, options)
+    title_raw = mapped.get("title") or entry.get("title") or ""
     title = clean_line(html_to_text(title_raw) if looks_like_html(title_raw) else title_raw)
-    body = _entry_body(entry)
+    body = _mapped_body(mapped["body"]) if "body" in mapped else _entry_body(entry)
     if not body:
-        named = f" ({title[:50]!r})" if title else ""
-        return Skip(str(path), f"feed entry has no summary or content{named}: nothing to index",
-                    location)  # fmt: skip
+        if not title:
+            return Skip(
+                str(path), "feed entry has no title, summary or content: nothing to index", location
+            )
+        body = title  # a headline is news too: indexed by its words
     day, moment, warning = _entry_date(entry)
+    if "date" in mapped:
+        day, moment, warning = to_date(mapped["date"])
     source_info = entry.get("source") or {}
-    source = clean_line(source_info.get("title")) or feed_title
-    link = clean_line(entry.get("link"))
-    record_id = explicit_id(entry.get("id"), path) or link or make_id(path, location)
+    source = clean_line(mapped.get("source")) or clean_line(source_info.get("title")) or feed_title
+    link = clean_line(mapped.get("url") or entry.get("link"))
+    record_id = (
+        explicit_id(mapped.get("id") or entry.get("id"), path) or link or make_id(path, location)
+    )
     tags = [("category", t) for t in (clean_line(x.get("term") or x.get("label"))
                                       for x in entry.get("tags") or []) if t]  # fmt: skip
+    for name, source_key in options.tags.items():
+        if name == "category" and str(source_key).lower() in ("category", "tags"):
+            continue  # the entry's own categories, above
+        value = lookup(entry, source_key)
+        values = value if isinstance(value, list) else [value]
+        found = [(name, t) for t in (clean_line(value_text(v)) for v in values) if t]
+        if found and options.used is not None:
+            options.used.add(f"tag {name}", str(source_key))
+        tags += found
     return Article(
         id=record_id,
         path=str(path),
@@ -258,12 +282,29 @@ def _entry_item(
         date=day,
         time=moment,
         source=source,
-        author=_entry_author(entry),
+        author=clean_line(mapped.get("author")) or _entry_author(entry),
         url=link,
         location=location,
         tags=tuple(dict.fromkeys(tags)),
         warnings=(*notes, warning) if warning else notes,
     )
+
+
+def _mapped(entry: Any, options: ReadOptions) -> dict[str, str]:
+    """The fields ``--field`` maps that this entry has (a mapping meant for JSON records does
+    not empty a feed's fields: where the entry has no such element, its own are read)."""
+    found: dict[str, str] = {}
+    for field, source in options.fields.items():
+        text = value_text(lookup(entry, source))
+        if text and text.strip():
+            found[field] = text
+            if options.used is not None:
+                options.used.add(field, str(source))
+    return found
+
+
+def _mapped_body(text: str) -> str:
+    return html_to_text(text) if looks_like_html(text) else clean_body(text)
 
 
 # A character reference to a surrogate (&#xD800;, &#55296;): no text can hold one, and
@@ -300,7 +341,7 @@ def read_feed(
     feed_title = clean_line((parsed.get("feed") or {}).get("title"))
     for number, entry in enumerate(entries, start=1):
         try:
-            yield _entry_item(path, number, entry, feed_title, notes)
+            yield _entry_item(path, number, entry, feed_title, notes, options)
         except Exception as exc:  # one bad entry must not stop the feed
             yield Skip(
                 str(path), f"unreadable feed entry ({one_line_error(exc)})", f"entry {number}"
