@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.text import Text
 
 from newsearch import cli_export, render
+from newsearch.cli_batch import batch
 from newsearch.cli_entities import entities
 from newsearch.cli_options import (
     DEFAULT_INDEX,
@@ -32,6 +33,7 @@ from newsearch.cli_options import (
     filter_options,
 )
 from newsearch.cli_show import show
+from newsearch.cli_watch import watch_app
 from newsearch.errors import NewsearchError
 
 app = typer.Typer(
@@ -469,6 +471,8 @@ def stats(index: IndexOpt = Path(DEFAULT_INDEX), as_json: JsonOpt = False) -> No
 app.command(cls=QueryCommand)(entities)
 app.command()(show)
 app.command(cls=QueryCommand)(cli_export.count)
+app.command()(batch)
+app.add_typer(watch_app, name="watch")
 
 
 def main() -> None:

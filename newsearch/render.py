@@ -16,7 +16,7 @@ import dataclasses
 import json
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
@@ -32,6 +32,9 @@ from newsearch.models import (
     IndexSummary,
     SearchResults,
 )
+
+if TYPE_CHECKING:  # (the workflows import the engine, which the CLI loads only when it runs)
+    from newsearch.workflows import BatchAnswer, Watch, WatchRun
 
 MARK_OPEN, MARK_CLOSE = "**", "**"
 RELATED_OPEN, RELATED_CLOSE = "_", "_"  # words close in meaning to the query's (hybrid mode)
@@ -270,6 +273,84 @@ def stats_json(s: IndexStats) -> dict[str, Any]:
         "size_bytes": s.size_bytes,
         "updated": s.updated.isoformat() if s.updated else None,
         "index": s.index_dir,
+    }
+
+
+def batch_answer_json(a: BatchAnswer) -> dict[str, Any]:
+    """One query of ``newsearch batch --format json``: as written and as searched, its line
+    in the file, the matching articles' count and first and last dates, the best passages
+    (as in ``query --json``), the engine's notices and spelling suggestion (when it has one),
+    the row's error (null when answered) and the row's other columns."""
+    q = a.query
+    out: dict[str, Any] = {
+        "query": q.query,
+        "line": q.line,
+        "search": q.search,
+        "filters": q.filters,
+        "total": a.total,
+        "first_date": a.first_date.isoformat() if a.first_date else None,
+        "last_date": a.last_date.isoformat() if a.last_date else None,
+        "results": [hit_json(h) for h in a.results],
+        "notices": list(a.notices),
+        "error": a.error,
+    }
+    if a.suggestion:
+        out["suggestion"] = a.suggestion
+    if q.columns:
+        out["columns"] = dict(q.columns)
+    return out
+
+
+# ``newsearch batch --format csv``: these columns, then EXPORT_COLUMNS of a passage.
+BATCH_COLUMNS = ("line", "query", "total", "first_date", "last_date", "error")
+
+
+def batch_csv_rows(a: BatchAnswer) -> list[list[str | int | float]]:
+    """A batch answer as rows of BATCH_COLUMNS + EXPORT_COLUMNS: one per passage, or one with
+    the passage's columns empty when none is shown (an error, no match, ``--limit 0``)."""
+    head: list[str | int | float] = [
+        a.query.line,
+        _cell(a.query.query),
+        "" if a.total is None else a.total,
+        a.first_date.isoformat() if a.first_date else "",
+        a.last_date.isoformat() if a.last_date else "",
+        _cell(a.error),
+    ]
+    if not a.results:
+        return [head + [""] * len(EXPORT_COLUMNS)]
+    return [head + csv_row(h) for h in a.results]
+
+
+def watch_json(w: Watch) -> dict[str, Any]:
+    """A watch as ``newsearch watch list --json`` lists it."""
+    return {
+        "name": w.name,
+        "query": w.query,
+        "filters": w.filters,
+        "created": w.created.isoformat() if w.created else None,
+        "last_run": w.last_run.isoformat() if w.last_run else None,
+        "seen": w.seen,
+    }
+
+
+def watch_run_json(r: WatchRun) -> dict[str, Any]:
+    """``newsearch watch run --json``: the articles new since the watch's last run (null:
+    never run), newest first, each with its first matching passage and that passage's
+    highlights."""
+    return {
+        "watch": r.watch,
+        "query": r.query,
+        "since": r.since.isoformat() if r.since else None,
+        "ran": r.ran.isoformat(),
+        "total": r.total,
+        "articles": [
+            {
+                **article_json(h.article),
+                "passage": h.text,
+                "highlights": [list(x) for x in h.highlights],
+            }
+            for h in r.articles
+        ],
     }
 
 

@@ -32,8 +32,9 @@ DEFAULT_MODE: Mode = "lexical"
 @dataclass(frozen=True)
 class BatchAnswer:
     """One row's answer: ``total`` matching articles, the first and last ``date`` among them
-    (None when none is dated), the best passages, the engine's notices; or the row's
-    ``error`` (``total`` is then None)."""
+    (None when none is dated), the best passages, the engine's notices and spelling
+    ``suggestion`` (a name written otherwise in the index); or the row's ``error`` (``total``
+    is then None)."""
 
     query: BatchQuery
     total: int | None = None
@@ -42,6 +43,7 @@ class BatchAnswer:
     results: tuple[Hit, ...] = ()
     notices: tuple[str, ...] = ()
     error: str | None = None
+    suggestion: str | None = None
 
 
 def run_batch(
@@ -93,4 +95,5 @@ def _answer(
         last_date=last,
         results=found.results[:limit],
         notices=found.notices,
+        suggestion=found.suggestion,
     )

@@ -2,12 +2,13 @@
 
 A run shows the articles that match and that the watch has not shown before, then records
 them. What a watch has shown is kept as a digest of each article as it matched (8 bytes: its
-id, metadata and the text of its matching passages), not as a time: index generations and
-document numbers change with every rebuild, article ids and texts do not. So a rebuild (or an
-update that changes nothing) shows nothing new, an article indexed since the last run shows
-once, and one changed where it matches shows again. A watch keeps only the digests of the
-articles matching at its last run, so its record grows with its matches, not with its runs
-(100,000 matching articles: about 1 MB).
+metadata and the text of its matching passages), not as a time or a place in the index:
+generations and document numbers change with every rebuild, the articles' texts do not. So a
+rebuild, an update that changes nothing or a file moved shows nothing new, an article indexed
+since the last run shows once, and one changed where it matches (or in its title, date,
+source, author or url) shows again. A watch keeps only the digests of the articles matching
+at its last run, so its record grows with its matches, not with its runs (100,000 matching
+articles: about 1 MB).
 
 The watches live in ``INDEX/watches.json`` at the index's root, beside ``CURRENT`` and outside
 the generation directories (which a rebuild replaces and removes: index/store.py removes only
@@ -166,10 +167,11 @@ def _matches(
 
 
 def _digest(hits: list[Hit]) -> bytes:
-    """An article as it matches: its id, metadata and matching passages' text (not its path:
-    a moved file is not new; not its place in the index: a rebuild changes that)."""
+    """An article as it matches: its metadata and matching passages' text. Not its place in
+    the index (a rebuild changes that), nor its path or id: a file moved or renamed is not
+    new, and one without an id of its own takes the id of its new place (ingest/identity.py)."""
     a = hits[0].article
-    parts = [a.id, a.title, a.date, a.source, a.author, a.url, [h.text for h in hits]]
+    parts = [a.title, a.date, a.source, a.author, a.url, [h.text for h in hits]]
     text = json.dumps(parts, default=str, ensure_ascii=False)
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=DIGEST_BYTES).digest()
 
@@ -216,7 +218,10 @@ def _root(index_dir: str | os.PathLike[str]) -> Path:
 
 
 def _watch(name: str, record: dict[str, Any]) -> Watch:
-    seen = len(str(record.get("seen", ""))) * 3 // 4 // DIGEST_BYTES
+    try:
+        seen = len(base64.b64decode(str(record.get("seen", "")))) // DIGEST_BYTES
+    except ValueError:
+        seen = 0  # (a run says the record is damaged)
     return Watch(
         name,
         record["query"],
