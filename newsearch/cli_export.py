@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import click
 import typer
 
 from newsearch import render
@@ -69,6 +68,11 @@ class Output:
     count: bool = False
 
 
+def _bad(option: str, message: str) -> typer.BadParameter:
+    """A usage error (exit 2) about ``option``."""
+    return typer.BadParameter(message, param_hint=f"'{option}'")
+
+
 def output(
     limit: int,
     offset: int | None,
@@ -82,19 +86,19 @@ def output(
     """The options checked together (a usage error for those that contradict each other);
     ``single``: the page-only options given (``--facets`` ...), by name."""
     if page is not None and offset is not None:
-        raise click.UsageError("give --page or --offset, not both")
+        raise _bad("--page", "give --page or --offset, not both")
     if as_json and fmt not in (None, "json"):
-        raise click.UsageError(f"--json is --format json: drop --json or --format {fmt}")
+        raise _bad("--format", f"--json is --format json: drop --json or --format {fmt}")
     fmt = "json" if as_json and (every or fmt) else fmt
     if count and (every or fmt or page is not None or offset is not None):
-        raise click.UsageError("--count prints a number: drop --all, --format, --page, --offset")
+        raise _bad("--count", "it prints a number: drop --all, --format, --page, --offset")
     given = [name for name, on in single.items() if on]
     if every and (page is not None or offset is not None):
-        raise click.UsageError("--all lists every passage: drop --page and --offset")
+        raise _bad("--all", "it lists every passage: drop --page and --offset")
     if every and not fmt:
-        raise click.UsageError("--all writes rows for a file: add --format csv, jsonl or json")
+        raise _bad("--all", "it writes rows for a file: add --format csv, jsonl or json")
     if every and given:
-        raise click.UsageError(f"--all ranks by words alone: drop {', '.join(given)}")
+        raise _bad("--all", f"it ranks by words alone: drop {', '.join(given)}")
     start = (page - 1) * limit if page is not None else offset or 0
     return Output(start, fmt, every, count)
 

@@ -95,6 +95,7 @@ def test_metadata_tags_and_title_matches(tagged_index: Path) -> None:
         "https://example.org/n/1",
     )
     assert view.tags == (("category", "BUSINESS"),)
+    assert a.title is not None
     assert [a.title[s:e] for s, e in view.title_highlights] == ["crane"]
     assert sorted(view.body[s:e] for s, e in view.highlights) == ["crane", "pay", "pay"]
 
@@ -102,7 +103,7 @@ def test_metadata_tags_and_title_matches(tagged_index: Path) -> None:
 def test_a_unique_start_of_an_id_will_do_and_a_shared_one_says_so(tagged_index: Path) -> None:
     with SearchEngine(tagged_index) as engine:
         assert engine.article("story-2").article.id == "story-2"
-        with pytest.raises(ArticleNotFoundError, match="several articles.*give more of the id"):
+        with pytest.raises(ArticleNotFoundError, match=r"several articles.*give more of the id"):
             engine.article("story")
         with pytest.raises(ArticleNotFoundError) as err:
             engine.article("no-such-story")
