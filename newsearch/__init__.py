@@ -31,11 +31,39 @@ from newsearch.search.filters import Filters
 
 if TYPE_CHECKING:
     from newsearch.ingest.pipeline import build_index
+    from newsearch.workflows import (
+        BatchAnswer,
+        BatchFile,
+        BatchQuery,
+        Watch,
+        WatchRun,
+        add_watch,
+        list_watches,
+        read_batch,
+        remove_watch,
+        run_batch,
+        run_watches,
+    )
 
     __version__: str
 
 # pyproject.toml's version, for a copy that is not installed (no package metadata to read).
 _SOURCE_VERSION = "0.1.0"
+_WORKFLOWS = frozenset(
+    (
+        "BatchAnswer",
+        "BatchFile",
+        "BatchQuery",
+        "Watch",
+        "WatchRun",
+        "add_watch",
+        "list_watches",
+        "read_batch",
+        "remove_watch",
+        "run_batch",
+        "run_watches",
+    )
+)
 
 
 def __getattr__(name: str) -> Any:
@@ -44,6 +72,11 @@ def __getattr__(name: str) -> Any:
         from newsearch.ingest.pipeline import build_index
 
         return build_index
+    # Batches and watches (newsearch.workflows) load on first use too: a query does not need them.
+    if name in _WORKFLOWS:
+        from newsearch import workflows
+
+        return getattr(workflows, name)
     # The installed package's version, read on first use: importlib.metadata costs ~30 ms
     # of start-up that a query does not need.
     if name == "__version__":
@@ -62,6 +95,9 @@ __all__ = [
     "Article",
     "ArticleInfo",
     "ArticleView",
+    "BatchAnswer",
+    "BatchFile",
+    "BatchQuery",
     "Entity",
     "EntitySummary",
     "ExportResults",
@@ -76,5 +112,13 @@ __all__ = [
     "SearchEngine",
     "SearchResults",
     "Skip",
+    "Watch",
+    "WatchRun",
+    "add_watch",
     "build_index",
+    "list_watches",
+    "read_batch",
+    "remove_watch",
+    "run_batch",
+    "run_watches",
 ]
