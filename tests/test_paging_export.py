@@ -40,10 +40,21 @@ def _pages(engine: SearchEngine, query: str, size: int, **options: Any) -> list[
         offset += size
 
 
-@pytest.mark.parametrize("size", [1, 2, 3, 7])
 @pytest.mark.parametrize(
-    "options",
-    [{}, {"mode": "lexical"}, {"per_article": 1}, {"sort": "newest"}, {"feedback": True}],
+    ("size", "options"),
+    [
+        *[(size, {}) for size in (1, 2, 3, 7)],
+        *[
+            (size, options)
+            for size in (2, 5)
+            for options in (
+                {"mode": "lexical"},
+                {"per_article": 1},
+                {"sort": "newest"},
+                {"feedback": True},
+            )
+        ],
+    ],
 )
 def test_pages_never_overlap_and_cover_the_results(
     seed_vector_index: Path, size: int, options: dict[str, Any]
