@@ -69,7 +69,9 @@ def test_a_watch_shows_what_is_new_after_each_ingest(news: Path, tmp_path: Path)
     third = run(idx, "docks")
     # new by ingest, not by publication date (it is the oldest article of all)
     assert titles(third) == ["Harbour pilots join"]
-    assert third["articles"][0]["passage"] == "Harbour pilots joined the dock strike."
+    new = third["articles"][0]
+    assert new["passage"] == "Harbour pilots joined the dock strike."
+    assert [new["passage"][s:e] for s, e in new["highlights"]] == ["Harbour", "dock"]
     assert run(idx, "docks")["articles"] == []
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from newsearch.errors import QueryError
-from newsearch.models import Hit
+from newsearch.models import Hit, SearchResults
 from newsearch.search.engine import SearchEngine
 from newsearch.search.filters import Filters
 from newsearch.search.hybrid import Mode
@@ -78,7 +78,11 @@ def _answer(
     engine: SearchEngine, q: BatchQuery, limit: int, mode: Mode, base: Filters | None
 ) -> BatchAnswer:
     options: dict[str, Any] = {"filters": base, **q.filters}
-    found = engine.search(q.search, limit=max(limit, 1), mode=mode, **options)
+    if limit == 0:  # no passage shown (nor any answer by meaning): the articles counted
+        total = engine.count(q.search, **options)
+        found = SearchResults(q.search, total, ())
+    else:
+        found = engine.search(q.search, limit=limit, mode=mode, **options)
     first = last = None
     if found.total:
         oldest = engine.search(q.search, limit=1, sort="oldest", **options).results
@@ -93,7 +97,7 @@ def _answer(
         total=found.total,
         first_date=first,
         last_date=last,
-        results=found.results[:limit],
+        results=found.results,
         notices=found.notices,
         suggestion=found.suggestion,
     )

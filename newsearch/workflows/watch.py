@@ -28,7 +28,7 @@ import json
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,7 @@ from newsearch.errors import InputError, QueryError
 from newsearch.index import store
 from newsearch.models import Hit
 from newsearch.search.engine import SearchEngine
+from newsearch.search.highlight import highlights
 
 WATCH_FILE = "watches.json"
 LOCK_FILE = ".watches.lock"
@@ -138,9 +139,12 @@ def run_watches(
             seen = _digests(record.get("seen", ""), root)
             matches = _matches(engine, record["query"], record.get("filters", {}))
             now = _now()
-            new = tuple(hit for hit, digest in matches if digest not in seen)
+            new = [hit for hit, digest in matches if digest not in seen]
+            new = _lit(engine, record["query"], record.get("filters", {}), new)
             last = record.get("last_run")
-            runs.append(WatchRun(watch, record["query"], _time(last), now, len(matches), new))
+            runs.append(
+                WatchRun(watch, record["query"], _time(last), now, len(matches), tuple(new))
+            )
             record["last_run"] = now.isoformat()
             record["seen"] = _encode(digest for _, digest in matches)
         if not dry_run and names:
@@ -152,18 +156,23 @@ def _matches(
     engine: SearchEngine, query: str, filters: Mapping[str, Any]
 ) -> list[tuple[Hit, bytes]]:
     """Every article matching now, newest first: its first matching passage and its digest.
-    The engine lists matches by date with each article's matching passages (none scored but
-    theirs); the list is asked for again, longer, until it holds every matching article."""
-    limit = 64
-    for _ in range(12):
-        found = engine.search(query, limit=limit, sort="newest", mode="lexical", **filters)
-        by_article: dict[str, list[Hit]] = {}
-        for hit in found.results:
-            by_article.setdefault(hit.article.id, []).append(hit)
-        if len(by_article) >= found.total or len(found.results) < limit:
-            break
-        limit = max(limit * 4, found.total * 4)
+    The engine's export streams them in date order, each article's matching passages
+    together (only theirs are scored)."""
+    by_article: dict[str, list[Hit]] = {}
+    for hit in engine.export(query, sort="newest", highlights=False, **filters).rows:
+        by_article.setdefault(hit.article.id, []).append(hit)
     return [(hits[0], _digest(hits)) for hits in by_article.values()]
+
+
+def _lit(
+    engine: SearchEngine, query: str, filters: Mapping[str, Any], hits: list[Hit]
+) -> list[Hit]:
+    """The new articles' passages with the query's words lit (only theirs: lighting every
+    match's passage would double a broad watch's run)."""
+    if not hits:
+        return hits
+    clauses = engine.plan(query, **filters).clauses
+    return [replace(h, highlights=highlights(h.text, clauses)) for h in hits]
 
 
 def _digest(hits: list[Hit]) -> bytes:
