@@ -40,7 +40,7 @@ from typing import Any, Literal
 
 from newsearch.index import keys
 from newsearch.ingest.document import ENTITY_KINDS, build_document, content_hash, norm_hash
-from newsearch.ingest.readers.archives import container_of
+from newsearch.ingest.readers.containers import container_of
 from newsearch.models import Article
 
 Place = tuple[str, str | None]  # (absolute path, record location in the file)

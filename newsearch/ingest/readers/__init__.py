@@ -109,8 +109,10 @@ def _rest(path: Path, fh: BinaryIO, head: bytes, limit: int) -> bytes | Skip:
     no more than ``limit`` + 1 bytes are read."""
     try:
         size = os.fstat(fh.fileno()).st_size
-        if size <= limit:
-            data = head + fh.read(limit + 1 - len(head))
+        if size <= limit:  # (a read of limit + 1 bytes would allocate that much first)
+            data = head + fh.read(max(size + 1 - len(head), 1))
+            if len(data) == size + 1:  # it grew since it was stat'ed
+                data += fh.read(limit - len(data) + 1)
             if len(data) <= limit:
                 return data
             size = max(len(data), os.fstat(fh.fileno()).st_size)  # it grew since

@@ -25,108 +25,39 @@ import bz2
 import gzip
 import io
 import lzma
-import os
-import stat
-import struct
 import tarfile
-import zipfile
-import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import IO, Any, cast
 
 from newsearch.ingest.readers._shared import one_line_error
-from newsearch.ingest.readers.options import ReadOptions, describe_size
-from newsearch.ingest.readers.tree import Passed, name_kind, name_reason
+from newsearch.ingest.readers.containers import (
+    CHUNK,
+    HEAD_BYTES,
+    MAX_DEPTH,
+    MAX_RATIO,
+    RATIO_FLOOR,
+    STREAMS,
+    TAR_MAGIC,
+    UNREADABLE,
+    Limit,
+    container_of,
+    drain,
+    inner_name,
+    kind_of,
+    split_member,
+    too_big,
+    unread,
+    wanted,
+)
+from newsearch.ingest.readers.options import ReadOptions
+from newsearch.ingest.readers.zips import read_zip
 from newsearch.models import Article, Skip
 
-MAX_RATIO = 100  # uncompressed bytes per compressed byte, past RATIO_FLOOR
-RATIO_FLOOR = 64 * 1024  # a small member is not judged by its ratio ("aaaa..." compresses well)
-MAX_DEPTH = 2  # containers open one inside another: an archive, and one inside it
-CHUNK = 64 * 1024
-HEAD_BYTES = 512  # enough to see every kind's magic (tar's is at offset 257)
-
-STREAMS = {".gz": "gz", ".bz2": "bz2", ".xz": "xz"}
-TAR_SUFFIXES = (".tar", ".tgz", ".tbz", ".tbz2", ".txz", ".tar.gz", ".tar.bz2", ".tar.xz")
-# Zips by design, not archives of articles: left to the readers (which skip them as binary).
-ZIP_DOCUMENTS = frozenset(
-    (".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp", ".epub", ".jar", ".apk", ".whl",
-     ".xpi", ".kmz", ".ipa", ".nupkg", ".vsix")
-)  # fmt: skip
-_GZIP = b"\x1f\x8b\x08"
-_XZ = b"\xfd7zXZ\x00"
-_ZIP = (b"PK\x03\x04", b"PK\x05\x06")
-_TAR = (b"ustar\x0000", b"ustar  \x00")
-
-# What a damaged or unsupported container or member raises (zlib's and lzma's errors, a
-# BadZipFile, a tarfile.ReadError, an unsupported compression method...).
-UNREADABLE = (
-    OSError, EOFError, zipfile.BadZipFile, tarfile.TarError, zlib.error, lzma.LZMAError,
-    ValueError, NotImplementedError, RuntimeError, struct.error,
-)  # fmt: skip
+__all__ = ["HEAD_BYTES", "MAX_DEPTH", "container_of", "kind_of", "read_container", "split_member"]
 
 # (display path, inner name for sniffing, data, depth) -> the items read from them
 ReadData = Callable[[Path, str, bytes, int], Iterator[Article | Skip]]
-
-
-class Limit(Exception):
-    """A member over the size limit or the compression ratio, found while decompressing."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-def kind_of(name: str, head: bytes) -> str | None:
-    """``"zip"``, ``"tar"``, ``"gz"``, ``"bz2"``, ``"xz"`` for a container (by its name, else
-    its first bytes), None for anything else."""
-    low = name.lower()
-    if low.endswith(TAR_SUFFIXES):
-        return "tar"
-    if low.endswith(".zip"):
-        return "zip"
-    for suffix, kind in STREAMS.items():
-        if low.endswith(suffix):
-            return kind
-    if head.startswith(_GZIP):
-        return "gz"
-    if head.startswith(b"BZh") and head[3:4].isdigit() and head[4:10] == b"1AY&SY":
-        return "bz2"
-    if head.startswith(_XZ):
-        return "xz"
-    if head[257:265] in _TAR:
-        return "tar"
-    if head.startswith(_ZIP) and os.path.splitext(low)[1] not in ZIP_DOCUMENTS:
-        return "zip"
-    return None
-
-
-def inner_name(name: str) -> str:
-    """The name of what a compressed file holds: ``page.html.gz`` -> ``page.html``."""
-    base, ext = os.path.splitext(name)
-    return base if ext.lower() in STREAMS and base else name
-
-
-def split_member(path: str) -> tuple[str, str] | None:
-    """``("dir/a.zip", "inner/x.html")`` for ``dir/a.zip!inner/x.html`` (the container is the
-    first prefix before a "!" that is a regular file); None for any other path."""
-    if "!" not in path or os.path.lexists(path):
-        return None
-    at = path.find("!")
-    while at > 0:
-        try:
-            if stat.S_ISREG(os.stat(path[:at]).st_mode):
-                return path[:at], path[at + 1 :]
-        except OSError:
-            pass
-        at = path.find("!", at + 1)
-    return None
-
-
-def container_of(path: str) -> str | None:
-    """The file on disk holding ``path`` when it names an archive member, else None."""
-    found = split_member(path)
-    return found[0] if found else None
 
 
 # ---------------------------------------------------------------------------- reading
@@ -148,7 +79,11 @@ def read_container(
     what = f"compressed archive (.{kind})"
     try:
         if kind == "zip":
-            items = _zip(fh, display, options, depth, read, only)
+
+            def nested(container: Path, name: str, data: bytes) -> Iterator[Article | Skip]:
+                return _nested(container, name, data, depth, read, only, options)
+
+            items = read_zip(fh, display, options, nested, only)
         elif kind == "tar":
             items = _tar(fh, display, name, options, depth, read, only)
         else:
@@ -173,117 +108,6 @@ def _member(
     yield from read(display, PurePosixPath(member).name, data, depth + 1)
 
 
-def _unread(container: Path, member: str, hidden: set[str]) -> Skip | None:
-    """Why a member is not read by its name (hidden, documentation...), None if it is; a
-    hidden directory is reported once, its members not at all (as a walk does)."""
-    parts = PurePosixPath(member).parts
-    for i, part in enumerate(parts[:-1]):
-        if part.startswith(".") or part == "__MACOSX":
-            folder = "/".join(parts[: i + 1]) + "/"
-            if folder in hidden:  # counted as ignored, not listed
-                return Passed(
-                    f"{container}!{member}", "in a hidden directory", None, "hidden", False
-                )
-            hidden.add(folder)
-            return Passed(
-                f"{container}!{folder}",
-                "hidden directory in the archive (its name starts with '.', or __MACOSX): "
-                "skipped, not read",
-                kind="hidden",
-            )
-    reason = name_reason(parts[-1] if parts else member)
-    if reason is None:
-        return None
-    kind = name_kind(parts[-1])
-    if kind is not None:
-        return Passed(f"{container}!{member}", reason, kind=kind)
-    return Skip(f"{container}!{member}", reason)
-
-
-def _too_big(member: str, size: int, limit: int) -> str:
-    return (
-        f"archive member {member} is {describe_size(size)} uncompressed, over the limit of "
-        f"{limit:,} bytes (--max-file-size): unpack and split it, or raise the limit"
-    )
-
-
-def _too_dense(member: str, size: int, packed: int) -> str:
-    return (
-        f"archive member {member} expands over {MAX_RATIO}:1 ({size:,} bytes from "
-        f"{packed:,}): not read (a zip bomb?); unpack it yourself if you trust it"
-    )
-
-
-def _drain(
-    read: Callable[[int], bytes], member: str, limit: int, packed: Callable[[], int]
-) -> bytes:
-    """Everything ``read`` gives, chunk by chunk, raising Limit as soon as it is over
-    ``limit`` bytes or ``MAX_RATIO`` times ``packed()`` (the compressed bytes behind it)."""
-    out = bytearray()
-    while True:
-        chunk = read(CHUNK)
-        if not chunk:
-            return bytes(out)
-        out += chunk
-        if len(out) > limit:
-            raise Limit(_too_big(member, len(out), limit) + " (found while decompressing)")
-        if len(out) > RATIO_FLOOR and len(out) > MAX_RATIO * max(packed(), 1):
-            raise Limit(_too_dense(member, len(out), packed()))
-
-
-# ---------------------------------------------------------------------------- zip
-
-
-def _zip(
-    fh: IO[bytes],
-    display: Path,
-    options: ReadOptions,
-    depth: int,
-    read: ReadData,
-    only: str | None,
-) -> Iterator[Article | Skip]:
-    limit = options.max_file_bytes
-    hidden: set[str] = set()
-    with zipfile.ZipFile(fh) as zf:
-        for info in zf.infolist():
-            name = info.filename
-            if info.is_dir() or (only is not None and not _wanted(name, only)):
-                continue
-            where = f"{display}!{name}"
-            unread = _unread(display, name, hidden)
-            if unread is not None:
-                yield unread
-                continue
-            mode = info.external_attr >> 16
-            if stat.S_ISLNK(mode):
-                yield Skip(where, "symbolic link in the archive: not followed")
-                continue
-            if info.flag_bits & 0x1:
-                yield Skip(where, "encrypted archive member: not read; unpack it to index it")
-                continue
-            if info.file_size > limit:
-                yield Skip(where, _too_big(name, info.file_size, limit))
-                continue
-            if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(
-                info.compress_size, 1
-            ):
-                yield Skip(where, _too_dense(name, info.file_size, info.compress_size))
-                continue
-            try:
-                data = _zip_data(zf, fh, info, limit)
-            except Limit as exc:
-                yield Skip(where, exc.reason)
-                continue
-            except UNREADABLE as exc:
-                yield Skip(where, f"unreadable archive member ({one_line_error(exc)})")
-                continue
-            yield from _nested(display, name, data, depth, read, only, options)
-
-
-def _wanted(name: str, only: str) -> bool:
-    return only == name or only.startswith(name + "!")
-
-
 def _nested(
     display: Path,
     name: str,
@@ -305,55 +129,6 @@ def _nested(
         yield from read_container(
             io.BytesIO(data), inner, base, kind, options, depth + 1, read, rest
         )
-
-
-def _zip_data(zf: zipfile.ZipFile, fh: IO[bytes], info: zipfile.ZipInfo, limit: int) -> bytes:
-    """A zip member's bytes, bounded while decompressing. bzip2 members are decompressed here,
-    a chunk at a time (zipfile hands its decompressor whole reads: one 4 KB read of a bzip2
-    bomb is gigabytes); the others through zipfile, whose deflate and LZMA reads are small."""
-    packed = max(info.compress_size, 1)
-    if info.compress_type == zipfile.ZIP_BZIP2:
-        return _bzip2_member(fh, info, limit)
-    with zf.open(info) as member:
-        return _drain(member.read, info.filename, limit, lambda: packed)
-
-
-def _bzip2_member(fh: IO[bytes], info: zipfile.ZipInfo, limit: int) -> bytes:
-    fh.seek(info.header_offset)
-    header = fh.read(30)
-    if header[:4] != b"PK\x03\x04":
-        raise zipfile.BadZipFile(f"bad local header for {info.filename}")
-    name_len, extra_len = struct.unpack("<HH", header[26:30])
-    fh.seek(info.header_offset + 30 + name_len + extra_len)
-    left = info.compress_size
-    consumed = 0
-    decompressor = bz2.BZ2Decompressor()
-    pending = b""
-
-    def take(n: int) -> bytes:
-        nonlocal left, consumed, pending
-        while True:
-            if decompressor.eof:
-                return b""
-            if decompressor.needs_input:
-                if left <= 0:
-                    raise EOFError("compressed data ends before the end of the stream")
-                pending = fh.read(min(CHUNK, left))
-                if not pending:
-                    raise EOFError("archive ends inside a member")
-                left -= len(pending)
-                consumed += len(pending)
-            else:
-                pending = b""
-            out = decompressor.decompress(pending, max_length=n)
-            pending = b""
-            if out:
-                return out
-
-    data = _drain(take, info.filename, limit, lambda: consumed)
-    if zlib.crc32(data) != info.CRC:
-        raise zipfile.BadZipFile(f"bad CRC-32 for {info.filename}")
-    return data
 
 
 # ---------------------------------------------------------------------------- streams and tar
@@ -439,11 +214,12 @@ def _stream(
     inner = inner_name(name)
     with stream:
         head = stream.read(HEAD_BYTES)
-        if head[257:265] in _TAR or inner.lower().endswith(".tar"):
+        if head[257:265] in TAR_MAGIC or inner.lower().endswith(".tar"):
             fh.seek(0)
             yield from _tar(fh, display, name, options, depth, read, None)
             return
-        rest = _drain(stream.read, inner, options.max_file_bytes - len(head), lambda: counter.count)
+        what = f"the file compressed in {name}"
+        rest = drain(stream.read, what, options.max_file_bytes - len(head), lambda: counter.count)
     data = head + rest
     yield from read(display, inner, data, depth + 1)
 
@@ -478,25 +254,26 @@ def _tar(
                 return
             cast(Any, tf).members.clear()  # one at a time: a million files make no list
             current = member.name
-            if member.isdir() or (only is not None and not _wanted(member.name, only)):
+            if member.isdir() or (only is not None and not wanted(member.name, only)):
                 continue
             where = f"{display}!{member.name}"
-            unread = _unread(display, member.name, hidden)
-            if unread is not None:
-                yield unread
+            passed = unread(display, member.name, hidden)
+            if passed is not None:
+                yield passed
                 continue
             if not member.isfile():
                 kind = "link" if member.issym() or member.islnk() else "special file"
                 yield Skip(where, f"{kind} in the archive, not a file: not followed")
                 continue
             if member.size > limit:
-                yield Skip(where, _too_big(member.name, member.size, limit))
+                yield Skip(where, too_big(f"archive member {member.name}", member.size, limit))
                 continue
             source = tf.extractfile(member)
             if source is None:
                 continue
-            try:
-                data = source.read(member.size + 1)
+            try:  # in chunks: a read of the declared size would allocate it first
+                what = f"archive member {member.name}"
+                data = drain(source.read, what, limit, lambda size=member.size: size)
             except Limit as exc:
                 yield Skip(where, exc.reason)
                 yield Skip(str(display), f"the rest of {name} is not read (after {member.name})")

@@ -69,6 +69,19 @@ def _is_header(row: Sequence[str], options: CsvOptions, named: bool = False) -> 
     return bool(match_fields(row))
 
 
+def _names_row(row: Sequence[str], rest: Sequence[Sequence[str]]) -> bool:
+    """Whether a first row of names no rule knows (``when,head,words``) heads the columns:
+    short cells without spaces over a column whose other rows are mostly wordy text."""
+    if not rest or any(len(cell) > 40 or not cell.strip() for cell in row):
+        return False
+    for col, cell in enumerate(row):
+        cells = [r[col] for r in rest if len(r) > col]
+        wordy = sum(1 for c in cells if len(c.split()) >= 3)
+        if " " not in cell.strip() and cells and wordy >= 0.8 * len(cells):
+            return True
+    return False
+
+
 def _resolve(
     columns: Mapping[str, int | str], header: Sequence[str] | None, option: str = "--csv-columns"
 ) -> dict[str, int]:
@@ -164,6 +177,9 @@ def read_csv(
     first = buffered[0][1]
     named = any(isinstance(c, str) for c in (*options.fields.values(), *options.tags.values()))
     header = first if isinstance(first, list) and _is_header(first, opts, named) else None
+    if header is None and isinstance(first, list) and opts.header is None:
+        rest = [r for _, r in buffered[1:] if isinstance(r, list)]
+        header = first if _names_row(first, rest) else None
     if header is not None:
         buffered = buffered[1:]
     sample = [r for _, r in buffered if isinstance(r, list)]

@@ -70,7 +70,7 @@ class Passed(Skip):
 
 
 def _is_member(path: str | os.PathLike[str]) -> bool:
-    from newsearch.ingest.readers.archives import split_member
+    from newsearch.ingest.readers.containers import split_member
 
     return split_member(os.fspath(path)) is not None
 
