@@ -93,6 +93,8 @@ def output(
     if count and (every or fmt or page is not None or offset is not None):
         raise _bad("--count", "it prints a number: drop --all, --format, --page, --offset")
     given = [name for name, on in single.items() if on]
+    if fmt in ("csv", "jsonl") and single.get("--facets"):
+        raise _bad("--facets", f"--format {fmt} writes passages: facets come with --json")
     if every and (page is not None or offset is not None):
         raise _bad("--all", "it lists every passage: drop --page and --offset")
     if every and not fmt:

@@ -154,3 +154,17 @@ def test_an_unknown_id_is_one_line_and_exit_1(tagged_index: Path) -> None:
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: no article with id")
     assert "\x1b" not in r.stderr and "Traceback" not in r.stderr
+
+
+def test_an_updated_article_shows_its_new_text(tmp_path: Path) -> None:
+    def index(body: str) -> None:
+        articles = [Article(id="x1", path="a.txt", body=body), Article("x2", "b.txt", "Other.")]
+        build_index(articles, tmp_path, entities=False, vectors=False)
+
+    index("First version about harbours.")
+    with SearchEngine(tmp_path) as engine:
+        assert engine.article("x1").body == "First version about harbours."
+        index("Second version about cranes.")  # the engine sees the new commit
+        assert engine.article("x1").body == "Second version about cranes."
+        with pytest.raises(ArticleNotFoundError, match="several articles"):
+            engine.article("x")
