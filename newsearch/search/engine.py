@@ -26,7 +26,6 @@ from newsearch.index.vocabulary import STEMS_FILE, load_stems, load_vocabulary
 from newsearch.models import (
     ENTITY_TYPES,
     ArticleView,
-    Comparison,
     EntitySummary,
     EntityType,
     ExportResults,
@@ -377,38 +376,6 @@ class SearchEngine:
         if plan is not None and mode == "hybrid" and made_by == embedding.MODEL_ID:
             related = article_view.related_words(plan, query_text(plan))
         return article_view.view(view, docnum, plan, related)
-
-    def compare(
-        self,
-        query: str,
-        *,
-        articles: int = 30,
-        filters: Filters | None = None,
-        **options: Any,
-    ) -> Comparison:
-        """The quantitative claims of the ``articles`` best matching ``query`` (the syntax and
-        filters of ``search``; newest first for filters alone): figures, what they count, the
-        event and who says so, grouped, each group's agreement judged (newsearch/compare/)."""
-        from newsearch.compare.run import Source, compare
-
-        if not isinstance(articles, int) or articles < 1:
-            raise QueryError(f"articles must be a whole number of at least 1 (got {articles!r})")
-        plan = self.plan(query, filters=filters, **options)
-        s = self._s()
-        if s.doc_count_all() == 0 or not plan.searchable:
-            return Comparison(query, 0, 0, (), plan.notices)
-        if plan.positive is None:
-            every = self._matching().every(plan)
-            docnums = self._date_order().first(every, "newest", articles)
-        else:
-            found = self._matching().ranked(plan, articles)
-            every, docnums = found.docnums, [d for d, _ in found.top]
-        fields = [s.stored_fields(d) for d in docnums]
-        sources = [
-            Source(self._hits.article(f["article_id"], f["meta"]), f["body"], f.get("hash") or "")
-            for f in fields
-        ]
-        return compare(query, sources, len(every), self._gen, plan.notices)
 
     def count(self, query: str = "", *, filters: Filters | None = None, **options: Any) -> int:
         """How many articles match ``query`` with these filters (as in ``search``): its
