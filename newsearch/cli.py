@@ -344,11 +344,9 @@ def query(
     Examples:
 
     \b
-      newsearch query Kursk casualties
-      newsearch query '"mutual defense treaty"' -Putin --limit 3 --json
+      newsearch query Kursk casualties --page 2
+      newsearch query '"mutual defense treaty"' -Putin --all --format csv > treaty.csv
       newsearch query Kursk --person "kim jong-un" --since 2025-04 --facets
-      newsearch query Kursk --limit 20 --page 2
-      newsearch query Kursk --all --format csv > kursk.csv
     """
     from newsearch.search.engine import SearchEngine
 

@@ -276,7 +276,7 @@ def test_notices_go_to_stderr_and_into_json(
 # --- help, choices, version -----------------------------------------------------------------
 
 
-COMMANDS = ["index", "query", "facets", "entities", "stats"]
+COMMANDS = ["index", "query", "facets", "entities", "stats", "show", "count"]
 
 
 def test_every_option_has_help_text() -> None:
