@@ -21,6 +21,7 @@ from rich.text import Text
 
 from newsearch import cli_export, render
 from newsearch.cli_batch import batch
+from newsearch.cli_compare import CollapseOpt, compare
 from newsearch.cli_entities import entities
 from newsearch.cli_options import (
     DEFAULT_INDEX,
@@ -337,6 +338,7 @@ def query(
     fmt: cli_export.FormatOpt = None,
     every: cli_export.AllOpt = False,
     count: cli_export.CountOpt = False,
+    collapse: CollapseOpt = False,
     filters: dict[str, Any] | None = None,
 ) -> None:
     """Ranked passages with the query terms highlighted (each article's best first).
@@ -371,6 +373,7 @@ def query(
                 feedback=feedback,
                 mode=mode,
                 offset=shown.offset,
+                collapse=collapse,
                 **_given(per_article=per_article),
                 **(filters or {}),
             )
@@ -467,6 +470,7 @@ def stats(index: IndexOpt = Path(DEFAULT_INDEX), as_json: JsonOpt = False) -> No
 
 
 app.command(cls=QueryCommand)(entities)
+app.command(cls=QueryCommand)(compare)
 app.command()(show)
 app.command(cls=QueryCommand)(cli_export.count)
 app.command()(batch)

@@ -114,6 +114,9 @@ class Hit:
     entities: tuple[Entity, ...] = ()
     explanation: tuple[TermContribution, ...] = ()
     related: tuple[tuple[int, int], ...] = ()
+    # With ``collapse``: the other articles carrying this passage nearly word for word (their
+    # own copies not listed); None when the results were not collapsed.
+    also_in: tuple[ArticleInfo, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -238,3 +241,55 @@ class IndexStats:
     size_bytes: int
     updated: dt.datetime | None
     index_dir: str
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A quantitative claim of an article: a figure ``value`` with its ``qualifier`` ("=",
+    "~" about, "<", "<=", ">", ">="), the range of values its words allow (``low``/``high``;
+    ``high`` is infinite for "more than"), what it ``counts`` (the noun as written: "soldiers")
+    and the ``event`` ("killed or wounded"), and who the sentence says gives it
+    (``attribution``, None when it names no one). ``text`` is the sentence; ``start``/``end``
+    the figure's offsets in it, qualifier included; ``sentence_start`` the sentence's offset
+    in the article body. ``also_in``: other articles carrying the sentence nearly word for
+    word."""
+
+    value: float
+    qualifier: str
+    low: float
+    high: float
+    counts: str | None
+    event: str | None
+    attribution: str | None
+    text: str
+    start: int
+    end: int
+    sentence_start: int
+    article: ArticleInfo
+    also_in: tuple[ArticleInfo, ...] = ()
+
+
+@dataclass(frozen=True)
+class ClaimGroup:
+    """Claims of one thing counted and one event ("troops", "casualties"), and whether their
+    figures ``agree`` (their ranges share a value); ``spread`` is the largest figure over
+    the smallest."""
+
+    label: str
+    counts: str | None
+    event: str | None
+    agree: bool
+    spread: float
+    claims: tuple[Claim, ...]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """``newsearch compare``: the claims of the articles matching ``query``, grouped.
+    ``total``: the articles matching; ``articles``: how many of the best of them were read."""
+
+    query: str
+    total: int
+    articles: int
+    groups: tuple[ClaimGroup, ...]
+    notices: tuple[str, ...] = ()

@@ -121,6 +121,8 @@ def hit_json(h: Hit) -> dict[str, Any]:
         out["entities"] = [{"name": e.name, "type": e.type} for e in h.entities]
     if h.explanation:
         out["explain"] = [dataclasses.asdict(c) for c in h.explanation]
+    if h.also_in is not None:  # (collapsed results)
+        out["also_in"] = [a.id for a in h.also_in]
     return out
 
 
@@ -417,6 +419,9 @@ def print_results(console: Console, r: SearchResults, rich: bool) -> None:
         head.append(f"  score {h.score:.2f}", style="dim" if rich else "")
         console.print(head)
         console.print(highlighted(h, rich))
+        if h.also_in:
+            names = ", ".join(escape(a.source or a.title or a.path) for a in h.also_in)
+            console.print(Text(f"also in {len(h.also_in)}: {clip(names, NOTICE_CHARS)}"))
         where = f"{escape(a.path)}  (id {escape(a.id)}, chars {h.start}-{h.end})"
         console.print(Text(where, style="dim"))
         if h.explanation:

@@ -28,6 +28,9 @@ ELIDED_REACH = 600  # characters back to the claim whose noun an elided figure t
 MAX_SENTENCES = 400  # number sentences read per body (a giant body is bounded work)
 MAX_SENTENCE_CHARS = 1500  # longer "sentences" (tables, lists) are not read
 _PARAGRAPH = re.compile(r"\S(?:.|\n(?![^\S\n]*\n))*")  # text up to a blank line
+# A sentence end the recogniser misses: a closing quote after the stop ('motherland.”
+# Ukrainian officials'), as the index's Punkt splitter also reads it.
+_QUOTE_END = re.compile(r"(?<=[.!?][\"'”’)\]])\s+(?=[“\"‘'A-Z])")
 _HAS_NUMBER = re.compile(r"\d|\b(?:" + "|".join(sorted(NUMBER_WORDS)) + r")\b", re.IGNORECASE)
 
 
@@ -94,11 +97,12 @@ class ClaimFinder:
         docs = senter.pipe(made, batch_size=self.batch_size)
         for (i, offset, _), doc in zip(paragraphs, docs, strict=True):
             for sent in doc.sents:
-                text = sent.text
-                short = len(text) <= MAX_SENTENCE_CHARS
-                if len(out[i]) < MAX_SENTENCES and short and _HAS_NUMBER.search(text):
-                    start = offset + sent.start_char + (len(text) - len(text.lstrip()))
-                    out[i].append((start, start + len(text.strip())))
+                for start, end in _pieces(sent.text):
+                    text = sent.text[start:end]
+                    short = len(text) <= MAX_SENTENCE_CHARS
+                    if len(out[i]) < MAX_SENTENCES and short and _HAS_NUMBER.search(text):
+                        at = offset + sent.start_char + start
+                        out[i].append((at, at + len(text)))
         return out
 
     def find(self, bodies: Sequence[str]) -> list[list[FoundClaim]]:
@@ -112,6 +116,19 @@ class ClaimFinder:
             placed = [(_placed(r, s, e, elided), elided) for r, elided in read_sentence(doc)]
             out[i].extend(_fill_elided(out[i], placed))
         return out
+
+
+def _pieces(sentence: str) -> Iterator[tuple[int, int]]:
+    """A sentence's spans, cut where a quote closes one (white space trimmed)."""
+    start = 0
+    for cut in [*_QUOTE_END.finditer(sentence), None]:
+        end = cut.start() if cut is not None else len(sentence)
+        text = sentence[start:end]
+        lead = len(text) - len(text.lstrip())
+        if text.strip():
+            yield start + lead, start + lead + len(text.strip())
+        if cut is not None:
+            start = cut.end()
 
 
 def _placed(r: Reading, start: int, end: int, elided: Elided | None) -> FoundClaim:

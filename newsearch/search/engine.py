@@ -26,6 +26,7 @@ from newsearch.index.vocabulary import STEMS_FILE, load_stems, load_vocabulary
 from newsearch.models import (
     ENTITY_TYPES,
     ArticleView,
+    Comparison,
     EntitySummary,
     EntityType,
     ExportResults,
@@ -195,6 +196,7 @@ class SearchEngine:
         feedback: bool = FEEDBACK_DEFAULT,
         mode: Mode = DEFAULT_MODE,
         per_article: int = PER_ARTICLE,
+        collapse: bool = False,
     ) -> SearchResults:
         """Ranked passages for ``query`` (words, "phrases", ``field:value`` filters; the
         syntax is in the README), best first: each article's best passage first, at most
@@ -210,7 +212,10 @@ class SearchEngine:
         ``explain=True`` fills each hit's ``explanation`` with per-term contributions.
         ``feedback=True`` ranks articles again with words their best ones share (RM3,
         feedback.py); what matches, the total and the facets stay those of the query.
+        ``collapse=True`` shows a passage several articles carry nearly word for word once,
+        the others in its ``also_in`` (compare/duplicates.py).
         """
+        given = dict(locals())  # (the arguments, for a collapsed search's deeper run)
         if not isinstance(limit, int) or limit < 1:
             raise QueryError(f"limit must be a whole number of at least 1 (got {limit!r})")
         if not isinstance(offset, int) or offset < 0:
@@ -223,6 +228,12 @@ class SearchEngine:
             raise QueryError(f"mode {mode!r} not understood: use {', '.join(MODES)}")
         if not isinstance(per_article, int) or per_article < 1:
             raise QueryError(f"per-article must be at least 1 (got {per_article!r})")
+        if collapse:  # the page cut from a deeper ranking with its near duplicates gone
+            from newsearch.compare.duplicates import collapsed
+
+            skip = ("self", "query", "limit", "offset", "collapse")
+            same = {k: v for k, v in given.items() if k not in skip}
+            return collapsed(lambda n: self.search(query, limit=n, **same), limit, offset)
         plan = self.plan(
             query,
             sort=sort,
@@ -376,6 +387,38 @@ class SearchEngine:
         if plan is not None and mode == "hybrid" and made_by == embedding.MODEL_ID:
             related = article_view.related_words(plan, query_text(plan))
         return article_view.view(view, docnum, plan, related)
+
+    def compare(
+        self,
+        query: str,
+        *,
+        articles: int = 30,
+        filters: Filters | None = None,
+        **options: Any,
+    ) -> Comparison:
+        """The quantitative claims of the ``articles`` best matching ``query`` (the syntax and
+        filters of ``search``; newest first for filters alone): figures, what they count, the
+        event and who says so, grouped, each group's agreement judged (newsearch/compare/)."""
+        from newsearch.compare.run import Source, compare
+
+        if not isinstance(articles, int) or articles < 1:
+            raise QueryError(f"articles must be a whole number of at least 1 (got {articles!r})")
+        plan = self.plan(query, filters=filters, **options)
+        s = self._s()
+        if s.doc_count_all() == 0 or not plan.searchable:
+            return Comparison(query, 0, 0, (), plan.notices)
+        if plan.positive is None:
+            every = self._matching().every(plan)
+            docnums = self._date_order().first(every, "newest", articles)
+        else:
+            found = self._matching().ranked(plan, articles)
+            every, docnums = found.docnums, [d for d, _ in found.top]
+        fields = [s.stored_fields(d) for d in docnums]
+        sources = [
+            Source(self._hits.article(f["article_id"], f["meta"]), f["body"], f.get("hash") or "")
+            for f in fields
+        ]
+        return compare(query, sources, len(every), self._gen, plan.notices)
 
     def count(self, query: str = "", *, filters: Filters | None = None, **options: Any) -> int:
         """How many articles match ``query`` with these filters (as in ``search``): its
