@@ -191,3 +191,25 @@ def test_text_output(news: Path, tmp_path: Path) -> None:
     assert "**Dock**" in r.stdout and "and 2 more" in r.stdout
     r = runner.invoke(app, ["watch", "run", "docks", "--index", str(idx)])
     assert "docks: 0 new (since " in r.stdout
+
+
+def test_a_failed_write_leaves_the_list_as_it_was(
+    news: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    idx = tmp_path / "idx"
+    index(news, idx)
+    with SearchEngine(idx) as engine:
+        add_watch(engine, "docks", "dock")
+        before = (idx / WATCH_FILE).read_bytes()
+
+        def full(*args: Any) -> None:
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr("newsearch.workflows.watch.os.replace", full)
+        with pytest.raises(InputError, match=r"cannot write the watch list .* No space left"):
+            run_watches(engine)
+    assert (idx / WATCH_FILE).read_bytes() == before
+    assert sorted(p.name for p in idx.iterdir() if "watches" in p.name) == [
+        ".watches.lock",
+        WATCH_FILE,
+    ]  # no temporary file left

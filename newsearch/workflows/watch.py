@@ -291,17 +291,30 @@ def _save(root: Path, watches: dict[str, Any]) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, root / WATCH_FILE)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
+        if isinstance(exc, OSError):
+            raise _unwritable(root, exc) from None
         raise
+
+
+def _unwritable(root: Path, exc: OSError) -> InputError:
+    return InputError(
+        f"cannot write the watch list in {root}: {exc.strerror or exc}: "
+        "run as a user who can write to the index"
+    )
 
 
 @contextlib.contextmanager
 def _locked(root: Path) -> Iterator[None]:
     """One reader-writer of the watch list at a time (an flock: released if the holder dies)."""
     _root(root)
-    with open(root / LOCK_FILE, "a+") as fh:
+    try:
+        fh = open(root / LOCK_FILE, "a+")  # noqa: SIM115 (closed below, after the lock)
+    except OSError as exc:
+        raise _unwritable(root, exc) from None
+    with fh:
         fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
         try:
             yield
