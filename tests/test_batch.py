@@ -52,6 +52,7 @@ def _corpus() -> list[Article]:
                 body=" ".join(picked),
                 date=None if undated else START + dt.timedelta(days=i),
                 source="Wire" if i % 2 else "Daily",
+                tags=(("category", "shipping" if i % 3 else "ports"),),
             )
         )
     return out
@@ -67,10 +68,14 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def holding(*phrases: str, source: str | None = None, since: str = "", until: str = "") -> set[str]:
+def holding(
+    *phrases: str, source: str | None = None, since: str = "", until: str = "", tag: str = ""
+) -> set[str]:
     """The ids of the articles whose text holds any of ``phrases`` (the oracle)."""
     found = set()
     for a in CORPUS:
+        if tag and ("category", tag) not in a.tags:
+            continue
         text = f"{a.title} {a.body}".lower()
         day = a.date.isoformat() if a.date else None
         if since and (day is None or day < since):
@@ -265,6 +270,21 @@ def test_tabs_and_commas_in_names(index: Path, tmp_path: Path) -> None:
     first, second = answer(index, one_column)
     check(first, holding("anna", "petrova"), index)
     check(second, holding("boris lund"), index)
+
+
+def test_every_filter_of_the_engine_is_a_column(index: Path, tmp_path: Path) -> None:
+    names = write(
+        tmp_path / "names.csv",
+        "query,tag,exclude\nPetrova,category=ports,\nPetrova,category=ports|category=shipping,"
+        "source:Wire\n",
+    )
+    ports, either = answer(index, names)
+    check(ports, holding("petrova", tag="ports"), index)
+    check(either, holding("petrova", source="Daily"), index)
+    assert either.query.filters == {
+        "tag": ["category=ports", "category=shipping"],
+        "exclude": ["source:Wire"],
+    }
 
 
 def test_filters_given_on_the_command_line_apply_to_every_row(index: Path, tmp_path: Path) -> None:

@@ -123,10 +123,13 @@ def test_list_and_remove(news: Path, tmp_path: Path) -> None:
             app, ["watch", "add", name, query, "--index", str(idx), "--source", "Wire"]
         )
         assert r.exit_code == 0, r.output
+    tagged = ["watch", "add", "tagged", "--tag", "category=BUSINESS", "--index", str(idx)]
+    assert runner.invoke(app, tagged).exit_code == 0  # every filter of the engine
     run(idx, "ferry")
     r = runner.invoke(app, ["watch", "list", "--index", str(idx), "--json"])
     listed = {w["name"]: w for w in json.loads(r.stdout)["watches"]}
-    assert set(listed) == {"docks", "ferry"}
+    assert set(listed) == {"docks", "ferry", "tagged"}
+    assert listed["tagged"]["filters"] == {"tag": ["category=BUSINESS"]}
     assert listed["docks"]["filters"] == {"source": ["Wire"]} and listed["docks"]["query"] == "dock"
     assert listed["docks"]["last_run"] is None and listed["ferry"]["last_run"] is not None
     assert listed["ferry"]["seen"] == 1
@@ -134,8 +137,9 @@ def test_list_and_remove(news: Path, tmp_path: Path) -> None:
     assert "docks" in text.stdout and "source:Wire" in text.stdout and "never" in text.stdout
     r = runner.invoke(app, ["watch", "remove", "docks", "--index", str(idx)])
     assert r.exit_code == 0, r.output
-    assert [w.name for w in list_watches(idx)] == ["ferry"]
+    assert [w.name for w in list_watches(idx)] == ["ferry", "tagged"]
     remove_watch(idx, "ferry")
+    remove_watch(idx, "tagged")
     assert list_watches(idx) == ()
     empty = runner.invoke(app, ["watch", "run", "--index", str(idx), "--json"])
     assert json.loads(empty.stdout) == {"watches": []}

@@ -8,9 +8,10 @@ options of each row, all optional:
   (``"crane strike"``) is a phrase too, unless ``phrase`` says no;
 - ``proximity`` (N): the words in order, each within N words of the one before (a phrase);
 - ``fuzzy`` (yes, 1 or 2): each word matches words within 1 (or 2) edits;
-- filters: ``source``, ``person``, ``org``, ``place``, ``entity``, ``topic`` (several values
-  separated by ``|``), ``since``, ``until``, ``date`` (``YYYY[-MM[-DD]]``) and ``exclude``
-  (``FIELD:VALUE``), as the options of the same names of ``newsearch query``.
+- filters: ``source``, ``person``, ``org``, ``place``, ``entity``, ``topic``, ``tag``
+  (``NAME=VALUE``) (several values separated by ``|``), ``since``, ``until``, ``date``
+  (``YYYY[-MM[-DD]]``) and ``exclude`` (``FIELD:VALUE``), as the options of the same names
+  of ``newsearch query`` (every list filter of search/filters.py is a column).
 
 Other columns are kept with the row (``columns``), to carry an identifier through. Comma,
 tab or semicolon separated (the one that splits the header); a one-column file needs no
@@ -31,10 +32,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from newsearch.errors import InputError
+from newsearch.search.filters import LIST_FILTERS as SEARCH_LISTS
 
 QUERY_COLUMN = "query"
 OPTION_COLUMNS = ("phrase", "proximity", "fuzzy")
-LIST_FILTERS = ("source", "person", "org", "place", "entity", "topic", "exclude")
+LIST_FILTERS = (*SEARCH_LISTS, "exclude")  # source, person, ..., topic, tag
 FILTER_COLUMNS = (*LIST_FILTERS, "since", "until", "date")
 VALUE_SEPARATOR = "|"  # several values in one filter cell
 DELIMITERS = (",", "\t", ";")

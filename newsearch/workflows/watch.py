@@ -36,6 +36,7 @@ from newsearch.errors import InputError, QueryError
 from newsearch.index import store
 from newsearch.models import Hit
 from newsearch.search.engine import SearchEngine
+from newsearch.search.filters import LIST_FILTERS
 from newsearch.search.highlight import highlights
 
 WATCH_FILE = "watches.json"
@@ -44,7 +45,7 @@ FILE_FORMAT = 1
 DIGEST_BYTES = 8
 NAME_CHARS = 64
 _NAME = re.compile(rf"[^\W_][\w.-]{{0,{NAME_CHARS - 1}}}")
-FILTER_NAMES = ("source", "since", "until", "person", "org", "place", "entity", "topic", "exclude")
+FILTER_NAMES = (*LIST_FILTERS, "since", "until", "exclude")  # SearchEngine.search's
 
 
 @dataclass(frozen=True)
