@@ -104,6 +104,7 @@ ABBREVIATIONS = {
 _GLUED = re.compile(r"(?i)(\d[\d,]*(?:\.\d+)?)(m|mn|mln|bn|bln|k|tn)")
 _GLUED_SCALE = {"m": "million", "mn": "million", "mln": "million", "bn": "billion"}
 _GLUED_SCALE |= {"bln": "billion", "k": "thousand", "tn": "trillion"}
+_RANGE = frozenset({"to", "-", "–", "and"})
 _SCALES = frozenset({"hundred", "thousand", "million", "billion", "trillion"})
 # Nouns that make a figure a percentage, a score or a duration where quantulum3 has no unit.
 PERCENT_WORDS = frozenset({"%", "percent", "pct", "percentage", "per", "point", "points"})
@@ -112,7 +113,8 @@ CURRENCY_WORDS = frozenset(
     "mark marks lira lire guilder guilders pence crown crowns peso pesos krona kronor krone "
     "kroner schilling schillings escudo escudos drachma drachmas peseta pesetas stg dlr dlrs "
     "cts rial rials riyal riyals dinar dinars dirham dirhams baht ringgit rupiah naira shekel "
-    "shekels zloty zlotys forint forints koruna rand".split()
+    "shekels zloty zlotys forint forints koruna rand bolivar bolivars ct ecu ecus cruzado "
+    "cruzados austral australs sucre sucres".split()
 )
 # Durations (quantulum3 reads "four minutes" as minutes of arc), occasions and fractions.
 TIME_WORDS = frozenset(
@@ -155,6 +157,11 @@ def normalise_words(words: Sequence[str], plural_noun_follows: bool, currency: b
     for k, word in enumerate(out):  # quantulum3 reads no "one" ("one million", "one soldier")
         if word.lower() == "one" and (k + 1 == len(out) or out[k + 1].lower() in _SCALES):
             out[k] = "1"
+    # "3.5 to four mln": the scale of a range's end is its start's too
+    if len(out) == 4 and out[1].lower() in _RANGE and out[3].lower() in _SCALES:
+        first = out[0].replace(",", "")
+        if not first.replace(".", "", 1).isdigit() or float(first) < 1000:
+            out.insert(1, out[3])  # (not "between 700,000 and one million")
     return " ".join(out)
 
 

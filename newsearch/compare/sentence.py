@@ -398,6 +398,7 @@ def _what(noun: Token | None, figure: Figure) -> tuple[str | None, str | None]:
         return None, None
     counts, lemma = noun.text, noun.lemma_.lower()
     if figure.kind == "measure":
+        lemma = figure.unit or lemma  # one unit however written ("bpd", "barrels per day")
         for prep in noun.children:
             objs = [c for c in prep.children if c.dep_ == "pobj"] if prep.lower_ == "of" else []
             if objs:
