@@ -276,7 +276,18 @@ def test_notices_go_to_stderr_and_into_json(
 # --- help, choices, version -----------------------------------------------------------------
 
 
-COMMANDS = ["index", "query", "facets", "entities", "stats", "show", "count"]
+COMMANDS = [
+    "index",
+    "query",
+    "facets",
+    "entities",
+    "stats",
+    "show",
+    "count",
+    "batch",
+    "watch",
+    "compare",
+]
 
 
 def test_every_option_has_help_text() -> None:
