@@ -162,13 +162,22 @@ def run(
             runs = run_watches(engine, name, dry_run=dry_run)
     except NewsearchError as exc:
         cli._fail(str(exc))
+    failed = [r for r in runs if r.error]
+    if name is not None and failed:
+        cli._fail(f"watch {name} could not run: {failed[0].error}")
+    for r in failed:
+        cli._err().print(
+            Text(f"Error: watch {render.escape(r.watch)}: {render.escape(r.error or '')}")
+        )
     if as_json:
         shown = [render.watch_run_json(r) for r in runs]
         cli._emit_json(shown[0] if name is not None else {"watches": shown})
     elif not runs:
         cli._out().print(Text('No watches: add one with `newsearch watch add NAME "QUERY"`.'))
     else:
-        _print_runs(cli._out(), runs, limit, rich=sys.stdout.isatty())
+        _print_runs(cli._out(), [r for r in runs if not r.error], limit, rich=sys.stdout.isatty())
+    if failed:
+        raise typer.Exit(1)
 
 
 def _filters_text(filters: dict[str, Any]) -> str:

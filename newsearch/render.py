@@ -338,13 +338,14 @@ def watch_json(w: Watch) -> dict[str, Any]:
 def watch_run_json(r: WatchRun) -> dict[str, Any]:
     """``newsearch watch run --json``: the articles new since the watch's last run (null:
     never run), newest first, each with its first matching passage and that passage's
-    highlights."""
+    highlights; ``error`` when the watch could not run."""
     return {
         "watch": r.watch,
         "query": r.query,
         "since": r.since.isoformat() if r.since else None,
         "ran": r.ran.isoformat(),
         "total": r.total,
+        **({"error": r.error} if r.error else {}),
         "articles": [
             {
                 **article_json(h.article),

@@ -217,3 +217,21 @@ def test_a_failed_write_leaves_the_list_as_it_was(
         ".watches.lock",
         WATCH_FILE,
     ]  # no temporary file left
+
+
+def test_a_watch_that_cannot_run_does_not_stop_the_others(news: Path, tmp_path: Path) -> None:
+    idx = tmp_path / "idx"
+    index(news, idx)
+    with SearchEngine(idx) as engine:
+        add_watch(engine, "docks", "dock")
+        add_watch(engine, "ferry", "ferries")
+    data = json.loads((idx / WATCH_FILE).read_text())
+    data["watches"]["docks"]["filters"] = {"since": "2024-02-30"}  # edited by hand
+    (idx / WATCH_FILE).write_text(json.dumps(data))
+    r = runner.invoke(app, ["watch", "run", "--index", str(idx), "--json"])
+    assert r.exit_code == 1 and "Error: watch docks:" in r.stderr and "2024-02-30" in r.stderr
+    docks, ferry = json.loads(r.stdout)["watches"]
+    assert "2024-02-30" in docks["error"] and len(ferry["articles"]) == 1
+    assert [w.last_run is None for w in list_watches(idx)] == [True, False]
+    one = runner.invoke(app, ["watch", "run", "docks", "--index", str(idx)])
+    assert one.exit_code == 1 and one.stderr.startswith("Error: watch docks could not run")

@@ -66,7 +66,9 @@ class Watch:
 class WatchRun:
     """One run of a watch: the articles new ``since`` its last run (None: its first run shows
     every match), newest first, each as its first matching passage; ``total`` articles match
-    now; ``ran`` is when this run was (and, unless a dry run, is recorded as its last)."""
+    now; ``ran`` is when this run was (and, unless a dry run, is recorded as its last).
+    ``error``: why the watch could not run (a filter this version no longer reads); its
+    record is left as it was and the other watches run."""
 
     watch: str
     query: str
@@ -74,6 +76,7 @@ class WatchRun:
     ran: dt.datetime
     total: int
     articles: tuple[Hit, ...]
+    error: str | None = None
 
 
 def add_watch(engine: SearchEngine, name: str, query: str, **filters: Any) -> Watch:
@@ -137,15 +140,20 @@ def run_watches(
         runs = []
         for watch in names:
             record = data[watch]
-            seen = _digests(record.get("seen", ""), root)
-            matches = _matches(engine, record["query"], record.get("filters", {}))
-            now = _now()
-            new = [hit for hit, digest in matches if digest not in seen]
-            new = _lit(engine, record["query"], record.get("filters", {}), new)
-            last = record.get("last_run")
-            runs.append(
-                WatchRun(watch, record["query"], _time(last), now, len(matches), tuple(new))
+            query, filters, last = (
+                record["query"],
+                record.get("filters", {}),
+                record.get("last_run"),
             )
+            seen = _digests(record.get("seen", ""), root)
+            now = _now()
+            try:
+                matches = _matches(engine, query, filters)
+                new = _lit(engine, query, filters, [h for h, d in matches if d not in seen])
+            except QueryError as exc:
+                runs.append(WatchRun(watch, query, _time(last), now, 0, (), error=str(exc)))
+                continue
+            runs.append(WatchRun(watch, query, _time(last), now, len(matches), tuple(new)))
             record["last_run"] = now.isoformat()
             record["seen"] = _encode(digest for _, digest in matches)
         if not dry_run and names:
