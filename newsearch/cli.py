@@ -33,6 +33,7 @@ from newsearch.cli_options import (
     SortChoice,
     filter_options,
 )
+from newsearch.cli_serve import serve
 from newsearch.cli_show import show
 from newsearch.cli_watch import watch_app
 from newsearch.errors import NewsearchError
@@ -475,6 +476,7 @@ app.command()(show)
 app.command(cls=QueryCommand)(cli_export.count)
 app.command()(batch)
 app.add_typer(watch_app, name="watch")
+app.command()(serve)
 
 
 def main() -> None:
