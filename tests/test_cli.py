@@ -287,6 +287,7 @@ COMMANDS = [
     "batch",
     "watch",
     "compare",
+    "serve",
 ]
 
 
