@@ -2,8 +2,9 @@
 
 numbers     a figure's words -> value, range and kind (quantulum3, loaded on first use), and
             its qualifier ("around", "as many as"...) from a small documented table
-claims      sentences holding a number -> quantitative claims: value, qualifier, what it
-            counts, the event, the attribution (spaCy's tagger, parser and lemmatizer)
+claims      article bodies -> their sentences holding a number, parsed (spaCy's tagger,
+            parser and lemmatizer), -> claims; sentence reads one parsed sentence's claims
+            (value, qualifier, what it counts, the event), attribution who gives them
 groups      claims grouped by what they count and the event (lemmas and a synonym table);
             whether each group's figures agree (their ranges overlap) and their spread
 duplicates  near-duplicate sentences and passages (MinHash over word shingles, rensa)
