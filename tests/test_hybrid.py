@@ -206,3 +206,19 @@ def test_another_models_vectors_are_not_mixed(tmp_path: Path) -> None:
     (docs / "new.txt").write_text("A new article about the harvest.\n")
     with pytest.raises(IndexVersionError, match="--rebuild"):
         build_index(docs, index, entities=False)
+
+
+def test_without_meanings_share_hybrid_ranks_as_lexical_mode(
+    seed_vector_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Meaning's share falls with the query's length; at none, hybrid mode shows lexical
+    mode's passages in lexical mode's order (the article's part of the words' score included:
+    so long queries lose no document ranking to meaning)."""
+    from newsearch.search import hybrid
+
+    monkeypatch.setattr(hybrid, "SHORT_QUERY", 1e-6)
+    query = "North Korean troops Kursk casualties"
+    with SearchEngine(seed_vector_index) as engine:
+        both = [engine.search(query, limit=12, mode=m).results for m in ("lexical", "hybrid")]
+    lexical, meaningless = ([(h.article.id, h.start) for h in r] for r in both)
+    assert meaningless == lexical

@@ -39,7 +39,7 @@ from newsearch.search.bm25 import idf
 from newsearch.search.matching import Matching
 from newsearch.search.plan import QueryPlan
 from newsearch.search.related import Related, content_words
-from newsearch.search.scoring import PassageScorer, PassageTerms, passage_terms
+from newsearch.search.scoring import ARTICLE_WEIGHT, PassageScorer, PassageTerms, passage_terms
 from newsearch.search.selection import Candidate, Loader, pick
 from newsearch.text import embedding
 from newsearch.text.analysis import normalize_word
@@ -52,10 +52,15 @@ LEXICAL_WEIGHT = 0.6  # its words: BM25 + HYBRID_ARTICLE_WEIGHT x its article's,
 SEMANTIC_WEIGHT = 0.4  # its vector's cosine to the query's
 RELATED_WEIGHT = 0.4  # its related words (related.py: evidence), over the best candidate's
 # A query of more distinct words than this carries its meaning in its words: meaning's parts
-# are weighted by (SHORT_QUERY / words) squared past it (CRAN's long questions: MAP 0.285 at
-# full weight, 0.315 so; the judged questions, 2-7 words, are unchanged).
+# are weighted by (SHORT_QUERY / words) ** SHARE_POWER past it (CRAN's long questions: MAP
+# 0.285 at full weight, 0.315 so; the judged questions, 2-7 words, are unchanged), and the
+# article's part of the words' score moves from HYBRID_ARTICLE_WEIGHT towards lexical mode's
+# (TIME 0.670 -> 0.678 MAP, CRAN unchanged): as meaning's share falls to 0 the ranking becomes
+# lexical mode's exactly (TIME 0.702, CRAN 0.321; benchmarks/README.md).
 SHORT_QUERY = 6
-HYBRID_ARTICLE_WEIGHT = 1.0  # the article's part of the words' score (lexical mode: 3)
+SHARE_POWER = 2
+HYBRID_ARTICLE_WEIGHT = 1.0  # the article's part of the words' score at full share
+LONG_ARTICLE_WEIGHT = ARTICLE_WEIGHT  # ... and at none: lexical mode's
 NEAREST = 50  # articles nearest in meaning added to the candidates
 # Candidate articles whose passages are read (for 10 results; 3 a result past that), the best
 # by their own estimate: 30 answer the judged questions as 100 do, in a third of the time.
@@ -123,6 +128,11 @@ class PassageWords:
         return found
 
 
+def article_weight(share: float) -> float:
+    """The article's part of a passage's words score, for meaning's ``share`` of the query."""
+    return share * HYBRID_ARTICLE_WEIGHT + (1 - share) * LONG_ARTICLE_WEIGHT
+
+
 def blend(
     load: Loader,
     articles: dict[int, float],
@@ -145,7 +155,7 @@ def blend(
             continue
         vectors = table.passages(docnum)
         sims = vectors @ query if len(vectors) == len(bounds) else np.zeros(len(bounds))
-        base = HYBRID_ARTICLE_WEIGHT * article_score
+        base = article_weight(share) * article_score
         terms, content = analysed(docnum, fields, bounds)
         for i, p in enumerate(terms):
             raw.append((scorer.score(p) + base, float(sims[i]), docnum, i, fields))
@@ -241,7 +251,7 @@ class HybridRanker:
         near = nearest(table, vector, pool)
         arts = candidates(top, near, table, vector, max(ARTICLES, 3 * limit))
         load = self._searcher.stored_fields
-        share = min(1.0, SHORT_QUERY / max(len(set(words)), 1)) ** 2  # long queries: less
+        share = min(1.0, SHORT_QUERY / max(len(set(words)), 1)) ** SHARE_POWER  # long: less
         cands = blend(
             load, arts, scorer, table, vector, related, self._rarity, self._analysed, share
         )
