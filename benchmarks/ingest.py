@@ -4,10 +4,11 @@
 
 Each system runs in a fresh child process over the same articles (the corpus read once per
 replica; replicas have distinct ids and end with a line "Replica N." so that newsearch does not
-index them as duplicates), and reports wall time, articles/s and the peak RSS of its
-process tree:
+index them as duplicates), and reports wall time, articles/s, the peak RSS of its
+process tree and, for newsearch's systems, the size of the index it wrote:
   newsearch     build_index with entities (NER on every core, one writer)
   no_entities   build_index --no-entities
+  no_vectors    build_index --no-entities --no-vectors (not run unless named in --systems)
   ner_only      spaCy NER alone (the same pipeline, nlp.pipe, the same number of processes)
   whoosh_raw    plain Whoosh on whole documents (procs=2, multisegment=True)
 Data comes from ../shared/corpora (research use; never copied into the repository).
@@ -61,7 +62,7 @@ def _texts(corpus: str, scale: int, limit: int | None) -> list[tuple[str, str]]:
 def run_system(name: str, corpus: str, scale: int, limit: int | None, procs: int) -> dict[str, Any]:
     """Runs in a child process; returns seconds and the article count."""
     with tempfile.TemporaryDirectory() as tmp:
-        if name in ("newsearch", "no_entities"):
+        if name in ("newsearch", "no_entities", "no_vectors"):
             from newsearch import build_index
 
             start = time.perf_counter()
@@ -69,9 +70,16 @@ def run_system(name: str, corpus: str, scale: int, limit: int | None, procs: int
                 articles(corpus, scale, limit),
                 Path(tmp) / "idx",
                 entities=name == "newsearch",
+                vectors=name != "no_vectors",
                 processes=procs,
             )
-            return {"seconds": time.perf_counter() - start, "articles": s.indexed + s.duplicate}
+            seconds = time.perf_counter() - start
+            size = sum(f.stat().st_size for f in (Path(tmp) / "idx").rglob("*") if f.is_file())
+            return {
+                "seconds": seconds,
+                "articles": s.indexed + s.duplicate,
+                "index_mb": size / 2**20,
+            }
         texts = _texts(corpus, scale, limit)
         start = time.perf_counter()
         if name == "ner_only":
@@ -146,11 +154,16 @@ def main(argv: list[str] | None = None) -> int:
         "seconds": {k: round(v["seconds"], 2) for k, v in results.items()},
         "articles_per_s": {k: round(v["articles"] / v["seconds"], 1) for k, v in results.items()},
         "peak_rss_mb": {k: round(v["peak_rss_mb"]) for k, v in results.items()},
+        "index_mb": {k: round(v["index_mb"], 1) for k, v in results.items() if "index_mb" in v},
     }
     s = out["seconds"]
     ratios = {}
     if "newsearch" in s and "ner_only" in s:
         ratios["newsearch_vs_ner_only_speed"] = round(s["ner_only"] / s["newsearch"], 2)
+    if "no_entities" in s and "no_vectors" in s:
+        ratios["vectors_time"] = round(s["no_entities"] / s["no_vectors"], 2)
+        size = out["index_mb"]
+        ratios["vectors_size"] = round(size["no_entities"] / size["no_vectors"], 2)
     if "no_entities" in s and "whoosh_raw" in s:
         ratios["no_entities_vs_whoosh_raw_time"] = round(s["no_entities"] / s["whoosh_raw"], 2)
     out["ratios"] = ratios
@@ -158,9 +171,11 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(out, indent=1))
         return 0
     print(f"{args.corpus} x{args.scale}: {n} articles, {args.procs} processes")
-    print(f"{'system':<12} {'seconds':>9} {'articles/s':>11} {'peak RSS MB':>12}")
+    print(f"{'system':<12} {'seconds':>9} {'articles/s':>11} {'peak RSS MB':>12} {'index MB':>9}")
     for k in results:
-        print(f"{k:<12} {s[k]:>9.1f} {out['articles_per_s'][k]:>11.1f} {out['peak_rss_mb'][k]:>12}")
+        size = out["index_mb"].get(k, "")
+        rate, rss = out["articles_per_s"][k], out["peak_rss_mb"][k]
+        print(f"{k:<12} {s[k]:>9.1f} {rate:>11.1f} {rss:>12} {size:>9}")
     for k, v in ratios.items():
         print(f"{k}: {v}")
     return 0

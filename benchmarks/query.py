@@ -1,7 +1,7 @@
 """Query latency: newsearch (passages, highlights, facets) against raw Whoosh, in one run.
 
     python benchmarks/query.py [--corpus reuters21578] [--scale N] [--queries 120] [--json]
-                               [--index DIR]   # reuse a newsearch index of the same data
+                               [--index DIR]   # a newsearch index of the data, built if absent
 
 Builds a newsearch index of the corpus (no entities unless --entities: Reuters' own
 PLACES/PEOPLE/ORGS lists still give place/person/org facets) and a raw Whoosh index of the same
@@ -157,7 +157,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--corpus", default="reuters21578")
     ap.add_argument("--scale", type=int, default=1)
     ap.add_argument("--queries", type=int, default=120)
-    ap.add_argument("--index", type=Path, help="an existing newsearch index of the same data")
+    ap.add_argument(
+        "--index", type=Path, help="a newsearch index of the same data (built there if absent)"
+    )
     ap.add_argument("--entities", action="store_true", help="extract entities when building")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
@@ -169,9 +171,8 @@ def main(argv: list[str] | None = None) -> int:
     arts = list(articles(args.corpus, args.scale, None))
     queries = make_queries(arts, args.queries)
     with tempfile.TemporaryDirectory() as tmp:
-        index = args.index
-        if index is None:
-            index = Path(tmp) / "newsearch"
+        index = args.index or Path(tmp) / "newsearch"
+        if not index.exists():
             print(f"indexing {len(arts)} articles...", file=sys.stderr)
             build_index(iter(arts), index, entities=args.entities)
         raw = Path(tmp) / "raw"
