@@ -45,7 +45,7 @@ Mode = Annotated[
 ]
 
 
-def filter_parameters(
+async def filter_parameters(
     source: Annotated[list[str], Query(description="Only this source (repeat: any).")] = [],  # noqa: B006
     since: Annotated[str | None, Query(description="From this date: YYYY[-MM[-DD]].")] = None,
     until: Annotated[str | None, Query(description="Up to this date, inclusive.")] = None,
@@ -106,11 +106,12 @@ async def search(
     if facets:
         options.update(facets=True, date_bucket=date_bucket, facet_limit=facet_limit)
 
-    def call(engine: SearchEngine) -> Any:
-        return engine.search(state.q, **options)
+    def call(engine: SearchEngine) -> str:  # (the text is what the cache keeps)
+        return render.to_json(render.results_json(engine.search(state.q, **options)), indent=None)
 
     key = ("search", state, facets, date_bucket, facet_limit)
-    return json_response(render.results_json(await host(request).run(call, key)))
+    text = await host(request).run(call, key)
+    return Response(text, media_type="application/json")
 
 
 @router.get("/facets", summary="Facet counts (the JSON of newsearch facets --json)")
@@ -164,7 +165,9 @@ async def run_compare(request: Request, state: SearchState, articles: int) -> An
     return await host(request).run(call, ("compare", state, articles), pool="compare")
 
 
-@router.get("/articles/{article_id:path}", summary="One article (the JSON of newsearch show --json)")
+@router.get(
+    "/articles/{article_id:path}", summary="One article (the JSON of newsearch show --json)"
+)
 async def article(
     request: Request,
     article_id: str,

@@ -76,7 +76,7 @@ BUCKETS = ("day", "month", "year")
 MOST_DAYS = 62  # a range this long or shorter is drawn by day
 MOST_MONTHS = 60  # by month; longer ranges by year
 WIDTH, HEIGHT, GAP = 600, 80, 1
-MIN_SLOTS = 24
+MOST_BAR = 40  # the widest a bar is drawn (its link is its whole slot)
 
 
 def bucket_for(first: dt.date | None, last: dt.date | None) -> DateBucket:
@@ -105,8 +105,10 @@ def bars_needed(first: dt.date | None, last: dt.date | None, bucket: str) -> int
 class Bar:
     label: str  # "1987-03"
     count: int
-    x: float
+    x: float  # the slot (what a click hits)
     width: float
+    bar_x: float  # the bar drawn in it
+    bar_width: float
     height: float
     url: str
 
@@ -146,13 +148,16 @@ def histogram(
     while labels[-1] < max(dated) and len(labels) < 400:
         labels.append(_step(labels[-1], bucket))
     most = max(dated.values())
-    slot = WIDTH / max(len(labels), MIN_SLOTS)  # (a bar or two: not the whole width)
+    slot = WIDTH / len(labels)
+    wide = min(slot - GAP, MOST_BAR) if slot > GAP else slot  # a bar or two: not the width
     bars = tuple(
         Bar(
             label=label,
             count=dated.get(label, 0),
             x=round(i * slot, 2),
-            width=round(max(slot - GAP, 0.5), 2),
+            width=round(slot, 2),
+            bar_x=round(i * slot + (slot - wide) / 2, 2),
+            bar_width=round(wide, 2),
             height=round(max(dated.get(label, 0) / most * HEIGHT, 2 if label in dated else 0), 2),
             url=url(label),
         )
