@@ -76,6 +76,7 @@ BUCKETS = ("day", "month", "year")
 MOST_DAYS = 62  # a range this long or shorter is drawn by day
 MOST_MONTHS = 60  # by month; longer ranges by year
 WIDTH, HEIGHT, GAP = 600, 80, 1
+MOST_TICKS = 12  # labels under the bars
 MOST_BAR = 40  # the widest a bar is drawn (its link is its whole slot)
 
 
@@ -121,6 +122,7 @@ class Histogram:
     last: str
     most: int
     bucket: str
+    ticks: tuple[str, ...]  # a label under each bar (every few bars: "" between)
     width: int = WIDTH
     height: int = HEIGHT
 
@@ -163,4 +165,6 @@ def histogram(
         )
         for i, label in enumerate(labels)
     )
-    return Histogram(bars, undated, labels[0], labels[-1], most, bucket)
+    step = -(-len(labels) // MOST_TICKS)
+    ticks = tuple(label if i % step == 0 else "" for i, label in enumerate(labels))
+    return Histogram(bars, undated, labels[0], labels[-1], most, bucket, ticks)
