@@ -78,18 +78,28 @@ class EngineHost:
         same call on the same index version is given again (``call`` must then be pure)."""
         full = (pool, self.version(), key) if key is not None else None
         if full is not None:
-            with self._lock:
-                if full in self._cache:
-                    self._cache.move_to_end(full)
-                    return self._cache[full]  # type: ignore[return-value]
+            found, kept = self.recall(full)
+            if found:
+                return kept  # type: ignore[return-value]
         loop = asyncio.get_running_loop()
-        found = await loop.run_in_executor(self._pools[pool], lambda: call(self._engine(pool)))
+        answer = await loop.run_in_executor(self._pools[pool], lambda: call(self._engine(pool)))
         if full is not None:
-            with self._lock:
-                self._cache[full] = found
-                while len(self._cache) > CACHE_SIZE:
-                    self._cache.popitem(last=False)
-        return found
+            self.keep(full, answer)
+        return answer
+
+    def recall(self, key: Hashable) -> tuple[bool, object]:
+        """Whether an answer is kept under ``key`` (which should hold ``version()``), and it."""
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return True, self._cache[key]
+        return False, None
+
+    def keep(self, key: Hashable, answer: object) -> None:
+        with self._lock:
+            self._cache[key] = answer
+            while len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
 
     def close(self) -> None:
         for name, pool in self._pools.items():

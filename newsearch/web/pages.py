@@ -68,6 +68,16 @@ def render_page(name: str, code: int = 200, /, **context: Any) -> HTMLResponse:
 @router.get("/", response_class=HTMLResponse)
 async def search_page(request: Request) -> HTMLResponse:
     state = SearchState.parse(request.query_params)
+    host = api.host(request)
+    key = ("page", host.version(), state)  # the page as the index was when it was drawn
+    found, html = host.recall(key)
+    if not found:
+        html = await _search_html(request, state)
+        host.keep(key, html)
+    return HTMLResponse(html)
+
+
+async def _search_html(request: Request, state: SearchState) -> str:
     stats: IndexStats = await api.index_stats(request)
     first, last = _date_range(stats, state)
     bucket = markup.bucket_for(first, last)
@@ -85,8 +95,7 @@ async def search_page(request: Request) -> HTMLResponse:
         bucket,
         lambda label: state.url(since=label, until=label),
     )
-    return render_page(
-        "search.html",
+    return _env.get_template("search.html").render(
         state=state,
         results=results,
         stats=stats,
