@@ -285,3 +285,23 @@ def test_a_member_path_reads_that_member(tmp_path: Path) -> None:
     s = build_index(f"{tmp_path}/b.zip!x/one.txt", tmp_path / "i", entities=False, vectors=False)
     assert s.indexed == 1
     assert isinstance(next(iter_items([tmp_path / "missing.zip!a.txt"])), Skip)
+
+
+def test_text_moved_into_an_archive_is_moved_and_read_again_from_its_member(
+    tmp_path: Path,
+) -> None:
+    """The member waits for its text's old file to be read (``deferred``); the run then reads
+    that member again by its ``archive!member`` path to write it."""
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "z_story.txt").write_text(STORY)
+    build_index(src, tmp_path / "i", entities=False, vectors=False)
+    with zipfile.ZipFile(src / "bundle.zip", "w") as z:  # read first, the old file after it
+        z.writestr("kept/story.txt", STORY)
+    (src / "z_story.txt").write_text("Ferry delays\n\nThe ferry was delayed by fog again.\n")
+    s = build_index(src, tmp_path / "i", entities=False, vectors=False)
+    assert s.moves == ((f"{src}/bundle.zip!kept/story.txt", str(src / "z_story.txt")),)
+    assert (s.moved, s.updated, len(s.skipped)) == (1, 1, 0)
+    with SearchEngine(tmp_path / "i") as engine:
+        (hit,) = engine.search("glacier", mode="lexical").results
+    assert hit.article.path == f"{src}/bundle.zip!kept/story.txt"

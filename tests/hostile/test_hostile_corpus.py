@@ -132,8 +132,11 @@ def test_bombs_are_not_expanded(run: Run) -> None:
             assert not any("lol" * 10 in t or "a" * 30_000 in t for t in texts), path
 
 
-# A line of the text summary: a skip, a warning, or the counts.
-SUMMARY_LINE = re.compile(r"^(skipped |warning |\d+ read: \d+ indexed, )")
+# A line of the text summary: a skip, a warning, the fields read, what was passed over by rule,
+# or the counts.
+SUMMARY_LINE = re.compile(
+    r"^(skipped |warning |fields read: |passed over by rule: |\d+ read: \d+ indexed, )"
+)
 
 
 def test_the_text_summary_prints_each_name_on_one_line(run: Run) -> None:

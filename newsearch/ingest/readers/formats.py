@@ -3,7 +3,10 @@ and RSS/Atom feeds in ``web``, other XML in ``xmldoc``, Reuters-21578 SGML in ``
 
 ``register_readers`` registers all of them, the most specific sniffers first. One JSON object
 is one article; its fields are found by their usual names (title/headline, body/text/content/
-description, date/published/pubDate, source/outlet/publisher, author/byline, url/link, id/guid).
+description/short_description, date/published/pubDate, source/outlet/publisher, author/byline,
+url/link, id/guid), or where ``ReadOptions.fields`` says (``--field body=short_description``, a
+dotted path into nested objects: ``date=meta.published``); ``ReadOptions.tags`` makes other
+fields tags (``--tag-field category``). A record with a title and no text is a headline.
 """
 
 from __future__ import annotations
