@@ -5,6 +5,7 @@ article text, holds its whole state in its URL, and sees an index update without
 from __future__ import annotations
 
 import contextlib
+import html
 import http.client
 import json
 import re
@@ -22,7 +23,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from newsearch import build_index
+from newsearch import Article, build_index
 from newsearch.cli import app as cli_app
 from newsearch.web.app import create_app
 from newsearch.web.state import SearchState
@@ -382,6 +383,31 @@ def test_an_index_update_is_seen_without_a_restart(tmp_path: Path) -> None:
         build_index(folder, index, entities=False, vectors=False, rebuild=True)  # new generation
         assert c.get("/api/search", params={"q": "zeppelin"}).json()["total"] == 2
         assert c.get("/api/stats").json()["articles"] == 7
+
+
+def test_odd_article_ids_lead_to_their_article(tmp_path: Path) -> None:
+    odd = ["wire/2024/story 1", "a?b#c&d=e", "percent%2Fslash", "ünïcode-id"]
+    articles = [
+        Article(
+            id=i,
+            path=f"feed.jsonl:{n}",
+            title=f"Lighthouse keeper {n}",
+            body=f"The lighthouse keeper wrote log {n}.",
+        )
+        for n, i in enumerate(odd)
+    ]
+    build_index(articles, tmp_path / "index", entities=False, vectors=False)
+    with TestClient(create_app(tmp_path / "index")) as c:
+        page = c.get("/", params={"q": "lighthouse"}).text
+        opened = set()
+        for link in links(page):
+            if link.startswith("/articles/"):
+                view = c.get(link.split("#")[0])
+                assert view.status_code == 200, link
+                opened.add(re.search(r"<dt>id</dt><dd><code>([^<]*)</code>", view.text).group(1))  # type: ignore[union-attr]
+                api = c.get("/api" + link.split("?")[0])
+                assert api.status_code == 200 and api.json()["article"]["id"] in odd
+        assert {html.unescape(i) for i in opened} == set(odd)
 
 
 def free_port() -> int:

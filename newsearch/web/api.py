@@ -13,6 +13,7 @@ which the HTML page uses too: one set of bounds and messages for both.
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
+from urllib.parse import unquote
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
@@ -179,6 +180,11 @@ async def article(
 
 
 async def article_view(request: Request, article_id: str, q: str | None, mode: str) -> Any:
+    """``engine.article`` of the id in the address (read from the raw path: an id may hold
+    ``/``, ``?`` or ``%2F``, each quoted once by the page's links)."""
+    raw = request.scope.get("raw_path")
+    if raw:
+        article_id = unquote(raw.decode("latin-1").split("/articles/", 1)[1])
     if mode not in ("hybrid", "lexical"):
         raise BadParameter(f"mode {render.clip(mode)!r} not understood: use hybrid, lexical")
 
