@@ -21,6 +21,7 @@ from rich.text import Text
 
 from newsearch import cli_export, render
 from newsearch.cli_batch import batch
+from newsearch.cli_cluster import ClusterOpt, DashboardOpt, ShardsOpt, builder
 from newsearch.cli_compare import CollapseOpt, compare
 from newsearch.cli_entities import entities
 from newsearch.cli_options import (
@@ -220,6 +221,9 @@ def index(
             help="Skip files larger than this: bytes, or 50M (MiB), 100MB (10**6 bytes).",
         ),
     ] = "100MB",  # type: ignore[assignment]
+    cluster: ClusterOpt = None,
+    shards: ShardsOpt = None,
+    dashboard: DashboardOpt = False,
 ) -> None:
     """Index articles (default: seeds/); re-running updates the index incrementally.
 
@@ -229,8 +233,9 @@ def index(
       newsearch index seeds/
       newsearch index news.jsonl --field body=short_description --tag-field category
       newsearch index news.zip feeds/ --index news-index --no-entities --report skips.json
+      newsearch index archive/ --index big --cluster local:2 --shards 4
     """
-    from newsearch.ingest.pipeline import PruneNotConfirmedError, build_index
+    from newsearch.ingest.pipeline import PruneNotConfirmedError
     from newsearch.ingest.readers.options import ReadOptions
     from newsearch.progress import progress_bar
 
@@ -242,7 +247,7 @@ def index(
         with contextlib.ExitStack() as bar:
             show = not quiet and not as_json and sys.stderr.isatty()
             tick = bar.enter_context(progress_bar(enabled=show))
-            summary = build_index(
+            summary = builder(cluster, shards, dashboard, dry_run)(
                 inputs,
                 index,
                 rebuild=rebuild,

@@ -53,9 +53,11 @@ class SegmentView:
         self._readers: list[Any] = [sub.reader() for sub, _ in leaves]
         self.offsets: list[int] = [offset for _, offset in leaves]  # each segment's first
         self.doc_count: int = searcher.doc_count_all()  # deleted documents too
+        # (a sharded index's segments are each in their shard's generation: index/shards.py)
+        gens = getattr(searcher.reader(), "generations", None) or [generation] * len(leaves)
         self.copies: list[SegmentCopy | None] = [
-            open_copy(generation, r.segment() if hasattr(r, "segment") else None)
-            for r in self._readers
+            open_copy(gen, r.segment() if hasattr(r, "segment") else None)
+            for r, gen in zip(self._readers, gens, strict=True)
         ]
         live = np.ones(self.doc_count, np.bool_)
         for reader, offset in zip(self._readers, self.offsets, strict=True):

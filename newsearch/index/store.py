@@ -32,6 +32,7 @@ from whoosh.index import Index
 
 from newsearch.errors import IndexBusyError, IndexNotFoundError, IndexVersionError
 from newsearch.index.schema import FORMAT_VERSION, build_schema
+from newsearch.index.shards import ShardedIndex, shard_names
 from newsearch.index.whoosh_compat import create_file_index, open_file_index
 
 MANIFEST = "newsearch.json"
@@ -129,7 +130,24 @@ def open_live(index_dir: Path) -> tuple[Path, Index]:
             f"{FORMAT_VERSION}: rebuild it with "
             f"`newsearch index PATHS --rebuild --index {index_dir}`"
         )
+    names = shard_names(gen)
+    if names is not None:  # a sharded index (newsearch/cluster/): its shards as one index
+        opened: list[tuple[Path, Index]] = []
+        try:
+            for name in names:
+                opened.append(open_live(gen / name))
+        except BaseException:
+            for _, ix in opened:
+                ix.close()
+            raise
+        return gen, ShardedIndex(opened, build_schema())
     return gen, open_file_index(gen)
+
+
+def is_sharded(index_dir: Path) -> bool:
+    """Whether the live generation is a sharded index's (written by newsearch/cluster/)."""
+    gen = current_generation(index_dir)
+    return gen is not None and shard_names(gen) is not None
 
 
 def new_generation(index_dir: Path) -> tuple[Path, Index]:

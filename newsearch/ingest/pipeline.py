@@ -157,6 +157,12 @@ def build_index(
                 )  # a first build is live (empty) at once, and grows by commit
                 shadow = False
         else:
+            if store.is_sharded(root):  # its shards are written by a cluster run
+                raise InputError(
+                    f"the index at {root} is sharded: update it with `newsearch index PATHS "
+                    f"--index {root} --cluster local:N` (newsearch.cluster.build_sharded), "
+                    "or make it one index with --rebuild"
+                )
             gen = store.current_generation(root)  # type: ignore[assignment]
             ix = store.open_index(root)
         # Without entities the cores are free for Whoosh's parallel writer; with them, the

@@ -34,12 +34,19 @@ class Candidate:
     words: float | None = None  # hybrid mode: its part from the query's words
 
 
+def _rank(c: Candidate) -> tuple[float, str, int, int]:
+    """Best first; passages of equal score by their article's id, then in text order: an
+    order that no layout of the index changes (document numbers follow the writing order,
+    which Whoosh's parallel writer and a sharded index do not keep)."""
+    return -c.score, str(c.fields.get("article_id", "")), c.docnum, c.index
+
+
 def pick(cands: list[Candidate], limit: int, per_article: int = PER_ARTICLE) -> list[Candidate]:
     """The best ``limit`` passages, best first, each article's best passage before any
     article's second: articles whose best passage scores at least FIRST_ROUND of the best
     passage's score come first (one passage each, by score), then the rest by score, at most
     ``per_article`` from any one article unless there are too few others."""
-    ranked = sorted(cands, key=lambda c: (-c.score, c.docnum, c.index))
+    ranked = sorted(cands, key=_rank)
     if not ranked:
         return []
     floor = ranked[0].score * FIRST_ROUND if ranked[0].score > 0 else 0.0
@@ -54,7 +61,7 @@ def pick(cands: list[Candidate], limit: int, per_article: int = PER_ARTICLE) -> 
             rest.append(c)
     room = max(1, (limit + 1) // 2)  # the first round fills at most half the results
     chosen = firsts[:room]
-    rest = sorted(firsts[room:] + rest, key=lambda c: (-c.score, c.docnum, c.index))
+    rest = sorted(firsts[room:] + rest, key=_rank)
     per: Counter[int] = Counter(c.docnum for c in chosen)
     passed: list[Candidate] = []
     for c in rest:

@@ -1,0 +1,252 @@
+"""Scale out on Dask (newsearch/cluster/): a sharded ingest counts and writes exactly what a
+single-machine run does, and a sharded index answers exactly as one index.
+
+Most tests share one in-process Dask cluster (threads: fast to start); the worker-kill test
+starts worker processes and kills one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from newsearch import SearchEngine, build_index
+from newsearch.cli import app
+from newsearch.cluster import build_sharded
+from newsearch.cluster.connect import local_cluster
+from newsearch.cluster.shardmap import load, route
+from newsearch.errors import InputError, NewsearchError
+from newsearch.index import store
+from tests.conftest import SEEDS
+
+WORDS = (
+    "oil price market bank rate minister election vote union strike court judge river flood "
+    "storm harbour ship port grain wheat coffee steel mine coal energy power bond dollar euro "
+    "tax budget school hospital doctor nurse train rail airport pilot film award music band "
+    "match goal league coach player season record profit loss share trade export import"
+).split()
+
+
+def _article(rng: random.Random, n: int) -> str:
+    title = " ".join(rng.choice(WORDS) for _ in range(4)).title()
+    paragraphs = [
+        " ".join(rng.choice(WORDS) for _ in range(rng.randint(20, 60))).capitalize() + "."
+        for _ in range(rng.randint(1, 3))
+    ]
+    return f"{title} {n}\n\n" + "\n\n".join(paragraphs) + "\n"
+
+
+def make_corpus(folder: Path, count: int = 60, seed: int = 7) -> Path:
+    """Generated articles, the seeds, the Reuters sample, an exact copy of a seed under
+    another name, and a file no reader takes."""
+    rng = random.Random(seed)
+    folder.mkdir(parents=True)
+    for n in range(count):
+        (folder / f"gen-{n:03d}.txt").write_text(_article(rng, n), encoding="utf-8")
+    shutil.copytree(SEEDS, folder / "seeds")
+    fixtures = Path(__file__).parent / "fixtures"
+    shutil.copy(fixtures / "reuters-sample.sgm", folder / "reut2-000.sgm")
+    seed = sorted(SEEDS.glob("*.txt"))[0]
+    shutil.copy(seed, folder / "zz-copy-of-a-seed.txt")
+    (folder / "empty.txt").write_text("", encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Any]:
+    from distributed import Client
+
+    with local_cluster(2, processes=False) as cluster, Client(cluster) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory, client: Any) -> dict[str, Any]:
+    """The same corpus as one index and as three shards (with vectors, no entities)."""
+    root = tmp_path_factory.mktemp("cluster")
+    corpus = make_corpus(root / "corpus")
+    one = build_index(corpus, root / "one", entities=False)
+    sharded = build_sharded(corpus, root / "sh", client=client, shards=3, entities=False)
+    return {"root": root, "corpus": corpus, "one": one, "sharded": sharded}
+
+
+def _counts(summary: Any) -> tuple[int, ...]:
+    s = summary
+    return (s.read, s.indexed, s.updated, s.unchanged, s.duplicate, s.moved, len(s.skipped))
+
+
+def _ids_per_shard(index: Path) -> list[Counter[str]]:
+    gen = store.current_generation(index)
+    assert gen is not None
+    smap = load(gen)
+    assert smap is not None
+    out = []
+    for folder in smap.dirs:
+        ix = store.open_index(folder)
+        with ix.searcher() as s:
+            out.append(Counter(f["article_id"] for f in s.all_stored_fields()))
+        ix.close()
+    return out
+
+
+def _paths(index: Path) -> list[str]:
+    with SearchEngine(index) as engine:
+        s = engine._s()
+        return [f["meta"]["path"] for f in s.all_stored_fields()]
+
+
+def test_sharded_run_counts_every_item_as_one_index_does(built: dict[str, Any]) -> None:
+    one, sharded = built["one"], built["sharded"]
+    assert _counts(sharded) == _counts(one)
+    s = sharded
+    assert s.read == s.indexed + s.updated + s.unchanged + s.duplicate + s.moved + len(s.skipped)
+    assert s.duplicate == 1 and s.duplicates == one.duplicates  # (the copy is read first)
+    shards = _ids_per_shard(built["root"] / "sh")
+    assert len(shards) == 3 and all(shards)  # every shard holds some articles
+    every = sum(shards, Counter())
+    assert max(every.values()) == 1 and sum(every.values()) == s.indexed
+    for number, ids in enumerate(shards):  # each article in the shard its id routes to
+        assert all(route(aid, 3) == number for aid in ids)
+
+
+QUERIES = ["oil price", "election vote", '"river flood"', "Kursk casualties", "film award -music"]
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "lexical"])
+def test_sharded_search_equals_one_index(built: dict[str, Any], mode: Any) -> None:
+    root = built["root"]
+    with SearchEngine(root / "one") as a, SearchEngine(root / "sh") as b:
+        for q in QUERIES:
+            for offset in (0, 10):
+                ra = a.search(q, limit=10, offset=offset, facets=True, mode=mode)
+                rb = b.search(q, limit=10, offset=offset, facets=True, mode=mode)
+                key_a = [(h.article.id, h.start, h.end, h.score, h.highlights) for h in ra.results]
+                key_b = [(h.article.id, h.start, h.end, h.score, h.highlights) for h in rb.results]
+                assert key_a == key_b, (q, offset)
+                assert ra.total == rb.total and ra.facets == rb.facets
+            assert a.count(q) == b.count(q)
+        assert a.stats().articles == b.stats().articles
+        first = a.search("oil", limit=1).results[0].article.id
+        assert a.article(first, query="oil").body == b.article(first, query="oil").body
+
+
+def test_rerun_indexes_nothing(built: dict[str, Any], client: Any) -> None:
+    root = built["root"]
+    again = build_sharded(built["corpus"], root / "sh", client=client, entities=False)
+    assert again.indexed == again.updated == again.moved == 0
+    assert again.unchanged == built["sharded"].indexed
+    assert again.duplicate == 1
+
+
+def test_update_move_and_prune_land_in_the_right_shards(tmp_path: Path, client: Any) -> None:
+    corpus = make_corpus(tmp_path / "corpus", count=20, seed=3)
+    index = tmp_path / "sh"
+    build_sharded(corpus, index, client=client, shards=2, entities=False, vectors=False)
+    changed = corpus / "gen-004.txt"
+    changed.write_text("Harbour strike\n\nDockers walked out over zebracorn pay.\n", "utf-8")
+    (corpus / "gen-007.txt").rename(corpus / "renamed-007.txt")
+    (corpus / "gen-009.txt").unlink()
+    summary = build_sharded(corpus, index, client=client, prune=True, entities=False)
+    assert (summary.updated, summary.moved, summary.pruned, summary.indexed) == (1, 1, 1, 0)
+    shards = _ids_per_shard(index)
+    every = sum(shards, Counter())
+    assert max(every.values()) == 1
+    with SearchEngine(index) as engine:
+        hits = engine.search("zebracorn").results
+        assert len(hits) == 1 and hits[0].article.path.endswith("gen-004.txt")
+        aid = hits[0].article.id
+        assert aid in shards[route(aid, 2)]
+    paths = _paths(index)
+    assert any(p.endswith("renamed-007.txt") for p in paths)
+    assert not any(p.endswith(("gen-007.txt", "gen-009.txt")) for p in paths)
+    one = build_index(corpus, tmp_path / "one", entities=False, vectors=False)
+    assert sum(every.values()) == one.indexed
+
+
+def test_misuse_is_one_clear_error(tmp_path: Path, client: Any) -> None:
+    corpus = make_corpus(tmp_path / "corpus", count=4)
+    build_sharded(corpus, tmp_path / "sh", client=client, shards=2, entities=False)
+    with pytest.raises(InputError, match="sharded"):
+        build_index(corpus, tmp_path / "sh", entities=False)
+    with pytest.raises(InputError, match="has 2 shards"):
+        build_sharded(corpus, tmp_path / "sh", client=client, shards=3, entities=False)
+    build_index(corpus, tmp_path / "one", entities=False)
+    with pytest.raises(InputError, match="not sharded"):
+        build_sharded(corpus, tmp_path / "one", client=client, entities=False)
+    runner = CliRunner()
+    for args, words in [
+        (["--cluster", "nowhere"], "local:N"),
+        (["--shards", "2"], "goes with --cluster"),
+    ]:
+        res = runner.invoke(app, ["index", str(corpus), "--index", str(tmp_path / "x"), *args])
+        assert res.exit_code == 1 and words in res.output and "Traceback" not in res.output
+
+
+def test_rebuild_reshards_and_swaps_in_whole(tmp_path: Path, client: Any) -> None:
+    corpus = make_corpus(tmp_path / "corpus", count=10)
+    index = tmp_path / "sh"
+    first = build_sharded(corpus, index, client=client, shards=2, entities=False)
+    again = build_sharded(corpus, index, client=client, shards=4, rebuild=True, entities=False)
+    assert again.indexed == first.indexed
+    assert len(_ids_per_shard(index)) == 4
+    assert len(list(index.glob("gen-*"))) == 1  # the old shards went with their generation
+
+
+def test_a_killed_worker_loses_and_doubles_nothing(tmp_path: Path) -> None:
+    from distributed import Client
+
+    corpus = make_corpus(tmp_path / "corpus", count=400, seed=11)
+    index = tmp_path / "sh"
+    with (
+        local_cluster(2) as cluster,
+        Client(cluster) as c,
+    ):
+        pids = list(c.run(os.getpid).values())
+        killed = threading.Event()
+
+        def kill(read: int) -> None:
+            if read >= 150 and not killed.is_set():
+                killed.set()
+                os.kill(pids[0], signal.SIGKILL)
+
+        with contextlib.suppress(NewsearchError):  # (Dask may give up: the re-run finishes)
+            build_sharded(
+                corpus, index, client=c, shards=3, entities=False, commit_every=40, progress=kill
+            )
+        assert killed.is_set()
+        again = build_sharded(corpus, index, client=c, entities=False)
+    one = build_index(corpus, tmp_path / "one", entities=False, vectors=False)
+    every = sum(_ids_per_shard(index), Counter())
+    assert max(every.values()) == 1  # nothing doubled
+    assert sum(every.values()) == one.indexed  # nothing lost
+    assert again.read == one.read
+
+
+def test_a_query_never_imports_dask(built: dict[str, Any]) -> None:
+    code = (
+        "import sys; from newsearch import SearchEngine\n"
+        f"e = SearchEngine({str(built['root'] / 'sh')!r})\n"
+        "r = e.search('oil price', facets=True); assert r.total\n"
+        "print(json.dumps([m for m in ('dask', 'distributed') if m in sys.modules]))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", "import json\n" + code],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(out.stdout) == []
