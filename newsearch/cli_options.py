@@ -111,6 +111,14 @@ FILTER_OPTIONS: tuple[inspect.Parameter, ...] = tuple(
             ),
         ),
         (
+            "language",
+            _multi(
+                "CODE",
+                "Only articles in this language, e.g. de or German (repeat: any of them); "
+                "the query's words are then analysed in it alone.",
+            ),
+        ),
+        (
             "exclude",
             _multi(
                 "FIELD:VALUE",

@@ -52,6 +52,9 @@ class Article:
     location: str | None = None
     tags: tuple[tuple[str, str], ...] = ()
     warnings: tuple[str, ...] = ()
+    # The language its source declares (a record's ``language`` field), as a code (``de``);
+    # None: detected from its text when it is indexed (text/languages.py).
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,9 @@ class ArticleInfo:
     date: dt.date | None
     path: str
     url: str | None = None
+    # Its language's code (``en``, ``de``, ``zh``), given by its source or detected when it
+    # was indexed; None for an article of an index that kept no language.
+    language: str | None = None
 
 
 @dataclass(frozen=True)

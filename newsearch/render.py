@@ -103,6 +103,7 @@ def article_json(a: ArticleInfo) -> dict[str, Any]:
         "date": a.date.isoformat() if a.date else None,
         "path": a.path,
         "url": a.url,
+        "language": a.language,
     }
 
 
@@ -416,6 +417,8 @@ def print_results(console: Console, r: SearchResults, rich: bool) -> None:
         head = Text(f"{h.rank}. ", style="bold" if rich else "")
         head.append(escape(a.title or "(untitled)"), style="bold" if rich else "")
         when = a.date.isoformat() if a.date else "unknown date"
+        if a.language and a.language != "en":  # English, the common case, goes unsaid
+            when += f", {a.language}"
         head.append(f"  [{escape(a.source or 'unknown source')}, {when}]")
         head.append(f"  score {h.score:.2f}", style="dim" if rich else "")
         console.print(head)
@@ -458,7 +461,7 @@ def print_article(console: Console, v: ArticleView, rich: bool) -> None:
     line = f"{a.source or 'unknown source'}, {when}" + (f", by {a.author}" if a.author else "")
     console.print(Text(escape(line)))
     dim = "dim" if rich else ""
-    for label, value in (("url", a.url), ("path", a.path), ("id", a.id)):
+    for label, value in (("url", a.url), ("path", a.path), ("id", a.id), ("language", a.language)):
         if value:
             console.print(Text(f"{label}: {escape(value)}", style=dim))
     if v.tags:

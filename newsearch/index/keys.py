@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from newsearch.text.dates import day_key
+from newsearch.text.languages import language_code
 from newsearch.text.names import entity_key, source_key
 
 # Sort keys (the ``newest``/``oldest`` columns): fixed-width byte strings, ``0`` + 14 digits for
@@ -50,6 +51,12 @@ def split_tag(term: str) -> tuple[str, str]:
     """``("category", "business")`` from the term ``category:business``."""
     name, _, value = term.partition(":")
     return name, value
+
+
+def language_term(value: str) -> str | None:
+    """The ``language`` term of a language as a record or a user names it (``de``, ``DE``,
+    ``de-AT``, ``German``, ``Deutsch`` -> ``de``); None when it names no language."""
+    return language_code(value)
 
 
 def date_term(day: dt.date) -> str:

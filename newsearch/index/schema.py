@@ -1,8 +1,9 @@
 """The Whoosh schema: one document per article.
 
-An article document carries its text (title and body, with positions, for phrases), its title
-again on its own (for ``title:word``), the filter fields (source, date, entities, topics, and
-every tag as ``name:value``), and stored metadata: the body, its
+An article document carries its text (title and body, with positions, for phrases, analysed in
+the article's language), its title again on its own (for ``title:word``), the filter fields
+(source, date, entities, topics, every tag as ``name:value``, the language), and stored
+metadata: the body, its
 passages' offsets and entities, content hashes.
 Passages are not documents of their own: the engine scores the passages of the best articles
 when it answers (engine.py), which halves the postings written and the documents searched.
@@ -22,11 +23,13 @@ from newsearch.text.analysis import news_analyzer
 # 6: article and passage vectors (index/vectors.py), in the ``vectors`` column.
 # 7: the ``tag`` field: every tag of an article but its entities, ``name:value``
 # (keys.tag_term), for ``--tag NAME=VALUE`` and a facet per tag name.
-FORMAT_VERSION = 7
+# 8: the ``language`` field (each article's language, keys.language_term), and the text
+# fields analysed in it (text/languages.py: stems of its language, CJK bigrams).
+FORMAT_VERSION = 8
 
 TEXT_FIELDS = ("text", "title")  # the body and the headline
 ENTITY_FIELDS = ("person", "org", "place")
-FILTER_FIELDS = ("source", "date", *ENTITY_FIELDS, "topic", "tag")
+FILTER_FIELDS = ("source", "date", *ENTITY_FIELDS, "topic", "tag", "language")
 
 
 def _text_field(analyzer: Any) -> TEXT:
@@ -52,6 +55,7 @@ def build_schema() -> Schema:
         place=KEYWORD(commas=True, scorable=False),
         topic=KEYWORD(commas=True, scorable=False),
         tag=KEYWORD(commas=True, scorable=False),  # "category:business" (keys.tag_term)
+        language=ID(),  # "de": the article's language (keys.language_term), one a document
         # Stored only: the body, passage offsets and entities, article metadata, content hashes.
         # Its length is the article's number of passages, so the index knows the average passage
         # length (field_length("text") / field_length("passages")) for scoring passages.

@@ -21,6 +21,8 @@ import numpy.typing as npt
 from newsearch.index import keys
 from newsearch.index.vectors import COLUMN, quantize
 from newsearch.models import Article, Mention, Passage
+from newsearch.text.analysis import LanguageText
+from newsearch.text.languages import detect
 from newsearch.text.passages import make_passages
 
 ENTITY_KINDS = ("person", "org", "place")
@@ -30,6 +32,8 @@ Embed = Callable[[Sequence[str]], npt.NDArray[np.float32]]  # texts -> unit vect
 def content_hash(a: Article) -> str:
     """Changes with anything indexed of the article (its text and metadata), not its path."""
     parts = [a.title, a.body, a.date, a.time, a.source, a.author, a.url, sorted(a.tags)]
+    if a.language:  # a declared language changes the analysis (a detected one follows the text)
+        parts.append(a.language)
     return hashlib.sha1(json.dumps(parts, default=str).encode("utf-8")).hexdigest()
 
 
@@ -73,19 +77,29 @@ def date_fields(a: Article) -> dict[str, Any]:
     return fields
 
 
+def article_language(a: Article) -> str:
+    """The language of an article: the one its source declares, else the one its title and
+    body are in (text/languages.py: English when the text is too short to tell)."""
+    return a.language or detect(a.title, a.body)[0]
+
+
 def build_document(
     a: Article, mentions: tuple[Mention, ...], hashes: tuple[str, str]
 ) -> dict[str, Any]:
     """The article's one index document (``hashes``: its content and normalised-text hashes,
-    as ``content_hash`` and ``norm_hash`` give them)."""
+    as ``content_hash`` and ``norm_hash`` give them). Its words are analysed in its language
+    (the text fields are LanguageText: index/text_format.py reads the language)."""
     records = entity_records(a, mentions)
+    language = article_language(a)
     # The text field holds the title too: one field to search for every word of a query.
+    text = f"{a.title}\n\n{a.body}" if a.title and a.title != a.body else a.body
     doc: dict[str, Any] = {  # a headline alone (its title is its body) is not read twice
         "article_id": a.id,
-        "text": f"{a.title}\n\n{a.body}" if a.title and a.title != a.body else a.body,
+        "text": LanguageText(text, language),
+        "language": language,
     }
     if a.title:
-        doc["title"] = a.title  # for title:word
+        doc["title"] = LanguageText(a.title, language)  # for title:word
     if a.source:
         doc["source"] = keys.source_term(a.source)
     doc.update(date_fields(a))
@@ -101,7 +115,7 @@ def build_document(
         terms = keys.keyword_value(sorted({key for t, _, key in records if t == kind}))
         if terms:
             doc[kind] = terms
-    passages = make_passages(a.id, a.body)
+    passages = make_passages(a.id, a.body, language=language)
     doc["passages"] = " ".join("p" for _ in passages)
     doc["body"] = a.body
     doc["meta"] = {
@@ -115,6 +129,7 @@ def build_document(
         "time": a.time.isoformat() if a.time else None,
         "url": a.url,
         "location": a.location,
+        "language": language,
         "tags": [list(t) for t in a.tags],
         "entities": records,
         # [start, end, [[type, name], ...]] of each passage, in order

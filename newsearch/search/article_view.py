@@ -87,6 +87,7 @@ def view(
         date=dt.date.fromisoformat(date) if date else None,
         path=meta.get("path", ""),
         url=meta.get("url"),
+        language=meta.get("language"),
     )
     passages = tuple(
         PassageSpan(i, start, end, tuple(Entity(n, k) for k, n in ents if _known(k)))
@@ -101,7 +102,7 @@ def view(
     if plan is None:
         return ArticleView(info, body, tags, entities, passages)
     clauses = plan.clauses
-    lit = highlights(body, clauses)
+    lit = highlights(body, clauses, language=info.language)
     return ArticleView(
         article=info,
         body=body,
@@ -110,7 +111,9 @@ def view(
         passages=passages,
         query=plan.query,
         highlights=lit,
-        title_highlights=highlights(title, clauses, field="title") if title else (),
+        title_highlights=(
+            highlights(title, clauses, field="title", language=info.language) if title else ()
+        ),
         related=related.spans(body, lit) if related is not None else (),
         notices=plan.notices,
     )

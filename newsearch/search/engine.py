@@ -191,6 +191,7 @@ class SearchEngine:
         entity: str | Sequence[str] | None = None,
         topic: str | Sequence[str] | None = None,
         tag: str | Sequence[str] | None = None,
+        language: str | Sequence[str] | None = None,
         exclude: str | Sequence[str] | Sequence[tuple[str, str]] | None = None,
         explain: bool = False,
         feedback: bool = FEEDBACK_DEFAULT,
@@ -247,6 +248,7 @@ class SearchEngine:
             entity=entity,
             topic=topic,
             tag=tag,
+            language=language,
             exclude=exclude,
         )
         s = self._s()

@@ -149,7 +149,9 @@ class Exporter:
             rank=rank,
             score=score,
             text=text,
-            highlights=highlights(text, self._plan.clauses) if self._lit else (),
+            highlights=(
+                highlights(text, self._plan.clauses, language=info.language) if self._lit else ()
+            ),
             start=start,
             end=end,
             article=info,

@@ -1,12 +1,12 @@
 """Facet counts over a set of matching articles, with numpy.
 
-For each facet field (source, date, the entity types, and each tag name: ``category:business``
-terms of the ``tag`` field, a facet per name) the index's own terms give, once per
-open searcher (index/segments.py), a pair of arrays: document number and value code of every
-(article, value). A facet count is then one ``bincount`` over the pairs whose article matches,
-however many articles match. No stored field is read for counting; display names ("Kim Jong
-Un" for the key ``kim jong un``, "RFA" for ``rfa``) come from the stored entity records of a few
-articles holding the value, and only for the values shown.
+For each facet field (source, date, the entity types, the language, and each tag name:
+``category:business`` terms of the ``tag`` field, a facet per name) the index's own terms
+give, once per open searcher (index/segments.py), a pair of arrays: document number and value
+code of every (article, value). A facet count is then one ``bincount`` over the pairs whose
+article matches, however many articles match. No stored field is read for counting; display
+names ("Kim Jong Un" for the key ``kim jong un``, "RFA" for ``rfa``) come from the stored
+entity records of a few articles holding the value, and only for the values shown.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from newsearch.models import ENTITY_TYPES, EntitySummary, EntityType, FacetValue
 from newsearch.text.entity_resolution import Resolution, resolve
 
 DateBucket = Literal["day", "month", "year"]
-FACET_NAMES = ("source", "date", "person", "org", "place")
+FACET_NAMES = ("source", "date", "person", "org", "place", "language")
 UNKNOWN = "unknown"
 NAME_SAMPLE = 5  # articles whose stored records vote on a value's display name
 VARIANT_SAMPLE = 200  # articles whose stored records give an entity's names
@@ -132,6 +132,8 @@ class FacetTable:
             if name == "date":
                 for key, n in by_key.items():
                     labelled[_iso(key)[: _CUT[bucket]]] += n
+            elif name == "language":  # codes as the filter takes them: "de", "zh"
+                labelled.update(by_key)
             else:
                 for key in _contenders(by_key, limit):
                     labelled[self.display(name, key)] += by_key[key]

@@ -73,7 +73,8 @@ def feedback_words(
     for docnum, score in top[:FEEDBACK_DOCS]:
         fields = load(docnum)
         text = f"{fields['meta'].get('title') or ''}\n\n{fields['body']}"
-        docs.append((score, [t for t, _, _ in term_spans(text) if not t.isdigit()]))
+        language = fields["meta"].get("language")
+        docs.append((score, [t for t, _, _ in term_spans(text, language) if not t.isdigit()]))
     known = set(own)
     weights = expanded_weights(sorted(known), relevance_model(docs))
     return [(w, weight) for w, weight in weights.items() if w not in known]

@@ -28,8 +28,9 @@ TYPE_NAMES = {"person": "a person", "org": "an organisation", "place": "a place"
 
 @dataclass(frozen=True)
 class Filters:
-    """Filters on article metadata; lists within a field: sources OR-ed, entities and topics
-    AND-ed, tags (``"category=BUSINESS"``) OR-ed within a name and AND-ed across names. The
+    """Filters on article metadata; lists within a field: sources and languages OR-ed,
+    entities and topics AND-ed, tags (``"category=BUSINESS"``) OR-ed within a name and AND-ed
+    across names. The
     same filters come by three routes (``field:value`` in the query, keyword arguments, a
     ``Filters`` object) and are merged by ``gather``."""
 
@@ -42,6 +43,7 @@ class Filters:
     entity: tuple[str, ...] = ()
     topic: tuple[str, ...] = ()
     tag: tuple[str, ...] = ()  # "name=value": values of one name OR-ed, names AND-ed
+    language: tuple[str, ...] = ()  # codes or names ("de", "German"), OR-ed
     exclude: tuple[tuple[str, str], ...] = field(default=())  # (field, value) pairs
 
     def merged(self, other: Filters) -> Filters:
@@ -57,8 +59,9 @@ class Filters:
 # month or year: both dates at once).
 LIST_FILTERS = tuple(f.name for f in fields(Filters) if f.name not in ("since", "until", "exclude"))
 FILTER_NAMES = (*LIST_FILTERS, "since", "until", "date")
+ALIASES = {"lang": "language"}  # other names of filters in the query text and exclusions
 _CLAUSE = re.compile(
-    r"(?<![^\s(])(?P<neg>-)?(?P<field>" + "|".join(FILTER_NAMES) + r"):"
+    r"(?<![^\s(])(?P<neg>-)?(?P<field>" + "|".join((*FILTER_NAMES, *ALIASES)) + r"):"
     r"(?:\"(?P<quoted>[^\"]*)\"?|(?P<bare>[^\s\"()]+))",
     re.IGNORECASE,
 )
@@ -91,6 +94,7 @@ def extract_filters(text: str) -> tuple[str, Filters]:
     def take(m: re.Match[str]) -> str:
         nonlocal since, until
         name = m["field"].lower()
+        name = ALIASES.get(name, name)
         value = (m["quoted"] if m["quoted"] is not None else m["bare"]).strip()
         if not value:
             return " "
@@ -125,6 +129,8 @@ def _field_query(name: str, value: str) -> query.Query:
         return query.Term("topic", keys.topic_term(value))
     if name == "tag":
         return query.Term("tag", keys.tag_term(*tag_pair(value)))
+    if name == "language":
+        return query.Term("language", language_value(value))
     if name in ENTITY_FIELDS:
         return query.Term(name, keys.entity_term(value))
     if name == "entity":
@@ -135,6 +141,18 @@ def _field_query(name: str, value: str) -> query.Query:
         end = parse_date_bound(value, end=True)
         return _date_range(start, end)
     raise QueryError(f"unknown filter {name!r}: use one of {', '.join(FILTER_NAMES)}")
+
+
+def language_value(value: str) -> str:
+    """The language term of a filter's value (``de``, ``German``, ``pt-BR``), or a
+    QueryError saying what to write."""
+    term = keys.language_term(value)
+    if term is None:
+        raise QueryError(
+            f"language {value!r} not understood: give a code such as de, fr, zh "
+            "(the language facet lists the index's) or a name such as German"
+        )
+    return term
 
 
 def tag_pair(value: str) -> tuple[str, str]:
@@ -212,13 +230,16 @@ def filter_queries(
     must: list[query.Query] = []
     if filters.source:
         must.append(query.Or([_field_query("source", s) for s in filters.source]))
+    if filters.language:
+        found = list(dict.fromkeys(_field_query("language", v) for v in filters.language))
+        must.append(found[0] if len(found) == 1 else query.Or(found))
     if filters.since and filters.until and filters.since > filters.until:
         raise QueryError(f"--since {filters.since} is after --until {filters.until}: swap them")
     if filters.since or filters.until:
         must.append(_date_range(filters.since, filters.until))
     must.extend(_tag_query(filters.tag))
     for name in LIST_FILTERS:
-        if name in ("source", "tag"):
+        if name in ("source", "tag", "language"):
             continue
         values: Sequence[str] = getattr(filters, name)
         must.extend(field_query(name, v, notices) for v in values if v.strip())
@@ -270,6 +291,7 @@ def _exclusions(value: object) -> tuple[tuple[str, str], ...]:
             if not sep:
                 raise QueryError(f"exclude {item!r}: use FIELD:VALUE, e.g. source:RFA")
         name, text = name.strip().lower(), text.strip()
+        name = ALIASES.get(name, name)
         if name not in FILTER_NAMES or not text:
             raise QueryError(
                 f"exclude {item!r}: use FIELD:VALUE with FIELD one of {', '.join(FILTER_NAMES)}"

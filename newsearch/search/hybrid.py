@@ -120,7 +120,8 @@ class PassageWords:
         found = self._kept.get(docnum)
         if found is None:
             body = fields["body"]
-            terms = passage_terms(body, bounds, fields["meta"]["title"])
+            meta = fields["meta"]
+            terms = passage_terms(body, bounds, meta["title"], meta.get("language"))
             found = terms, [frozenset(content_words(body[a:b])) for a, b in bounds]
             self._kept[docnum] = found
             if len(self._kept) > self._size:

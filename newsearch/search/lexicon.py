@@ -1,7 +1,7 @@
 """The index's words, as the query plan asks for them: index terms by prefix or by edit distance
-(Whoosh's term lists), their document frequencies, and words of the corpus as written (the
+(Whoosh's term lists), their document frequencies, words of the corpus as written (the
 spelling vocabulary) near a fuzzy word, so ``Zelensky~`` finds both Zelenskyy and Zelenskiy
-whose stems are further apart than the words."""
+whose stems are further apart than the words, and the languages the articles are in."""
 
 from __future__ import annotations
 
@@ -59,4 +59,15 @@ def index_lexicon(searcher: Searcher, vocabulary: Callable[[], Counter[str]]) ->
         found = reader.terms_within(field, term, maxdist, prefix=1)
         return [t.decode("utf-8") if isinstance(t, bytes) else str(t) for t in found]
 
-    return Lexicon(prefixed, frequency, near, within, written)
+    held: list[str] = []
+
+    def languages() -> list[str]:
+        """The languages of the index's articles (codes), read once."""
+        if not held and "language" in searcher.schema:
+            held.extend(t.decode("utf-8") if isinstance(t, bytes) else str(t)
+                        for t in reader.lexicon("language"))  # fmt: skip
+        return held
+
+    lexicon = Lexicon(prefixed, frequency, near, within, written)
+    lexicon.languages = languages
+    return lexicon

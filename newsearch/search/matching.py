@@ -9,8 +9,9 @@ Whoosh block at a time) and scores every matching article in one vectorised BM25
 the statistics ``CachedBM25F`` gives Whoosh, so the scores are Whoosh's own (tests compare the
 two); a phrase is checked on the positions of the articles that hold all its words, and scores
 as Whoosh scores it, the sum of its words. Filters become boolean masks over all documents, kept
-for the next query. Other plans (groups nested in AND/OR, phrases with slop) are walked by
-Whoosh (``Matching``, which chooses).
+for the next query; so do the languages a word's form is asked of (plan.Clause.languages).
+Other plans (groups nested in AND/OR, phrases with slop) are walked by Whoosh (``Matching``,
+which chooses).
 """
 
 from __future__ import annotations
@@ -140,6 +141,8 @@ class BulkScorer:
         words = list(clause.words)
         spec = self._s.schema[clause.field]
         btexts = [spec.to_bytes(w) for w in words]
+        where = clause.where  # a form of some languages: their articles only
+        allowed = self._mask(where) if where is not None else None
         first = len(holding)
         holding.extend(_Held(clause.field, w, (w,)) for w in words)
         if len(words) > 1:  # the phrase itself: times it occurs bound its passages better
@@ -149,12 +152,21 @@ class BulkScorer:
             if any(not len(ids) for ids, _, _ in read):
                 continue
             for i, (ids, tf, _) in enumerate(read):
+                if allowed is not None:
+                    keep = allowed[ids + offset]
+                    ids, tf = ids[keep], tf[keep]
                 holding[first + i].add(ids + offset, tf)
             if len(words) == 1:
                 docs, picks = read[0][0], [np.arange(len(read[0][0]))]
             else:
                 docs, picks, counts = _phrase_docs([(i, v) for i, _, v in read if v is not None])
+                if allowed is not None:
+                    keep = allowed[docs + offset]
+                    docs, picks, counts = docs[keep], [p[keep] for p in picks], counts[keep]
                 holding[first + len(words)].add(docs + offset, counts)
+            if allowed is not None and len(words) == 1:
+                keep = allowed[docs + offset]
+                docs, picks = docs[keep], [picks[0][keep]]
             if not len(docs):
                 continue
             gids = docs + offset

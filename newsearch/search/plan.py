@@ -13,6 +13,14 @@ the way a search engine's boolean query is usually read (Lucene's SHOULD/MUST/MU
 - the same positive query rewritten for Whoosh (expansions spelled out as terms, so Whoosh
   matches exactly what is scored and highlighted) for the shapes the fast path does not take:
   ``flat`` says whether it does (no nesting of groups inside AND/OR).
+
+**Languages.** Each article's words are indexed in its own language (text/languages.py). A
+word or phrase of the query is analysed in each language the index holds (or the
+``--language`` filter names) and its forms are one group's alternatives, each *for* the
+languages that give it (``Clause.languages``: ``architekt`` for German articles, ``architekten``
+for English ones): a form matches, scores and lights only in articles of its languages. A form
+every language gives is for all (``languages`` None), so an index of one language has exactly
+the plan it always had.
 """
 
 from __future__ import annotations
@@ -24,7 +32,8 @@ from typing import Literal
 
 from whoosh import query as wq
 
-from newsearch.search.filters import FilterQueries, Filters, filter_queries
+from newsearch.search.filters import FilterQueries, Filters, filter_queries, language_value
+from newsearch.search.forms import Forms, alternative, language_query
 from newsearch.search.query import ParsedText, Unscored
 from newsearch.text.analysis import fold_word, known_stem, normalize_word
 from newsearch.text.entity_resolution import Resolution
@@ -46,6 +55,19 @@ class Clause:
     field: str
     boost: float = 1.0
     slop: int = 1
+    # The languages of the articles it is asked of (their codes): the query's words analysed
+    # in those languages give these terms. None: every article.
+    languages: frozenset[str] | None = None
+
+    def applies(self, language: str | None) -> bool:
+        """Whether it is asked of an article in ``language`` (None: an article of an index
+        that kept no language, analysed as English)."""
+        return self.languages is None or (language or "en") in self.languages
+
+    @property
+    def where(self) -> wq.Query | None:
+        """The articles it is asked of, as a query of the ``language`` field (None: all)."""
+        return language_query(self.languages) if self.languages is not None else None
 
     @property
     def fields(self) -> frozenset[str]:
@@ -112,6 +134,15 @@ class Lexicon:
         self.written = written  # (prefix, pattern) -> words of the corpus as written
         # the corpus's entities resolved (facets.FacetTable.resolution), for entity filters
         self.entities: Callable[[], Resolution] | None = None
+        # the languages the index holds (codes): each query word is analysed in each
+        self.languages: Callable[[], Sequence[str]] = lambda: ()
+
+
+def asked_languages(filters: Filters, lexicon: Lexicon) -> list[str]:
+    """The languages a query's words are analysed in: the filter's, else the index's."""
+    if filters.language:
+        return list(dict.fromkeys(language_value(v) for v in filters.language))
+    return list(lexicon.languages())
 
 
 def build(
@@ -119,7 +150,8 @@ def build(
 ) -> QueryPlan:
     """The plan of ``query``: its parsed text, the merged filters, the sort."""
     notices = list(parsed.notices)
-    walker = _Walker(lexicon, parsed.fuzzy_words)
+    forms = Forms(asked_languages(filters, lexicon), parsed.typed)
+    walker = _Walker(lexicon, parsed.fuzzy_words, forms)
     groups: list[Group] = []
     excluded: list[wq.Query] = []
     positives: list[tuple[wq.Query, bool]] = []
@@ -133,6 +165,8 @@ def build(
             groups.extend(Group(g.clauses, required and leaf) for g in node_groups)
             flat = flat and leaf
     notices.extend(walker.notices)
+    if not forms.plain:  # a word left out is left out in every language
+        excluded = [walker.in_languages(q) for q in excluded]
     fq = filter_queries(filters, lexicon.entities)
     positive = _combine(positives)
     searchable = positive is not None or bool(excluded) or not parsed.had_text
@@ -150,7 +184,25 @@ def build(
         filter_queries=fq,
         notices=(*notices, *fq.notices),
         searchable=searchable,
-        vocabulary_words=tuple(re.findall(r"[^\W\d_]+(?![\w~*])", parsed.text)),
+        vocabulary_words=_unknown(re.findall(r"[^\W\d_]+(?![\w~*])", parsed.text), forms, lexicon),
+    )
+
+
+def _unknown(words: list[str], forms: Forms, lexicon: Lexicon) -> tuple[str, ...]:
+    """The words to check for spelling: all of them, but, in an index of several languages,
+    those some language's form of which the index holds (``героина`` is ``героин``)."""
+    if forms.plain:
+        return tuple(words)
+    return tuple(
+        w
+        for w in words
+        if not any(
+            lexicon.frequency("text", f)
+            for found in [normalize_word(w)]
+            if found is not None
+            for form, _ in forms.of((found,))
+            for f in form
+        )
     )
 
 
@@ -215,25 +267,46 @@ def maybe(must: wq.Query, may: wq.Query) -> wq.Query:
 class _Walker:
     """Rewrites a positive part for Whoosh and collects its groups, in one pass."""
 
-    def __init__(self, lexicon: Lexicon, fuzzy_words: dict[str, str]) -> None:
+    def __init__(
+        self, lexicon: Lexicon, fuzzy_words: dict[str, str], forms: Forms | None = None
+    ) -> None:
         self._lexicon = lexicon
         self._fuzzy_words = fuzzy_words  # stemmed form -> the word as typed
+        self._forms = forms or Forms((), {})
         self.notices: list[str] = []
+
+    def in_languages(self, q: wq.Query) -> wq.Query:
+        """A query of words (to leave out) with each word and phrase in every language asked."""
+        if type(q) in (wq.Term, wq.Phrase) and q.fieldname in TEXT_FIELDS:
+            rewritten, _, _ = self._in_forms(q, 1.0)
+            return rewritten if rewritten is not None else q
+        return q if q.is_leaf() else q.apply(self.in_languages)
+
+    def _in_forms(
+        self, q: wq.Term | wq.Phrase, boost: float
+    ) -> tuple[wq.Query | None, list[Group], bool]:
+        """A word or phrase as its forms in the languages asked: one group of alternatives,
+        each for its languages (forms.py); as it was when one form serves them all."""
+        name: str = q.fieldname
+        words = (_text(q.text),) if type(q) is wq.Term else tuple(str(w) for w in q.words)
+        slop = int(getattr(q, "slop", 1))
+        found = self._forms.of(words)
+        if found == [(words, None)]:
+            return q, [Group((Clause(words, name, boost, slop),))], True
+        if not found:  # stop words in every language asked
+            return None, [], False
+        clauses = tuple(Clause(w, name, boost, slop, langs) for w, langs in found)
+        parts = [alternative(name, w, slop, q.boost, langs) for w, langs in found]
+        return (parts[0] if len(parts) == 1 else wq.Or(parts)), [Group(clauses)], True
 
     def walk(self, q: wq.Query, boost: float) -> tuple[wq.Query | None, list[Group], bool]:
         """(the part for Whoosh, its groups, whether it is one leaf group)."""
         boost *= float(q.boost or 1.0) if hasattr(q, "boost") else 1.0
         field_name = getattr(q, "fieldname", None)
-        if isinstance(q, wq.Phrase):
+        if isinstance(q, wq.Phrase) or type(q) is wq.Term:
             if field_name not in TEXT_FIELDS:
                 return q, [], False
-            words = tuple(str(w) for w in q.words)
-            clause = Clause(words, field_name, boost, int(q.slop))
-            return q, [Group((clause,))], True
-        if type(q) is wq.Term:
-            if field_name not in TEXT_FIELDS:
-                return q, [], False
-            return q, [Group((Clause((_text(q.text),), field_name, boost),))], True
+            return self._in_forms(q, boost)
         if isinstance(q, wq.FuzzyTerm | wq.Prefix | wq.Wildcard):
             return self._expand(q, boost)
         if isinstance(q, wq.Not):  # inside a group: what the group's articles must not hold

@@ -19,7 +19,7 @@ from whoosh.qparser import FuzzyTermPlugin, MultifieldParser, OrGroup, PlusMinus
 
 from newsearch.errors import QueryError
 from newsearch.index.schema import TEXT_FIELDS
-from newsearch.text.analysis import STOP_WORDS, fold_word, normalize_word
+from newsearch.text.analysis import STOP_WORDS, TOKEN, fold_word, is_cjk, normalize_word
 
 # Words search passage text; the title counts through the article's evidence (scoring.py), or
 # directly with title:word. A second field per word would double the cost of every query.
@@ -45,6 +45,9 @@ class ParsedText:
     fuzzy_words: dict[str, str] = field(default_factory=dict)
     had_text: bool = False  # the text held something besides filters
     nothing_reason: str | None = None  # why nothing is searchable, when nothing is
+    # The words typed, by their English index term (Whoosh's tree holds those): the plan
+    # analyses them in the index's other languages (``Architekten`` -> ``architekt``).
+    typed: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _shorten(text: str, limit: int = 40) -> str:
@@ -94,6 +97,37 @@ def _repair(text: str, operators: bool) -> tuple[str, list[str]]:
     return " ".join(out), notices
 
 
+_CJK_RUN = re.compile(r'"[^"]*"|(?P<run>' + TOKEN.pattern.rpartition("|")[2] + ")")
+
+
+def _cjk_phrases(text: str) -> str:
+    """Runs of three or more CJK characters outside quotes quoted: their bigrams must stand
+    side by side, as Lucene's CJK analysis asks (``健康食品`` is the phrase ``健康 康食 食品``)."""
+
+    def quote(m: re.Match[str]) -> str:
+        run = m["run"]
+        if run is None or len(run) <= 2:
+            return m.group()
+        before = " " if text[m.start() - 1 : m.start()].isalnum() else ""
+        after = " " if text[m.end() : m.end() + 1].isalnum() else ""
+        return f'{before}"{run}"{after}'
+
+    return _CJK_RUN.sub(quote, text)
+
+
+def typed_words(text: str) -> dict[str, tuple[str, ...]]:
+    """The words of ``text`` (not CJK runs: their bigrams are the same in every language) by
+    their English index term, each term's words in the order typed."""
+    out: dict[str, list[str]] = {}
+    for token in TOKEN.findall(text):
+        if is_cjk(token):
+            continue
+        term = normalize_word(token)
+        if term is not None and token not in out.setdefault(term, []):
+            out[term].append(token)
+    return {term: tuple(words) for term, words in out.items()}
+
+
 def _clean_text_query(text: str) -> tuple[str, list[str]]:
     """Make free text safe for the parser: unknown ``field:`` prefixes become plain words,
     ``?`` (a wildcard to Whoosh, punctuation to people) goes, ``*`` stays only after a word
@@ -110,6 +144,8 @@ def _clean_text_query(text: str) -> tuple[str, list[str]]:
     text = _FIELD_PREFIX.sub(prefix, text)
     text = text.replace("?", " ")
     text = re.sub(r"(?<!\w\w)\*", " ", text)
+    if not text.isascii():
+        text = _cjk_phrases(text)
     return text, notices
 
 
@@ -171,6 +207,7 @@ class QueryParser:
                 fuzzy,
                 had_text,
                 None if tree is not None else inner.nothing_reason,
+                inner.typed,
             )
         try:
             tree = parser.parse(cleaned)
@@ -188,7 +225,7 @@ class QueryParser:
             else:
                 reason = f"nothing to search for in {_shorten(text)!r}"
             return ParsedText(text, None, tuple(notices), fuzzy, had_text, reason)
-        return ParsedText(text, tree, tuple(notices), fuzzy, had_text)
+        return ParsedText(text, tree, tuple(notices), fuzzy, had_text, typed=typed_words(cleaned))
 
 
 class Unscored(query.WrappingQuery):  # type: ignore[misc]

@@ -44,7 +44,8 @@ class HitMaker:
         explanation: list[TermContribution] = []
         if scorer is not None:
             title = meta["title"]
-            p = passage_terms(body, [(start, end)], title if c.index == 0 else None)[0]
+            first = title if c.index == 0 else None
+            p = passage_terms(body, [(start, end)], first, meta.get("language"))[0]
             explanation = scorer.contributions(p)
             if article_part is not None:
                 explanation += article_part(c.docnum)
@@ -53,7 +54,7 @@ class HitMaker:
                     TermContribution("words (scaled to the best candidate)", "hybrid", c.words),
                     TermContribution("meaning (cosine to the query)", "hybrid", c.meaning),
                 ]
-        lit = highlights(text, clauses)
+        lit = highlights(text, clauses, language=meta.get("language"))
         return Hit(
             rank=rank,
             score=c.score,
@@ -79,6 +80,7 @@ class HitMaker:
                 date=dt.date.fromisoformat(date) if date else None,
                 path=meta.get("path", ""),
                 url=meta.get("url"),
+                language=meta.get("language"),
             )
             self._articles[article_id] = info
         return info

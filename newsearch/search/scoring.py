@@ -28,19 +28,27 @@ ARTICLE_WEIGHT = 3.0
 
 @dataclass(frozen=True)
 class PassageTerms:
-    """A passage's index terms in order (stop words dropped, as in the index)."""
+    """A passage's index terms in order (stop words dropped, as in the index), in its
+    article's ``language`` (None: an index that kept none, English)."""
 
     terms: tuple[str, ...]
     title: tuple[str, ...] = ()
+    language: str | None = None
 
 
 def passage_terms(
-    body: str, bounds: Sequence[tuple[int, int]], title: str | None
+    body: str,
+    bounds: Sequence[tuple[int, int]],
+    title: str | None,
+    language: str | None = None,
 ) -> list[PassageTerms]:
-    """The index terms of each passage ``body[start:end]``; the title goes with the first."""
-    title_terms = terms_between(title) if title else ()
+    """The index terms of each passage ``body[start:end]`` in the article's ``language``
+    (its stored code; None: English); the title goes with the first."""
+    title_terms = terms_between(title, language=language) if title else ()
     return [
-        PassageTerms(terms_between(body, start, end), title_terms if i == 0 else ())
+        PassageTerms(
+            terms_between(body, start, end, language), title_terms if i == 0 else (), language
+        )
         for i, (start, end) in enumerate(bounds)
     ]
 
@@ -91,6 +99,8 @@ class PassageScorer:
     def contributions(self, p: PassageTerms) -> list[TermContribution]:
         out: list[TermContribution] = []
         for c in self.clauses:
+            if not c.applies(p.language):  # a form of other languages than the article's
+                continue
             for field, terms, avg in (
                 ("text", p.terms, self.avg_len),
                 ("title", p.title, self.avg_title),

@@ -101,7 +101,11 @@ def article_passages(
         return [(0.0, 0, fields)]
     scored = [
         (scorer.score(p), i)
-        for i, p in enumerate(passage_terms(fields["body"], bounds, fields["meta"]["title"]))
+        for i, p in enumerate(
+            passage_terms(
+                fields["body"], bounds, fields["meta"]["title"], fields["meta"].get("language")
+            )
+        )
     ]
     kept = [(score, i, fields) for score, i in scored if score > 0]
     return kept or [(0.0, 0, fields)]

@@ -41,9 +41,15 @@ def cut_body(body: str, limit: int = MAX_BODY_CHARS) -> str:
 
 
 def make_passages(
-    article_id: str, body: str, max_sentences: int = MAX_SENTENCES, max_chars: int = MAX_CHARS
+    article_id: str,
+    body: str,
+    max_sentences: int = MAX_SENTENCES,
+    max_chars: int = MAX_CHARS,
+    *,
+    language: str | None = None,
 ) -> list[Passage]:
-    """Consecutive sentences, up to ``max_sentences`` or about ``max_chars`` a passage.
+    """Consecutive sentences, up to ``max_sentences`` or about ``max_chars`` a passage; the
+    sentences split as ``language`` (the article's code; None: English) splits them.
 
     ``body[p.start:p.end] == p.text`` for every passage returned.
     """
@@ -56,7 +62,7 @@ def make_passages(
             passages.append(Passage(article_id, len(passages), start, end, body[start:end]))
             group.clear()
 
-    for span in split_sentences(body):
+    for span in split_sentences(body, language):
         if group and (span[1] - group[0][0] > max_chars):
             flush()
         group.append(span)

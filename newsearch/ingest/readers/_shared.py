@@ -15,6 +15,7 @@ from newsearch.ingest.readers.ids import make_id
 from newsearch.ingest.readers.options import FIELDS
 from newsearch.models import Article, Skip
 from newsearch.text.dates import parse_date
+from newsearch.text.languages import language_code
 
 # ---------------------------------------------------------------------------- ids
 
@@ -176,7 +177,12 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "url": ("url", "link", "permalink", "canonicalurl", "articleurl", "sourceurl", "href", "uri"),
     "id": ("id", "guid", "uuid", "docid", "articleid", "documentid", "newsid"),
     "category": ("category", "categories", "section", "topic", "topics", "label", "class"),
+    # The article's language as its source declares it (``de``, ``pt-BR``, ``German``): it
+    # wins over detection (text/languages.py).
+    "language": ("language", "lang", "languagecode", "inlanguage", "dclanguage", "locale"),
 }
+# Fields read by their usual names only (no --field mapping names them).
+EXTRA_FIELDS = ("language",)
 
 
 def norm_key(name: str) -> str:
@@ -188,7 +194,7 @@ def match_fields(names: Sequence[str]) -> dict[str, int]:
     normalised = [norm_key(n) for n in names]
     taken: set[int] = set()
     found: dict[str, int] = {}
-    for field in FIELDS:
+    for field in (*FIELDS, *EXTRA_FIELDS):
         for alias in FIELD_ALIASES[field]:
             hits = [i for i, n in enumerate(normalised) if n == alias and i not in taken]
             if hits:
@@ -321,6 +327,10 @@ def build_article(
         if warning:
             notes.append(warning)
     record_id = explicit_id(values.get("id"), path) or make_id(path, location)
+    language = field_text(values.get("language"), multiline=False)
+    code = language_code(language)
+    if language and code is None:
+        notes.append(f"language {language[:40]!r} not understood: detected from the text instead")
     category = field_text(values.get("category"), multiline=False)
     all_tags = [(k, v) for k, v in tags if v]
     if category and ("category", category) not in all_tags:
@@ -338,6 +348,7 @@ def build_article(
         location=location,
         tags=tuple(all_tags),
         warnings=tuple(notes),
+        language=code,
     )
 
 
