@@ -250,3 +250,20 @@ def test_a_query_never_imports_dask(built: dict[str, Any]) -> None:
         check=True,
     )
     assert json.loads(out.stdout) == []
+
+
+def test_index_command_on_a_local_cluster(tmp_path: Path) -> None:
+    corpus = make_corpus(tmp_path / "corpus", count=6)
+    runner = CliRunner()
+    args = ["index", str(corpus), "--no-entities", "--no-vectors", "--json"]
+    one = runner.invoke(app, [*args, "--index", str(tmp_path / "one")])
+    sh = runner.invoke(
+        app, [*args, "--index", str(tmp_path / "sh"), "--cluster", "local:1", "--shards", "2"]
+    )
+    assert sh.exit_code == 0, sh.output
+    a, b = json.loads(one.stdout), json.loads(sh.stdout)
+    assert a.keys() == b.keys()
+    same = ("read", "indexed", "updated", "unchanged", "duplicate", "moved", "skipped")
+    assert [a[k] for k in same] == [b[k] for k in same]
+    res = runner.invoke(app, ["query", "oil", "--index", str(tmp_path / "sh"), "--json"])
+    assert res.exit_code == 0 and json.loads(res.stdout)["total"] > 0

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
@@ -88,6 +89,8 @@ def build_sharded(
         opened = client_for(cluster, dashboard=dashboard) if client is None else _given(client)
         with opened as dask:
             _check_workers(dask, root, paths)
+            if dashboard:
+                print(f"Dask dashboard: {dask.dashboard_link}", file=sys.stderr, flush=True)
             shadow = False
             if smap is None:
                 smap = shardmap.create(root, shards or max(1, len(_workers(dask))))

@@ -1,0 +1,296 @@
+"""Scale out on Dask: ingest on 1, 2 (and capped 4, 8) local workers against the single-machine
+ingest, and query latency over K shards against one index, in one run.
+
+    python benchmarks/scale.py ingest [--scale 1] [--files N] [--workers 1,2,4,8] [--no-entities]
+                                      [--json]
+    python benchmarks/scale.py query [--scale 10] [--shards 1,2,4,8] [--queries 120] [--json]
+
+The data: Reuters-21578's SGML files (../shared/corpora; research use, never copied into the
+repository), replicated ``--scale`` times into a temporary folder (replica r > 0: NEWID "rR-N"
+and a closing line "Replica R." in each body, so that no replica is a duplicate of another).
+Both the single-machine run and the cluster runs read the same files.
+
+ingest: each system runs in a fresh child process: ``single`` = ``build_index`` (entities on
+every core, one writer, as ``newsearch index``), ``cluster:N`` = ``build_sharded`` on a
+LocalCluster of N one-thread worker processes and N shards. Workers beyond the machine's
+cores share them ("capped": they show the coordination overhead, not a speed-up). For each
+cluster run, Dask's task stream gives every task's compute time: the capacity not spent in
+tasks (``cores x wall - compute``) per batch of 256 articles, the write tail (from the last
+batch made to the last commit) per shard, and the cluster's start.
+
+query: one index (``build_index --no-entities``) and sharded indexes of K shards
+(``build_sharded --no-entities`` on 2 local workers) of the same files; the 120 queries of
+benchmarks/query.py (hybrid mode, passages, highlights), p50/p95/max ms each, and whether the
+top 10 (ids, starts, scores) of every query equal those of one index.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPORA = ROOT.parent / "shared" / "corpora"
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+_NEWID = re.compile(r'NEWID="(\d+)"')
+
+
+def replicate(corpus: str, scale: int, where: Path, files: int | None = None) -> Path:
+    """The corpus's SGML files (the first ``files``), ``scale`` times (distinct ids and
+    texts), in ``where``."""
+    where.mkdir(parents=True, exist_ok=True)
+    for sgm in sorted((CORPORA / corpus).glob("*.sgm"))[:files]:
+        raw = sgm.read_bytes().decode("latin-1")
+        for r in range(scale):
+            text = raw
+            if r:
+                text = _NEWID.sub(lambda m, r=r: f'NEWID="r{r}-{m.group(1)}"', text)
+                text = text.replace("</BODY>", f"\nReplica {r}.\n</BODY>")
+            (where / f"{sgm.stem}-r{r:02d}.sgm").write_bytes(text.encode("latin-1"))
+    return where
+
+
+def cores() -> int:
+    return len(os.sched_getaffinity(0))
+
+
+# ---- children (one system each, in a fresh process) ----
+
+
+def child_single(data: Path, out: Path, entities: bool) -> dict[str, Any]:
+    from newsearch import build_index
+
+    start = time.perf_counter()
+    s = build_index(data, out, entities=entities)
+    wall = time.perf_counter() - start
+    return {"seconds": wall, "read": s.read, "indexed": s.indexed}
+
+
+def child_cluster(data: Path, out: Path, entities: bool, workers: int) -> dict[str, Any]:
+    from distributed import Client, get_task_stream
+
+    from newsearch.cluster.connect import local_cluster
+    from newsearch.cluster.ingest import build_sharded
+
+    start = time.perf_counter()
+    with local_cluster(workers) as cluster, Client(cluster) as client:
+        started = time.perf_counter() - start
+        with get_task_stream(client) as stream:
+            run_start = time.perf_counter()
+            s = build_sharded(data, out, client=client, shards=workers, entities=entities)
+            run = time.perf_counter() - run_start
+    wall = time.perf_counter() - start
+    compute: dict[str, float] = defaultdict(float)
+    transfer: dict[str, float] = defaultdict(float)
+    count: dict[str, int] = defaultdict(int)
+    last_made = last_write = 0.0
+    for task in stream.data:
+        key = task["key"] if isinstance(task["key"], str) else str(task["key"][0])
+        kind = key.split("-", 1)[0]
+        count[kind] += 1
+        for part in task["startstops"]:
+            span = part["stop"] - part["start"]
+            if part["action"] == "compute":
+                compute[kind] += span
+                if kind == "make_documents":
+                    last_made = max(last_made, part["stop"])
+                if kind == "write_shard":
+                    last_write = max(last_write, part["stop"])
+            elif part["action"] == "transfer":
+                transfer[kind] += span
+    busy = sum(compute.values())
+    capacity = min(workers, cores()) * run
+    batches = max(1, count["make_documents"])
+    return {
+        "seconds": wall,
+        "cluster_start": started,
+        "run_seconds": run,
+        "read": s.read,
+        "indexed": s.indexed,
+        "tasks": dict(count),
+        "compute_seconds": {k: round(v, 2) for k, v in compute.items()},
+        "transfer_seconds": round(sum(transfer.values()), 2),
+        "idle_per_batch_ms": round(1000 * max(0.0, capacity - busy) / batches, 1),
+        "write_tail_per_shard_s": round(max(0.0, last_write - last_made) / workers, 2),
+        "compute_per_article_ms": round(1000 * busy / max(1, s.indexed), 2),
+    }
+
+
+def run_child(args: list[str]) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, __file__, "_child", *args], capture_output=True, text=True, check=False
+    )
+    if out.returncode != 0:
+        raise SystemExit(f"{args}: {out.stderr[-2000:]}")
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+# ---- ingest ----
+
+
+def bench_ingest(
+    scale: int, workers: list[int], entities: bool, files: int | None
+) -> dict[str, Any]:
+    rows: dict[str, dict[str, Any]] = {}
+    with tempfile.TemporaryDirectory(prefix="scale-ingest-") as tmp:
+        data = replicate("reuters21578", scale, Path(tmp) / "data", files)
+        flag = "1" if entities else "0"
+        systems = ["single", *[f"cluster:{n}" for n in workers]]
+        for system in systems:
+            out = Path(tmp) / system.replace(":", "-")
+            rows[system] = run_child(["ingest", system, str(data), str(out), flag])
+            rows[system]["articles_per_s"] = round(
+                rows[system]["indexed"] / rows[system]["seconds"], 1
+            )
+            print(system, json.dumps(rows[system]), file=sys.stderr, flush=True)
+    single = rows["single"]["articles_per_s"]
+    for system, row in rows.items():
+        row["vs_single"] = round(row["articles_per_s"] / single, 3)
+        row["capped"] = system.startswith("cluster:") and int(system[8:]) > cores()
+    return {"scale": scale, "files": files, "entities": entities, "cores": cores(), "systems": rows}
+
+
+# ---- query ----
+
+
+def bench_query(scale: int, shards: list[int], queries: int) -> dict[str, Any]:
+    from ingest import articles
+    from query import make_queries
+
+    qs = make_queries(list(articles("reuters21578", 1, None)), queries)
+    rows: dict[str, dict[str, Any]] = {}
+    with tempfile.TemporaryDirectory(prefix="scale-query-") as tmp:
+        data = replicate("reuters21578", scale, Path(tmp) / "data")
+        (Path(tmp) / "queries.json").write_text(json.dumps(qs))
+        one = Path(tmp) / "one"
+        built = run_child(["ingest", "single", str(data), str(one), "0"])
+        print("built one index", json.dumps(built), file=sys.stderr, flush=True)
+        for k in shards:
+            where = Path(tmp) / f"k{k}"
+            built = run_child(["build-sharded", str(data), str(where), str(k)])
+            print(f"built {k} shards", json.dumps(built), file=sys.stderr, flush=True)
+        qfile = str(Path(tmp) / "queries.json")
+        rows["one index"] = run_child(["query", str(one), str(one), qfile])
+        for k in shards:
+            where = Path(tmp) / f"k{k}"
+            rows[f"{k} shards"] = run_child(["query", str(where), str(one), qfile])
+            print(k, json.dumps(rows[f"{k} shards"]), file=sys.stderr, flush=True)
+    return {"scale": scale, "queries": len(qs), "cores": cores(), "indexes": rows}
+
+
+def child_build_sharded(data: Path, out: Path, k: int) -> dict[str, Any]:
+    from distributed import Client
+
+    from newsearch.cluster.connect import local_cluster
+    from newsearch.cluster.ingest import build_sharded
+
+    start = time.perf_counter()
+    with local_cluster(2) as cluster, Client(cluster) as client:
+        s = build_sharded(data, out, client=client, shards=k, entities=False)
+    return {"seconds": time.perf_counter() - start, "read": s.read, "indexed": s.indexed}
+
+
+def child_query(index: Path, one: Path, queries_file: Path) -> dict[str, Any]:
+    from query import bench_newsearch, percentiles
+
+    from newsearch import SearchEngine
+
+    qs = json.loads(queries_file.read_text())
+    ms = bench_newsearch(index, qs, facets=False)
+    same = 0
+    if index != one:
+        with SearchEngine(index) as a, SearchEngine(one) as b:
+            for spec in qs:
+                kw = {k: v for k, v in spec.items() if k != "q"}
+                ra, rb = a.search(spec["q"], **kw), b.search(spec["q"], **kw)
+                ka = [(h.article.id, h.start, h.score) for h in ra.results]
+                kb = [(h.article.id, h.start, h.score) for h in rb.results]
+                same += ka == kb and ra.total == rb.total
+    else:
+        same = len(qs)
+    start = time.perf_counter()
+    with SearchEngine(index) as engine:
+        engine.search("oil prices")
+    return {**percentiles(ms), "open_and_first_s": round(time.perf_counter() - start, 2),
+            "identical_to_one_index": f"{same}/{len(qs)}"}  # fmt: skip
+
+
+def child(argv: list[str]) -> dict[str, Any]:
+    what = argv[0]
+    if what == "ingest":
+        system, data, out, flag = argv[1], Path(argv[2]), Path(argv[3]), argv[4] == "1"
+        if system == "single":
+            return child_single(data, out, flag)
+        return child_cluster(data, out, flag, int(system.split(":")[1]))
+    if what == "build-sharded":
+        return child_build_sharded(Path(argv[1]), Path(argv[2]), int(argv[3]))
+    if what == "query":
+        return child_query(Path(argv[1]), Path(argv[2]), Path(argv[3]))
+    raise SystemExit(f"unknown child {what}")
+
+
+def table(result: dict[str, Any]) -> str:
+    if "systems" in result:
+        lines = [
+            "| system | seconds | articles/s | vs single | cluster start s | idle ms/batch "
+            "| write tail s/shard | compute ms/article |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for name, r in result["systems"].items():
+            label = f"{name} (capped)" if r.get("capped") else name
+            lines.append(
+                f"| {label} | {r['seconds']:.1f} | {r['articles_per_s']} | {r['vs_single']} "
+                f"| {r.get('cluster_start', 0):.1f} | {r.get('idle_per_batch_ms', '')} "
+                f"| {r.get('write_tail_per_shard_s', '')} | {r.get('compute_per_article_ms', '')} |"
+            )
+        return "\n".join(lines)
+    lines = [
+        "| index | p50 ms | p95 ms | max ms | open + first query s | top 10 identical |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, r in result["indexes"].items():
+        lines.append(
+            f"| {name} | {r['p50_ms']} | {r['p95_ms']} | {r['max_ms']} | "
+            f"{r['open_and_first_s']} | {r['identical_to_one_index']} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "_child":
+        print(json.dumps(child(argv[1:])))
+        return 0
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("what", choices=["ingest", "query"])
+    p.add_argument("--scale", type=int, default=None)
+    p.add_argument("--workers", default="1,2,4,8")
+    p.add_argument("--shards", default="1,2,4,8")
+    p.add_argument("--queries", type=int, default=120)
+    p.add_argument("--files", type=int, default=None, help="only the first N SGML files")
+    p.add_argument("--no-entities", action="store_true")
+    p.add_argument("--json", action="store_true")
+    a = p.parse_args(argv)
+    if a.what == "ingest":
+        workers = [int(x) for x in a.workers.split(",")]
+        result = bench_ingest(a.scale or 1, workers, not a.no_entities, a.files)
+    else:
+        result = bench_query(a.scale or 10, [int(x) for x in a.shards.split(",")], a.queries)
+    print(json.dumps(result, indent=1) if a.json else table(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
