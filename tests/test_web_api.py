@@ -348,22 +348,45 @@ def test_did_you_mean_links_the_corrected_query(client: TestClient) -> None:
 
 
 def test_the_state_survives_its_url() -> None:
-    state = SearchState(
-        q='Kursk "troops" & more',
-        source=("RFA", "Dock Times"),
-        exclude=("person:Kim Jong Un",),
-        tag=("category=A&B",),
-        since="2024-03",
-        sort="newest",
-        offset=20,
-        limit=20,
-        per_article=1,
-        collapse=True,
+    state = SearchState.parse(
+        [
+            ("q", 'Kursk "troops" & more'),
+            ("source", "RFA"),
+            ("source", "Dock Times"),
+            ("exclude", "person:Kim Jong Un"),
+            ("tag", "category=A&B"),
+            ("since", "2024-03"),
+            ("sort", "newest"),
+            ("page", "2"),
+            ("limit", "20"),
+            ("per_article", "1"),
+            ("collapse", "1"),
+        ]
     )
+    assert state.values("source") == ("RFA", "Dock Times") and state.offset == 20
     again = SearchState.parse(parse_qsl(urlsplit(state.url()).query))
     assert again == state and state.page == 2
     assert SearchState.parse({}) == SearchState()
-    assert state.url(source=()).count("source=") == 0 and "page" not in state.url(source=())
+    fewer = state.url(source=())
+    assert "source=" not in fewer and "page" not in fewer and "tag=category%3DA%26B" in fewer
+    assert state.filters == {
+        "source": ["RFA", "Dock Times"],
+        "tag": ["category=A&B"],
+        "exclude": ["person:Kim Jong Un"],
+        "since": "2024-03",
+    }
+
+
+def test_every_filter_of_the_engine_is_a_parameter(client: TestClient) -> None:
+    from newsearch.search.filters import LIST_FILTERS
+
+    declared = client.get("/openapi.json").json()["paths"]["/api/search"]["get"]["parameters"]
+    names = {p["name"] for p in declared}
+    assert set(LIST_FILTERS) | {"exclude", "since", "until"} <= names
+    for name in LIST_FILTERS:  # and each one reaches the engine
+        r = client.get("/api/search", params={"q": "Kursk", name: "no such value=x"})
+        assert r.status_code in (200, 422), r.text
+        assert r.status_code == 422 or r.json()["total"] == 0
 
 
 # --- the server --------------------------------------------------------------------------------

@@ -56,11 +56,15 @@ async def filter_parameters(
     entity: Annotated[list[str], Query(description="Only articles naming this entity.")] = [],  # noqa: B006
     topic: Annotated[list[str], Query(description="Only articles with this topic tag.")] = [],  # noqa: B006
     tag: Annotated[list[str], Query(description="NAME=VALUE, e.g. category=BUSINESS.")] = [],  # noqa: B006
+    language: Annotated[
+        list[str], Query(description="Only articles in this language: a code (de) or a name.")
+    ] = [],  # noqa: B006
     exclude: Annotated[
         list[str], Query(description="FIELD:VALUE to leave out, e.g. source:RFA (repeat).")
     ] = [],  # noqa: B006
 ) -> None:
-    """The filters, declared for the OpenAPI page (SearchState reads them from the URL)."""
+    """The filters, declared for the OpenAPI page (SearchState reads them from the URL: every
+    list filter of the engine, search/filters.py; a test checks that each is declared here)."""
 
 
 Filters = Annotated[None, Depends(filter_parameters)]

@@ -28,9 +28,9 @@ from newsearch.models import (
     SearchResults,
 )
 from newsearch.search.engine import SearchEngine
-from newsearch.search.filters import parse_date_bound
+from newsearch.search.filters import LIST_FILTERS, parse_date_bound
 from newsearch.web import api, markup
-from newsearch.web.state import LIST_FILTERS, SearchState
+from newsearch.web.state import SearchState
 
 router = APIRouter(include_in_schema=False)
 FACETS_SHOWN = 8  # values of a facet shown; the rest behind "more"

@@ -17,8 +17,11 @@ from urllib.parse import urlencode
 
 from newsearch.errors import QueryError
 from newsearch.render import clip
+from newsearch.search.filters import LIST_FILTERS
 
-LIST_FILTERS = ("source", "person", "org", "place", "entity", "topic", "tag")
+# The engine's list filters (source, person, ..., tag, language: whatever it has), each a URL
+# parameter repeated for several values; and "exclude", FIELD:VALUE pairs to leave out.
+LISTS = (*LIST_FILTERS, "exclude")
 SORTS = ("relevance", "newest", "oldest")
 MODES = ("hybrid", "lexical")
 MAX_LIMIT = 200  # passages on one page or one API answer
@@ -38,14 +41,9 @@ class SearchState:
     """Everything a results page shows depends on; defaults are left out of its URL."""
 
     q: str = ""
-    source: tuple[str, ...] = ()
-    person: tuple[str, ...] = ()
-    org: tuple[str, ...] = ()
-    place: tuple[str, ...] = ()
-    entity: tuple[str, ...] = ()
-    topic: tuple[str, ...] = ()
-    tag: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()  # "field:value"
+    # (filter, value) pairs of the list filters and exclusions ("exclude", "source:RFA"), in
+    # the order of LISTS: ``values(name)`` reads them, ``url(name=(...))`` changes them.
+    chosen: tuple[tuple[str, str], ...] = ()
     since: str = ""
     until: str = ""
     sort: str = "relevance"
@@ -71,7 +69,8 @@ class SearchState:
             return got[-1].strip()
 
         changes: dict[str, Any] = {"q": (values.get("q") or [""])[-1]}
-        for name in (*LIST_FILTERS, "exclude"):
+        chosen: list[tuple[str, str]] = []
+        for name in LISTS:
             given = tuple(v.strip() for v in values.get(name, []) if v.strip())
             if len(given) > MAX_VALUES:
                 raise BadParameter(f"{name}: at most {MAX_VALUES} values (got {len(given)})")
@@ -82,7 +81,8 @@ class SearchState:
                 for v in given:
                     if ":" not in v or not all(p.strip() for p in v.split(":", 1)):
                         raise BadParameter(f"exclude {clip(v)!r}: use FIELD:VALUE, e.g. source:RFA")
-            changes[name] = given
+            chosen.extend((name, v) for v in dict.fromkeys(given))
+        changes["chosen"] = tuple(chosen)
         for name in ("since", "until"):
             changes[name] = one(name)[:MAX_VALUE_CHARS]
         for name, choices in (("sort", SORTS), ("mode", MODES)):
@@ -111,13 +111,24 @@ class SearchState:
         """The page this state shows (its first passage's page)."""
         return self.offset // self.limit + 1
 
+    def values(self, name: str) -> tuple[str, ...]:
+        """The values of list filter ``name`` (or ``exclude``)."""
+        return tuple(v for n, v in self.chosen if n == name)
+
+    def _with(self, lists: dict[str, tuple[str, ...]]) -> tuple[tuple[str, str], ...]:
+        """``chosen`` with the values of the filters in ``lists`` replaced."""
+        return tuple(
+            (name, v)
+            for name in LISTS
+            for v in dict.fromkeys(lists[name] if name in lists else self.values(name))
+        )
+
     @property
     def filters(self) -> dict[str, Any]:
         """The filters as the engine's keyword arguments (only those given)."""
         out: dict[str, Any] = {}
-        for name in (*LIST_FILTERS, "exclude"):
-            if getattr(self, name):
-                out[name] = list(getattr(self, name))
+        for name, value in self.chosen:
+            out.setdefault(name, []).append(value)
         for name in ("since", "until"):
             if getattr(self, name):
                 out[name] = getattr(self, name)
@@ -148,9 +159,10 @@ class SearchState:
         out: list[tuple[str, str]] = []
         if self.q:
             out.append(("q", self.q))
+        out.extend(self.chosen)
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
-            if f.name == "q" or value in ((), f.default):
+            if f.name in ("q", "chosen") or value in ((), f.default):
                 continue
             if f.name == "offset" and value % self.limit == 0:
                 out.append(("page", str(self.page)))
@@ -171,16 +183,19 @@ class SearchState:
         page = changes.pop("page", 1 if changes else None)
         if page is not None:
             changes["offset"] = (page - 1) * changes.get("limit", self.limit)
+        lists = {name: tuple(changes.pop(name)) for name in LISTS if name in changes}
+        if lists:
+            changes["chosen"] = self._with(lists)
         state = replace(self, **changes) if changes else self
         qs = state.query_string()
         return f"{path}?{qs}" if qs else path
 
     def has(self, name: str, value: str) -> bool:
-        return value in getattr(self, name)
+        return (name, value) in self.chosen
 
     def toggled(self, name: str, value: str) -> str:
         """The URL with ``value`` of filter ``name`` added, or taken away if present."""
-        now: tuple[str, ...] = getattr(self, name)
+        now = self.values(name)
         after = tuple(v for v in now if v != value) if value in now else (*now, value)
         return self.url(**{name: after})
 
@@ -188,26 +203,24 @@ class SearchState:
         """The URL with a filter value (or a date bound: ``value`` None) taken away."""
         if name in ("since", "until"):
             return self.url(**{name: ""})
-        return self.url(**{name: tuple(v for v in getattr(self, name) if v != value)})
+        return self.url(**{name: tuple(v for v in self.values(name) if v != value)})
 
     def excluding(self, name: str, value: str) -> str:
         """The URL leaving out articles with ``value`` (and no longer requiring it)."""
         key = f"{name}:{value}"
-        kept = tuple(v for v in getattr(self, name) if v != value)
-        excluded = self.exclude if key in self.exclude else (*self.exclude, key)
-        return self.url(**{name: kept, "exclude": excluded})
+        kept = tuple(v for v in self.values(name) if v != value)
+        return self.url(**{name: kept, "exclude": (*self.values("exclude"), key)})
 
     def cleared(self) -> str:
         """The URL with no filter."""
-        lists = dict.fromkeys((*LIST_FILTERS, "exclude"), ())
-        return self.url(**lists, since="", until="")
+        return self.url(**dict.fromkeys(LISTS, ()), since="", until="")
 
     def active(self) -> list[tuple[str, str, str]]:
         """Each filter as (label, value, URL that removes it), in the order of the URL."""
-        out: list[tuple[str, str, str]] = []
-        for name in LIST_FILTERS:
-            out.extend((name, v, self.without(name, v)) for v in getattr(self, name))
-        out.extend(("not", v, self.without("exclude", v)) for v in self.exclude)
+        out = [
+            ("not" if name == "exclude" else name, v, self.without(name, v))
+            for name, v in self.chosen
+        ]
         for name in ("since", "until"):
             if getattr(self, name):
                 out.append((name, getattr(self, name), self.without(name)))
