@@ -48,14 +48,8 @@ NEWS_ABBREVIATIONS = frozenset(
 # that many European languages share (not the English list: "no." or "Gen." mean other things).
 COMMON_ABBREVIATIONS = frozenset("dr prof nr st etc ca mme mlle sr sra srta av bzw usw z.b".split())
 
-# A short English stop list (shipped here: NLTK's stopwords corpus is a download).
-STOP_WORDS = frozenset(
-    """
-    a an and are as at be been but by for from had has have he her his i if in into is it its
-    of on or our s she so t than that the their them then there these they this those to was
-    we were which while who will with would you your
-    """.split()
-)
+# A short English stop list (text/languages.py; NLTK's stopwords corpus is a download).
+STOP_WORDS = languages.ENGLISH_FUNCTION
 
 # Chinese, Japanese and Korean characters (Han, kana, hangul, their marks and iteration marks):
 # a run of them is one token of the pattern, cut into bigrams after it.

@@ -47,7 +47,11 @@ SNOWBALL = {
     "ru": "russian",
     "sv": "swedish",
 }
-_SAME = {"nb": "no", "nn": "no"}  # Norwegian's two written forms share its stemmer
+# Norwegian's two written forms share its stemmer; py3langid tells Wu from Mandarin on little
+# text where news is written in standard Chinese; its "pcm" (Nigerian Pidgin, English-based)
+# is what it makes of terse English (tables of figures in wire copy), and "zxx" says a text
+# has no language: both are read as English.
+_SAME = {"nb": "no", "nn": "no", "wuu": "zh", "pcm": "en", "zxx": "en"}
 
 # Names a record or a user may give for a language (English and native), by code.
 _NAMES = {
@@ -104,6 +108,27 @@ DETECT_CHARS = 600
 # Below this probability (py3langid's, normalised) the answer is not trusted: see detect.
 MIN_CONFIDENCE = 0.5
 MIN_LETTERS = 12  # fewer letters than this: too little to tell
+# Below MIN_CONFIDENCE, a guess at least this probable stands when English is below
+# NOT_ENGLISH (a short headline in another language); else the script decides.
+FAIR_CONFIDENCE = 0.3
+NOT_ENGLISH = 0.05
+# Text whose words are mostly English function words is English without asking py3langid
+# (most English news; a fifth of an English text's words are these, of another language's a
+# tenth at most): at least ENGLISH_WORDS words, ENGLISH_SHARE of them on ENGLISH_FUNCTION.
+ENGLISH_WORDS = 20
+ENGLISH_SHARE = 0.2
+# English's stop list (text/analysis.py's STOP_WORDS): short, shipped here (NLTK's stopwords
+# corpus is a download).
+ENGLISH_FUNCTION = frozenset(
+    """
+    a an and are as at be been but by for from had has have he her his i if in into is it its
+    of on or our s she so t than that the their them then there these they this those to was
+    we were which while who will with would you your
+    """.split()
+)
+# Text all in capitals (wire headlines: "BANK OF FRANCE SELLS 1.6 BILLION FRANCS OF CAISSE DE
+# REFINANCEMENT") misleads py3langid: only this sure an answer stands there.
+CAPITALS_CONFIDENCE = 0.9
 
 
 def language_code(value: str | None) -> str | None:
@@ -139,6 +164,7 @@ _CJK_LETTER = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U
 _KANA = re.compile(r"[\u3040-\u30ff\uff66-\uff9f]")
 _HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
 _LETTER = re.compile(r"[^\W\d_]")
+_WORD = re.compile(r"\w+")
 # A script's commonest news language: what a text too short to tell is taken to be.
 _SCRIPTS = (
     (re.compile(r"[A-Za-z\u00c0-\u024f]"), DEFAULT_LANGUAGE),  # Latin: English, as always
@@ -178,23 +204,45 @@ def _script_guess(sample: str, letters: int) -> str | None:
 
 def detect(title: str | None, body: str) -> tuple[str, float]:
     """``(code, confidence)`` of the language of an article, from the start of its title and
-    body. py3langid decides when it is sure (probability at least MIN_CONFIDENCE, over at
-    least MIN_LETTERS letters). Otherwise the script decides: text mostly in Chinese
-    characters, kana or hangul is Chinese, Japanese or Korean; text mostly in the Latin
-    alphabet is English (the analysis newsearch always had), Cyrillic Russian, Arabic script
-    Arabic, Greek Greek, Hebrew Hebrew, Devanagari Hindi; in any other script py3langid's
-    best guess stands. Text with no letter at all is English. The confidence is py3langid's
-    probability (0.0 when it was not asked)."""
+    body. Text mostly of English function words (ENGLISH_SHARE) is English (confidence 1.0)
+    without asking py3langid. Otherwise py3langid decides when it is sure (probability at
+    least MIN_CONFIDENCE, over at least MIN_LETTERS letters), or fairly sure
+    (FAIR_CONFIDENCE) while English is unlikely (below NOT_ENGLISH: a short headline in
+    another language). Otherwise the script decides: text mostly in Chinese characters, kana
+    or hangul is Chinese, Japanese or Korean; text mostly in the Latin alphabet is English
+    (the analysis newsearch always had), Cyrillic Russian, Arabic script Arabic, Greek Greek,
+    Hebrew Hebrew, Devanagari Hindi; in any other script py3langid's best guess stands. Text
+    all in capitals needs CAPITALS_CONFIDENCE, else the script decides. Text with no letter
+    at all is English. The confidence is py3langid's probability (1.0 for English told by
+    its function words, 0.0 when nothing was asked)."""
     sample = f"{title}\n{body}" if title and title != body else body
     sample = unicodedata.normalize("NFC", sample[:DETECT_CHARS])
     letters = len(_LETTER.findall(sample))
     if letters == 0:
         return DEFAULT_LANGUAGE, 0.0
+    words = _WORD.findall(sample.lower())
+    if len(words) >= ENGLISH_WORDS:
+        english = sum(w in ENGLISH_FUNCTION for w in words)
+        if english >= ENGLISH_SHARE * len(words):
+            return DEFAULT_LANGUAGE, 1.0
     code, confidence = _identifier().classify(sample)
     code = _SAME.get(str(code), str(code))
+    if sample.isupper():
+        sure = letters >= MIN_LETTERS and confidence >= CAPITALS_CONFIDENCE
+        return (code if sure else _script_guess(sample, letters) or code), float(confidence)
     if letters >= MIN_LETTERS and confidence >= MIN_CONFIDENCE:
         return code, float(confidence)
+    fair = letters >= MIN_LETTERS and confidence >= FAIR_CONFIDENCE
+    if fair and code != DEFAULT_LANGUAGE and _english(sample) < NOT_ENGLISH:
+        # a short headline: py3langid's guess stands where it is fair and English is not
+        # in the running ("Olieprijs stijgt fors": Dutch 0.31, English 0.007)
+        return code, float(confidence)
     return _script_guess(sample, letters) or code, float(confidence)
+
+
+def _english(sample: str) -> float:
+    """py3langid's probability that ``sample`` is English."""
+    return float(dict(_identifier().rank(sample)).get(DEFAULT_LANGUAGE, 0.0))
 
 
 # ------------------------------------------------------------------------ analysis pieces
