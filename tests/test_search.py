@@ -183,3 +183,37 @@ def test_results_show_several_articles_before_more_of_one(seed_index: Path) -> N
         and max(Counter(h.article.id for h in every.results).values()) > 3
     )
     assert_best_first([h.score for h in every.results], [h.article.id for h in every.results])
+
+
+def test_speller_corrects_as_the_edit_distance_says() -> None:
+    """The speller's fast distances (rapidfuzz) choose what the plain edit distance would: the
+    closest word, then the most frequent, keeping the first letter or swapping the first two."""
+    import random
+    from collections import Counter
+
+    from newsearch.search.spelling import Speller, edit_distance
+
+    rng = random.Random(5)
+    letters = "aeiourstnlkc"
+    vocab = Counter(
+        {
+            "".join(rng.choice(letters) for _ in range(rng.randint(3, 9))): rng.randint(1, 50)
+            for _ in range(3000)
+        }
+    )
+    speller = Speller(vocab)
+
+    def brute(word: str) -> str | None:
+        limit = 1 if len(word) <= 5 else 2
+        close = [
+            (edit_distance(word, c, limit), -n, c)
+            for c, n in vocab.items()
+            if c[0] == word[0] or c[:2] == word[:2][::-1]
+        ]
+        best = min((k for k in close if k[0] <= limit), default=None)
+        return best[2] if best else None
+
+    typos = ["".join(rng.choice(letters) for _ in range(rng.randint(3, 9))) for _ in range(300)]
+    typos = [t for t in typos if t not in vocab]
+    assert sum(brute(t) is not None for t in typos) > 50  # the sample has corrections to make
+    assert [speller.correct(t) for t in typos] == [brute(t) for t in typos]

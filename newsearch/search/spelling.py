@@ -33,27 +33,34 @@ class Speller:
 
     def __init__(self, vocabulary: Counter[str]) -> None:
         self.vocabulary = vocabulary
-        self._by_length: dict[int, list[str]] = {}
+        # Candidates by length and first letter: a correction keeps the first letter, or
+        # swaps the first two.
+        self._groups: dict[tuple[int, str], list[str]] = {}
         for word in vocabulary:
             if _WORD.fullmatch(word):
-                self._by_length.setdefault(len(word), []).append(word)
+                self._groups.setdefault((len(word), word[0]), []).append(word)
 
     def correct(self, word: str) -> str | None:
         """The most frequent close word, or None if the word is known or nothing is close."""
         w = word.lower()
         if w in self.vocabulary or len(w) < 3:
             return None
+        # The distances by rapidfuzz (C++): the same measure as edit_distance (optimal string
+        # alignment), ~100x faster over a vocabulary's candidates than the Python loop.
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
         limit = 1 if len(w) <= 5 else 2
         best: tuple[int, int, str] | None = None
         for n in range(len(w) - limit, len(w) + limit + 1):
-            for cand in self._by_length.get(n, ()):
-                if cand[0] != w[0] and cand[:2] != w[:2][::-1]:
-                    continue
-                d = edit_distance(w, cand, limit)
-                if d <= limit:
-                    key = (d, -self.vocabulary[cand], cand)
-                    if best is None or key < best:
-                        best = key
+            cands = self._groups.get((n, w[0]), [])
+            if w[1] != w[0]:  # the first two letters swapped
+                cands = cands + [c for c in self._groups.get((n, w[1]), []) if c[1] == w[0]]
+            found = process.extract(w, cands, scorer=OSA.distance, score_cutoff=limit, limit=None)
+            for cand, d, _ in found:
+                key = (int(d), -self.vocabulary[cand], cand)
+                if best is None or key < best:
+                    best = key
         return best[2] if best else None
 
     def suggest(self, text: str) -> str | None:
