@@ -27,6 +27,7 @@ import io
 import lzma
 import tarfile
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import IO, Any, cast
 
@@ -273,7 +274,7 @@ def _tar(
                 continue
             try:  # in chunks: a read of the declared size would allocate it first
                 what = f"archive member {member.name}"
-                data = drain(source.read, what, limit, lambda size=member.size: size)
+                data = drain(source.read, what, limit, partial(int, member.size))
             except Limit as exc:
                 yield Skip(where, exc.reason)
                 yield Skip(str(display), f"the rest of {name} is not read (after {member.name})")
