@@ -5,6 +5,7 @@ ranking    one ranking of a plan's passages for a size; paging reads pages that 
 filters    filters from every route (query text, keyword arguments, Filters), merged
 query      the free text parsed leniently, with notices of what was repaired
 plan       QueryPlan: the one walk of the parsed tree (groups, exclusions, expansions)
+forms      a query word's forms in each language the index holds, each for its languages
 lexicon    the index's words, for expanding prefixes, patterns and fuzzy words
 matching   which articles match, ranked: numpy for flat plans, Whoosh for the rest
 bm25       the formula, once; the Whoosh weighting that uses it
