@@ -230,9 +230,8 @@ def index(
     Examples:
 
     \b
-      newsearch index seeds/
+      newsearch index seeds/ news.zip --no-entities --report skips.json
       newsearch index news.jsonl --field body=short_description --tag-field category
-      newsearch index news.zip feeds/ --index news-index --no-entities --report skips.json
       newsearch index archive/ --index big --cluster local:2 --shards 4
     """
     from newsearch.ingest.pipeline import PruneNotConfirmedError
