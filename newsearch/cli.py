@@ -19,12 +19,13 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from newsearch import cli_export, render
-from newsearch.cli_batch import batch
-from newsearch.cli_cluster import ClusterOpt, DashboardOpt, ShardsOpt, builder
-from newsearch.cli_compare import CollapseOpt, compare
-from newsearch.cli_entities import entities
-from newsearch.cli_options import (
+from newsearch import render
+from newsearch.commands import export as cli_export
+from newsearch.commands.batch import batch
+from newsearch.commands.cluster import ClusterOpt, DashboardOpt, ShardsOpt, builder
+from newsearch.commands.compare import CollapseOpt, compare
+from newsearch.commands.entities import entities
+from newsearch.commands.options import (
     DEFAULT_INDEX,
     BucketOpt,
     IndexOpt,
@@ -34,9 +35,9 @@ from newsearch.cli_options import (
     SortChoice,
     filter_options,
 )
-from newsearch.cli_serve import serve
-from newsearch.cli_show import show
-from newsearch.cli_watch import watch_app
+from newsearch.commands.serve import serve
+from newsearch.commands.show import show
+from newsearch.commands.watch import watch_app
 from newsearch.errors import NewsearchError
 
 app = typer.Typer(

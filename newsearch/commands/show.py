@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from newsearch.cli_options import DEFAULT_INDEX, IndexOpt, JsonOpt, ModeChoice
+from newsearch.commands.options import DEFAULT_INDEX, IndexOpt, JsonOpt, ModeChoice
 
 
 def show(

@@ -14,7 +14,13 @@ from rich.table import Table
 from rich.text import Text
 
 from newsearch import render
-from newsearch.cli_options import DEFAULT_INDEX, IndexOpt, JsonOpt, QueryCommand, filter_options
+from newsearch.commands.options import (
+    DEFAULT_INDEX,
+    IndexOpt,
+    JsonOpt,
+    QueryCommand,
+    filter_options,
+)
 
 if TYPE_CHECKING:
     from newsearch.workflows import WatchRun

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from newsearch.cli_options import DEFAULT_INDEX, IndexOpt
+from newsearch.commands.options import DEFAULT_INDEX, IndexOpt
 
 MAX_REQUEST_BYTES = 256 * 1024  # a request line this long still reaches the app (a 422)
 

@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 import typer
 
 from newsearch import render
-from newsearch.cli_options import DEFAULT_INDEX, IndexOpt, JsonOpt, filter_options
+from newsearch.commands.options import DEFAULT_INDEX, IndexOpt, JsonOpt, filter_options
 from newsearch.models import Hit, SearchResults
 
 FormatChoice = Literal["csv", "jsonl", "json"]

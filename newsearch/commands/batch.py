@@ -18,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from newsearch import render
-from newsearch.cli_options import DEFAULT_INDEX, IndexOpt, ModeChoice, filter_options
+from newsearch.commands.options import DEFAULT_INDEX, IndexOpt, ModeChoice, filter_options
 
 if TYPE_CHECKING:
     from newsearch.models import Hit

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from newsearch.cli_options import DEFAULT_INDEX, IndexOpt, JsonOpt, filter_options
+from newsearch.commands.options import DEFAULT_INDEX, IndexOpt, JsonOpt, filter_options
 
 # `query --collapse`
 CollapseOpt = Annotated[

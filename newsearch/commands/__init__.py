@@ -1,0 +1,11 @@
+"""The command line's commands beside ``cli.py`` (which holds index, query, facets and stats and
+registers these), their shared options, and the rendering only they need.
+
+options         the query and filter options every searching command shares
+entities        newsearch entities
+show, export    newsearch show; query --format/--all and newsearch count
+batch, watch    newsearch batch; newsearch watch add|list|remove|run
+compare         newsearch compare (render_compare: its tables and JSON)
+serve           newsearch serve
+cluster         newsearch index --cluster (ingest on Dask into shards)
+"""
