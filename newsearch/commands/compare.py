@@ -70,7 +70,8 @@ def compare(
     """
     from dataclasses import replace
 
-    from newsearch import cli, render, render_compare
+    from newsearch import cli, render
+    from newsearch.commands import render_compare
     from newsearch.errors import NewsearchError
     from newsearch.search.engine import SearchEngine
 

@@ -18,7 +18,8 @@ from urllib.parse import unquote
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from newsearch import render, render_compare
+from newsearch import render
+from newsearch.commands import render_compare
 from newsearch.search.engine import SearchEngine
 from newsearch.web.host import EngineHost
 from newsearch.web.state import (

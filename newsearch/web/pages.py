@@ -18,7 +18,7 @@ import jinja2
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from newsearch import render_compare
+from newsearch.commands import render_compare
 from newsearch.models import (
     ArticleInfo,
     ArticleView,
