@@ -158,6 +158,27 @@ def test_a_chinese_word_inside_a_run_is_found_and_lit(engine: SearchEngine) -> N
     assert engine.search("博览茶叶会", mode="lexical").total == 0
 
 
+def test_a_passage_of_unknown_language_is_lit_in_every_language_asked(
+    engine: SearchEngine,
+) -> None:
+    """highlights() without the article's language (a caller that has none) reads the text
+    in each language the query's forms are for: the German form lights the German word."""
+    from newsearch.search.highlight import highlights
+
+    text = "Auf den Baustellen der Stadt"
+    plan = engine.plan("Baustelle")
+    assert [text[s:e] for s, e in highlights(text, plan.clauses)] == ["Baustellen"]
+    assert highlights(text, plan.clauses, language="en") == ()
+
+
+def test_a_form_found_in_another_language_is_no_misspelling(engine: SearchEngine) -> None:
+    """``журналиста`` and ``Forderung`` are no words of the articles as written (the speller
+    would offer ``журналистов`` and ``fordern``), but their stems in their language are."""
+    for word in ("журналиста", "Forderung"):
+        r = engine.search(word, mode="lexical")
+        assert r.total == 1 and r.suggestion is None, word
+
+
 def test_elided_articles_are_not_part_of_the_word() -> None:
     text = "L'accord prévoit d'agriculteurs"
     spans = {t: text[s:e] for t, s, e in term_spans(text, "fr")}
