@@ -123,6 +123,37 @@ class Hit:
     # With ``collapse``: the other articles carrying this passage nearly word for word (their
     # own copies not listed); None when the results were not collapsed.
     also_in: tuple[ArticleInfo, ...] | None = None
+    # With ``collapse_copies``: the other articles of this article's copy group (syndicated,
+    # re-sent, corrected copies: newsearch/stories/), shown once; None when not collapsed.
+    copies: tuple[Copy, ...] | None = None
+
+
+@dataclass(frozen=True)
+class CopyChange:
+    """One place where a copy's words differ from the article's: ``removed`` is the article's
+    text at ``start``..``end`` of its body (empty where the copy only adds words), ``added``
+    the copy's words there instead (empty where it only drops some); ``passage`` is the
+    article's passage holding it (-1: the headline, with offsets into the title)."""
+
+    passage: int
+    start: int
+    end: int
+    removed: str
+    added: str
+
+
+@dataclass(frozen=True)
+class Copy:
+    """Another article of an article's copy group (newsearch/stories/copies.py): its
+    ``similarity`` to the group's original (the Jaccard similarity of their bodies' word
+    shingles; 1.0 for the original itself), whether it is the ``original`` (the earliest
+    dated, else the first indexed); ``changes``: what it changed, word by word, against the
+    article shown (``engine.article`` only)."""
+
+    article: ArticleInfo
+    similarity: float
+    original: bool = False
+    changes: tuple[CopyChange, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -153,6 +184,10 @@ class ArticleView:
     title_highlights: tuple[tuple[int, int], ...] = ()
     related: tuple[tuple[int, int], ...] = ()
     notices: tuple[str, ...] = ()
+    # The other articles of its copy group, each with what it changed (newsearch/stories/),
+    # and the story it belongs to (None: the index has no stories for it).
+    copies: tuple[Copy, ...] = ()
+    story: str | None = None
 
 
 @dataclass(frozen=True)
@@ -299,3 +334,88 @@ class Comparison:
     articles: int
     groups: tuple[ClaimGroup, ...]
     notices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Story:
+    """A story: articles the index grouped by the salient words they share within days
+    (newsearch/stories/cluster.py). ``size`` articles from ``first_date`` to ``last_date``
+    (None: no dated article), ``matched`` of them matching the query asked; its outlets and
+    entities by articles naming them, its most frequent ``words`` (from the headlines), and a
+    representative ``headline`` (the article nearest the story's centre)."""
+
+    id: str
+    size: int
+    first_date: dt.date | None
+    last_date: dt.date | None
+    sources: tuple[FacetValue, ...]
+    entities: tuple[FacetValue, ...]
+    words: tuple[str, ...]
+    headline: ArticleInfo
+    matched: int = 0
+
+
+@dataclass(frozen=True)
+class StoryList:
+    """``newsearch stories``: the stories of the articles matching ``query`` (all if empty),
+    most matching articles first; ``total`` stories hold a matching article."""
+
+    query: str
+    total: int
+    stories: tuple[Story, ...]
+    notices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class StoryView:
+    """``newsearch story ID``: the story and its articles in date order (undated last)."""
+
+    story: Story
+    articles: tuple[ArticleInfo, ...]
+
+
+@dataclass(frozen=True)
+class TimelinePeriod:
+    """The matching articles of one day, week or month (``period``: ``2025-04-28``,
+    ``2025-W18`` or ``2025-04``), and how many of them each outlet published."""
+
+    period: str
+    count: int
+    sources: tuple[FacetValue, ...]
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """``newsearch timeline``: the articles matching ``query`` by ``bucket`` (day, week or
+    month); ``undated`` have no date. The periods' counts plus ``undated`` are ``total``, the
+    query's total."""
+
+    query: str
+    bucket: str
+    total: int
+    periods: tuple[TimelinePeriod, ...]
+    undated: int
+    undated_sources: tuple[FacetValue, ...] = ()
+    notices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SimilarArticle:
+    """An article like another (``engine.similar``): ``score`` blends the words they share
+    (BM25 of the article's salient words, scaled to the best) and their vectors' cosine;
+    ``same_story``: the index put them in one story."""
+
+    article: ArticleInfo
+    score: float
+    same_story: bool = False
+
+
+@dataclass(frozen=True)
+class SimilarArticles:
+    """``newsearch similar ID``: articles like ``article`` by content, best first, its copies
+    left out of ``results`` and listed in ``copies``; ``words``: the salient words asked."""
+
+    article: ArticleInfo
+    results: tuple[SimilarArticle, ...]
+    copies: tuple[Copy, ...] = ()
+    words: tuple[str, ...] = ()

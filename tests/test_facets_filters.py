@@ -214,9 +214,11 @@ def test_facet_json_shape_and_order(ent_index: Path, text: str) -> None:
         r = cli(ent_index, *args, "--json")
         assert r.exit_code == 0, r.output
         facets = json.loads(r.stdout)["facets"]
-        assert list(facets) == ["source", "date", "person", "org", "place", "language"]
+        assert list(facets) == ["source", "date", "person", "org", "place", "language", "story"]
         # the seeds are English: every matching article counts there
         assert facets["language"] == [{"value": "en", "count": len(QUERIES[text])}]
+        # the seeds are one story (newsearch/stories/): every matching article is in it
+        assert [v["count"] for v in facets["story"]] == [len(QUERIES[text])]
         for values in facets.values():
             assert values and all(set(v) == {"value", "count"} for v in values)
             assert all(isinstance(v["value"], str) and type(v["count"]) is int for v in values)

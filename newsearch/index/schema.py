@@ -25,11 +25,13 @@ from newsearch.text.analysis import news_analyzer
 # (keys.tag_term), for ``--tag NAME=VALUE`` and a facet per tag name.
 # 8: the ``language`` field (each article's language, keys.language_term), and the text
 # fields analysed in it (text/languages.py: stems of its language, CJK bigrams).
-FORMAT_VERSION = 8
+# 9: the ``story`` field (the article's story, newsearch/stories/cluster.py), for ``story:ID``
+# and the story facet; copies and stories kept beside it in stories.sqlite.
+FORMAT_VERSION = 9
 
 TEXT_FIELDS = ("text", "title")  # the body and the headline
 ENTITY_FIELDS = ("person", "org", "place")
-FILTER_FIELDS = ("source", "date", *ENTITY_FIELDS, "topic", "tag", "language")
+FILTER_FIELDS = ("source", "date", *ENTITY_FIELDS, "topic", "tag", "language", "story")
 
 
 def _text_field(analyzer: Any) -> TEXT:
@@ -56,6 +58,7 @@ def build_schema() -> Schema:
         topic=KEYWORD(commas=True, scorable=False),
         tag=KEYWORD(commas=True, scorable=False),  # "category:business" (keys.tag_term)
         language=ID(),  # "de": the article's language (keys.language_term), one a document
+        story=ID(stored=True),  # "s3f9a0c12ab3": the article's story (stories/cluster.py)
         # Stored only: the body, passage offsets and entities, article metadata, content hashes.
         # Its length is the article's number of passages, so the index knows the average passage
         # length (field_length("text") / field_length("passages")) for scoring passages.

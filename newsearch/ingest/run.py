@@ -25,6 +25,7 @@ from newsearch.ingest.identity import Decision, Key, Ledger, relocated_document
 from newsearch.ingest.readers import DEFAULT_OPTIONS, ReadOptions, iter_items
 from newsearch.ingest.readers.tree import Passed
 from newsearch.models import Article, Mention, Skip
+from newsearch.stories.tracker import StoryTracker
 
 Progress = Callable[[int], None]
 # Whether to prune (articles to remove, articles in the index), asked when it is over half
@@ -101,6 +102,10 @@ class Run:
         if stored is None:
             stored = stored_keys(ix) if ix is not None else ()
         self.ledger = Ledger(stored)
+        # Copies and stories (newsearch/stories/), beside the generation; a subclass writing
+        # documents its own way (cluster/work.py's shard runs) keeps none.
+        track = ix is not None and gen is not None and type(self) is Run
+        self.stories = StoryTracker(gen, ix) if track else None  # type: ignore[arg-type]
         self.held: dict[str, Article] = {}  # deferred articles given as objects (no file)
         self.pending: list[Op] = []
         self.written = 0
@@ -203,6 +208,8 @@ class Run:
                 docs.append(relocated_document(op.article, sources.get(op.relocate), op.hashes))
         if self.embed is not None:
             add_vectors(docs, self.embed)
+        if self.stories is not None:  # each new article's copies and story
+            self.stories.write(batch, docs)
         for doc in docs:
             w.add_document(**doc)
         self.written += len(batch)
@@ -234,6 +241,8 @@ class Run:
         w = self._writer()
         for s in gone:
             w.delete_by_term("article_id", s.id)
+        if self.stories is not None:
+            self.stories.remove(s.id for s in gone)
 
     def commit(self) -> None:
         if self.writer is not None:
@@ -249,6 +258,8 @@ class Run:
             self.writer.commit()
             self.writer = None
             self._prune_copies()
+        if self.stories is not None:  # just after Whoosh's (a kill between: made again)
+            self.stories.commit(self._ix().latest_generation())
         self.written = 0
 
     def _prune_copies(self) -> None:
@@ -263,12 +274,16 @@ class Run:
         if "procs" in self.writer_options and segment_count(self._ix()) > self.max_segments:
             self._ix().writer(limitmb=256, codec=SidecarCodec()).commit(merge=True)
             self._prune_copies()
+            if self.stories is not None:
+                self.stories.commit(self._ix().latest_generation())
 
     def _ix(self) -> Index:
         assert self.ix is not None
         return self.ix
 
     def cancel(self) -> None:
+        if self.stories is not None:
+            self.stories.cancel()
         if self.writer is not None:
             cancel_writer(self.writer)
             self.writer = None

@@ -99,8 +99,9 @@ def view(
         )
     )
     tags = tuple((str(k), str(v)) for k, v in meta.get("tags", []))
+    story = fields.get("story")  # (newsearch/stories/: the story it belongs to)
     if plan is None:
-        return ArticleView(info, body, tags, entities, passages)
+        return ArticleView(info, body, tags, entities, passages, story=story)
     clauses = plan.clauses
     lit = highlights(body, clauses, language=info.language)
     return ArticleView(
@@ -116,6 +117,7 @@ def view(
         ),
         related=related.spans(body, lit) if related is not None else (),
         notices=plan.notices,
+        story=story,
     )
 
 

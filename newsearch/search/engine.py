@@ -13,15 +13,16 @@ import os
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from whoosh.searching import Searcher
 
 from newsearch.errors import EngineClosedError, QueryError
 from newsearch.index import keys, store
-from newsearch.index.segments import Mask, SegmentView
+from newsearch.index.segments import Ints, Mask, SegmentView
 from newsearch.index.vocabulary import STEMS_FILE, load_stems, load_vocabulary
 from newsearch.models import (
     ENTITY_TYPES,
@@ -33,7 +34,11 @@ from newsearch.models import (
     FacetValue,
     IndexStats,
     SearchResults,
+    SimilarArticles,
+    StoryList,
+    StoryView,
     TermContribution,
+    Timeline,
 )
 from newsearch.search import article_view
 from newsearch.search.bm25 import CachedBM25F
@@ -48,13 +53,17 @@ from newsearch.search.matching import Matching
 from newsearch.search.paging import paged
 from newsearch.search.plan import SORTS, Lexicon, QueryPlan, Sort, build
 from newsearch.search.query import QueryParser
-from newsearch.search.ranking import Ranker
+from newsearch.search.ranking import Ranker, Ranking
 from newsearch.search.results import HitMaker
 from newsearch.search.scoring import ARTICLE_WEIGHT, PassageScorer
 from newsearch.search.selection import PER_ARTICLE
 from newsearch.search.spelling import Speller
 from newsearch.text import embedding
 from newsearch.text.analysis import KNOWN_STEMS, normalize_word
+
+if TYPE_CHECKING:
+    from newsearch.index.vectors import VectorTable
+    from newsearch.stories.listing import Stories
 
 FEEDBACK_DEFAULT = False
 DATE_BUCKETS = ("day", "month", "year")
@@ -192,12 +201,15 @@ class SearchEngine:
         topic: str | Sequence[str] | None = None,
         tag: str | Sequence[str] | None = None,
         language: str | Sequence[str] | None = None,
+        story: str | Sequence[str] | None = None,
         exclude: str | Sequence[str] | Sequence[tuple[str, str]] | None = None,
         explain: bool = False,
         feedback: bool = FEEDBACK_DEFAULT,
         mode: Mode = DEFAULT_MODE,
         per_article: int = PER_ARTICLE,
         collapse: bool = False,
+        collapse_copies: bool = False,
+        recency: str | float | None = None,
     ) -> SearchResults:
         """Ranked passages for ``query`` (words, "phrases", ``field:value`` filters; the
         syntax is in the README), best first: each article's best passage first, at most
@@ -215,6 +227,10 @@ class SearchEngine:
         feedback.py); what matches, the total and the facets stay those of the query.
         ``collapse=True`` shows a passage several articles carry nearly word for word once,
         the others in its ``also_in`` (compare/duplicates.py).
+        ``collapse_copies=True`` shows one hit per copy group (syndicated, re-sent, corrected
+        copies), its other articles in the hit's ``copies``; ``recency="7d"`` multiplies a
+        dated hit's score by 0.5 per half-life of age (from the index's newest article),
+        undated hits keeping their places (newsearch/stories/).
         """
         given = dict(locals())  # (the arguments, for a collapsed search's deeper run)
         if not isinstance(limit, int) or limit < 1:
@@ -235,6 +251,8 @@ class SearchEngine:
             skip = ("self", "query", "limit", "offset", "collapse")
             same = {k: v for k, v in given.items() if k not in skip}
             return collapsed(lambda n: self.search(query, limit=n, **same), limit, offset)
+        if collapse_copies or recency is not None:
+            return self._reordered(query, given)
         plan = self.plan(
             query,
             sort=sort,
@@ -249,6 +267,7 @@ class SearchEngine:
             topic=topic,
             tag=tag,
             language=language,
+            story=story,
             exclude=exclude,
         )
         s = self._s()
@@ -257,11 +276,7 @@ class SearchEngine:
             return SearchResults(query, 0, (), empty, notices=plan.notices, offset=offset)
         clauses = plan.clauses
         scorer = PassageScorer(s, clauses) if plan.positive is not None else None
-        ranker = Ranker(
-            s, self._matching(), self._date_order, self._hybrid, plan, scorer, sort, feedback,
-            mode, per_article,
-        )  # fmt: skip
-        found = paged(ranker, limit, offset)  # offset 0: the ranking of `limit`
+        found = self._paged(plan, scorer, sort, feedback, mode, per_article, limit, offset)
         ranked, every, related, extra = found.ranked, found.every, found.related, found.extra
 
         def article_part(docnum: int) -> list[TermContribution]:
@@ -287,6 +302,60 @@ class SearchEngine:
             notices=plan.notices + self._hybrid_notice(mode),
             offset=offset,
         )
+
+    def _paged(
+        self,
+        plan: QueryPlan,
+        scorer: PassageScorer | None,
+        sort: Sort,
+        feedback: bool,
+        mode: Mode,
+        per_article: int,
+        limit: int,
+        offset: int,
+    ) -> Ranking:
+        """The ranking's page (offset 0: the ranking of ``limit``) and every matching article."""
+        ranker = Ranker(
+            self._s(), self._matching(), self._date_order, self._hybrid, plan, scorer, sort,
+            feedback, mode, per_article,
+        )  # fmt: skip
+        return paged(ranker, limit, offset)
+
+    def _matched(
+        self, query: str, mode: Mode, filters: Filters | None, options: dict[str, Any]
+    ) -> tuple[QueryPlan, Ints]:
+        """The plan of ``query`` and the articles its first page counts in its ``total`` (and
+        facets): those holding its words, and in hybrid mode those shown for their meaning."""
+        if mode not in MODES:
+            raise QueryError(f"mode {mode!r} not understood: use {', '.join(MODES)}")
+        plan = self.plan(query, filters=filters, **options)
+        s = self._s()
+        if s.doc_count_all() == 0 or not plan.searchable:
+            return plan, np.empty(0, np.int64)
+        scorer = PassageScorer(s, plan.clauses) if plan.positive is not None else None
+        found = self._paged(plan, scorer, "relevance", FEEDBACK_DEFAULT, mode, PER_ARTICLE, 10, 0)
+        return plan, np.asarray(found.every, np.int64)
+
+    def _reordered(self, query: str, given: dict[str, Any]) -> SearchResults:
+        """``search`` with copies collapsed and/or recency blended (stories/reorder.py)."""
+        from newsearch.stories import lookup, reorder
+        from newsearch.stories.groups import groups_of
+        from newsearch.stories.recency import half_life_days
+
+        recency = given["recency"]
+        half_life = half_life_days(recency) if recency is not None else None
+        self._fresh()
+        view = self._segments()
+        how = reorder.Reorder(
+            half_life=half_life,
+            newest=self._facet_table().summary(view.live)["last_date"] if half_life else None,
+            groups=(lambda ids: groups_of(self._gen, ids)) if given["collapse_copies"] else None,
+            infos=lambda ids: lookup.infos(view, self._hits.article, ids),
+        )
+        skip = ("self", "query", "limit", "offset", "collapse_copies", "recency")
+        same = {k: v for k, v in given.items() if k not in skip}
+        run = lambda n: self.search(query, limit=n, **same)  # noqa: E731
+        return reorder.reordered(run, given["limit"], given["offset"], how)
 
     def _hybrid_notice(self, mode: Mode) -> tuple[str, ...]:
         notice = self._hybrid().notice if mode == "hybrid" else None
@@ -388,7 +457,11 @@ class SearchEngine:
         related = None
         if plan is not None and mode == "hybrid" and made_by == embedding.MODEL_ID:
             related = article_view.related_words(plan, query_text(plan))
-        return article_view.view(view, docnum, plan, related)
+        found = article_view.view(view, docnum, plan, related)
+        from newsearch.stories.lookup import copies_of  # its copies, what each changed
+
+        copies = copies_of(view, self._gen, self._hits.article, view.stored_fields(docnum))
+        return replace(found, copies=copies) if copies else found
 
     def compare(
         self,
@@ -487,3 +560,86 @@ class SearchEngine:
         if self._facets is None:
             self._facets = FacetTable(view)
         return self._facets
+
+    # -- stories (newsearch/stories/): timeline, stories, similar articles -------------------
+
+    def timeline(
+        self,
+        query: str = "",
+        *,
+        bucket: str = "auto",
+        mode: Mode = DEFAULT_MODE,
+        filters: Filters | None = None,
+        **options: Any,
+    ) -> Timeline:
+        """The articles matching ``query`` (its ``total``: the same articles as ``search``'s
+        first page and its date facet) per day, week or month (``bucket``; ``auto`` by the
+        span) and per outlet, and how many are undated (stories/timeline.py)."""
+        from newsearch.stories.timeline import timeline
+
+        plan, every = self._matched(query, mode, filters, options)
+        size = self._s().doc_count_all()
+        notices = plan.notices + self._hybrid_notice(mode) if size else plan.notices
+        return timeline(query, self._facet_table(), every, size, bucket, notices)  # type: ignore[arg-type]
+
+    def stories(
+        self,
+        query: str = "",
+        *,
+        limit: int = 20,
+        min_size: int = 2,
+        mode: Mode = DEFAULT_MODE,
+        filters: Filters | None = None,
+        **options: Any,
+    ) -> StoryList:
+        """The stories holding articles that match ``query`` (all if empty; the filters of
+        ``search``), most matching articles first: size, dates, outlets, entities, words and
+        a representative headline; stories of fewer than ``min_size`` articles left out."""
+        if not isinstance(limit, int) or limit < 1:
+            raise QueryError(f"limit must be a whole number of at least 1 (got {limit!r})")
+        if not isinstance(min_size, int) or min_size < 1:
+            raise QueryError(f"min size must be a whole number of at least 1 (got {min_size!r})")
+        plan, every = self._matched(query, mode, filters, options)
+        return self._stories().listing(query, every, limit, min_size, plan.notices)
+
+    def story(self, story_id: str) -> StoryView:
+        """Story ``story_id`` (the start of its id will do) and its articles in date order."""
+        self._fresh()
+        return self._stories().view(story_id)
+
+    def _stories(self) -> Stories:
+        from newsearch.stories.listing import Stories
+
+        view = self._segments()
+        return Stories(view, self._facet_table(), self._hits.article, self._vectors())
+
+    def _vectors(self) -> VectorTable | None:
+        """The open searcher's article vectors, if the index holds this model's (else None)."""
+        from newsearch.stories.similar import vector_table
+
+        made_by = store.read_manifest(self._gen or self.index_dir).get("embedding")
+        return vector_table(self._segments()) if made_by == embedding.MODEL_ID else None
+
+    def similar(
+        self,
+        article_id: str,
+        *,
+        limit: int = 10,
+        filters: Filters | None = None,
+        **options: Any,
+    ) -> SimilarArticles:
+        """Articles like ``article_id`` (the start of an id will do) by content: its salient
+        words and its vector (stories/similar.py), best first; its copies left out and listed
+        apart. Filters as in ``search`` narrow the candidates."""
+        from newsearch.stories.similar import Context, similar_articles
+
+        if not isinstance(limit, int) or limit < 1:
+            raise QueryError(f"limit must be a whole number of at least 1 (got {limit!r})")
+        self._fresh()
+        view = self._segments()
+        docnum = article_view.find(view, article_id, str(self.index_dir))
+        context = Context(
+            view, self._matching(), lambda q: self.plan(q, filters=filters, **options),
+            self._gen, self._hits.article, self._vectors(),
+        )  # fmt: skip
+        return similar_articles(context, docnum, limit)

@@ -1,6 +1,7 @@
 """Facet counts over a set of matching articles, with numpy.
 
-For each facet field (source, date, the entity types, the language, and each tag name:
+For each facet field (source, date, the entity types, the language, the story (its id:
+newsearch/stories/), and each tag name:
 ``category:business`` terms of the ``tag`` field, a facet per name) the index's own terms
 give, once per open searcher (index/segments.py), a pair of arrays: document number and value
 code of every (article, value). A facet count is then one ``bincount`` over the pairs whose
@@ -26,7 +27,7 @@ from newsearch.models import ENTITY_TYPES, EntitySummary, EntityType, FacetValue
 from newsearch.text.entity_resolution import Resolution, resolve
 
 DateBucket = Literal["day", "month", "year"]
-FACET_NAMES = ("source", "date", "person", "org", "place", "language")
+FACET_NAMES = ("source", "date", "person", "org", "place", "language", "story")
 UNKNOWN = "unknown"
 NAME_SAMPLE = 5  # articles whose stored records vote on a value's display name
 VARIANT_SAMPLE = 200  # articles whose stored records give an entity's names
@@ -132,7 +133,7 @@ class FacetTable:
             if name == "date":
                 for key, n in by_key.items():
                     labelled[_iso(key)[: _CUT[bucket]]] += n
-            elif name == "language":  # codes as the filter takes them: "de", "zh"
+            elif name in ("language", "story"):  # as the filter takes them: "de", a story id
                 labelled.update(by_key)
             else:
                 for key in _contenders(by_key, limit):

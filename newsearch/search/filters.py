@@ -44,6 +44,7 @@ class Filters:
     topic: tuple[str, ...] = ()
     tag: tuple[str, ...] = ()  # "name=value": values of one name OR-ed, names AND-ed
     language: tuple[str, ...] = ()  # codes or names ("de", "German"), OR-ed
+    story: tuple[str, ...] = ()  # story ids (newsearch/stories/; the start of one will do), OR-ed
     exclude: tuple[tuple[str, str], ...] = field(default=())  # (field, value) pairs
 
     def merged(self, other: Filters) -> Filters:
@@ -131,6 +132,8 @@ def _field_query(name: str, value: str) -> query.Query:
         return query.Term("tag", keys.tag_term(*tag_pair(value)))
     if name == "language":
         return query.Term("language", language_value(value))
+    if name == "story":  # (an id, or its start)
+        return query.Prefix("story", value.strip().lower())
     if name in ENTITY_FIELDS:
         return query.Term(name, keys.entity_term(value))
     if name == "entity":
@@ -233,13 +236,16 @@ def filter_queries(
     if filters.language:
         found = list(dict.fromkeys(_field_query("language", v) for v in filters.language))
         must.append(found[0] if len(found) == 1 else query.Or(found))
+    stories = [_field_query("story", v) for v in filters.story if v.strip()]
+    if stories:
+        must.append(stories[0] if len(stories) == 1 else query.Or(stories))
     if filters.since and filters.until and filters.since > filters.until:
         raise QueryError(f"--since {filters.since} is after --until {filters.until}: swap them")
     if filters.since or filters.until:
         must.append(_date_range(filters.since, filters.until))
     must.extend(_tag_query(filters.tag))
     for name in LIST_FILTERS:
-        if name in ("source", "tag", "language"):
+        if name in ("source", "tag", "language", "story"):
             continue
         values: Sequence[str] = getattr(filters, name)
         must.extend(field_query(name, v, notices) for v in values if v.strip())

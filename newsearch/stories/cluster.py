@@ -1,0 +1,188 @@
+"""Stories: articles grouped by the salient words they share, within a time window.
+
+An article is a vector of its salient terms: its words (lower case, letters only, no stop
+word) from the title, counted ``TITLE_WEIGHT`` times, and the first ``BODY_CHARS`` characters
+of the body, weighted by TF-IDF, ``(1 + log tf) * log(1 + (N + K) / (df + K))`` with ``df``
+and ``N`` over the articles this index generation has taken in so far (``K`` = ``SMOOTHING``
+articles keep a small index's weights near uniform: five articles on one event share their
+words, which raw IDF would weigh least), cut to its ``TERMS`` best and made unit length.
+Words name the story: people, places, companies and what happened to them; a static
+embedding of the text finds the topic, not the story (measured on Reuters: B-cubed F1 0.49
+against 0.84, benchmarks/README.md).
+
+Single pass, incremental: an article joins the story whose centroid (the sum of its members'
+vectors, its ``CENTROID_TERMS`` best terms) is most similar to it (cosine) among the stories
+with a member within ``WINDOW_DAYS`` of its date, if that similarity is at least
+``THRESHOLD``; else it starts a story. A copy (copies.py) joins its original's story instead.
+Candidates come from an inverted index of each story's ``INDEXED_TERMS`` best terms by week,
+probed with the article's ``PROBE_TERMS`` best. An undated article has no window: it is
+compared with every story holding its words, and a story holding an undated article with
+every article. Stories never merge or split, so an article's story is
+known when it is written and never changes (it is indexed: ``story:ID``). The constants were
+chosen on hand-labelled Reuters stories (benchmarks/stories.py, benchmarks/README.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import math
+import re
+import zlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from newsearch.text.analysis import STOP_WORDS
+
+THRESHOLD = 0.2
+WINDOW_DAYS = 7
+TITLE_WEIGHT = 2.0
+BODY_CHARS = 1500
+TERMS = 32
+CENTROID_TERMS = 64
+INDEXED_TERMS = 16
+PROBE_TERMS = 10
+SMOOTHING = 10
+UNDATED_WEEK = -1
+
+_WORD = re.compile(r"[^\W\d_]{2,}")
+Vector = dict[int, float]  # term hash -> weight
+
+
+def term_hash(word: str) -> int:
+    """A word as the stories file keys it (31 bits: a signed 32-bit column)."""
+    return zlib.crc32(word.encode("utf-8")) & 0x7FFFFFFF
+
+
+def story_id(founder: str) -> str:
+    """A story's id: from the id of the article that started it (so a rebuild that starts it
+    with the same article gives it the same id)."""
+    return "s" + hashlib.sha1(founder.encode("utf-8")).hexdigest()[:11]
+
+
+def week_of(day: int | None) -> int:
+    return UNDATED_WEEK if day is None else day // 7
+
+
+def weeks_near(day: int | None) -> list[int] | None:
+    """The weeks where a story near ``day`` has a member (the undated bucket too), or None
+    for an undated article: every week."""
+    if day is None:
+        return None
+    return [UNDATED_WEEK, *range((day - WINDOW_DAYS) // 7, (day + WINDOW_DAYS) // 7 + 1)]
+
+
+def term_counts(title: str | None, body: str) -> dict[int, float]:
+    """The article's terms with their weighted counts (the title's count ``TITLE_WEIGHT``)."""
+    counts: dict[int, float] = {}
+    head = body if body != title else ""
+    for words, weight in ((head[:BODY_CHARS], 1.0), (title or "", TITLE_WEIGHT)):
+        for w in _WORD.findall(words.lower()):
+            if w not in STOP_WORDS:
+                t = term_hash(w)
+                counts[t] = counts.get(t, 0.0) + weight
+    return counts
+
+
+def vector(counts: Mapping[int, float], df: Mapping[int, int], n: int) -> Vector:
+    """TF-IDF of ``counts`` (``df`` and ``n`` counting this article), its ``TERMS`` best, unit."""
+    weights = {
+        t: (1.0 + math.log(c)) * math.log(1.0 + (n + SMOOTHING) / (df.get(t, 1) + SMOOTHING))
+        for t, c in counts.items()
+        if c > 0
+    }
+    top = heapq.nlargest(TERMS, weights.items(), key=lambda kv: kv[1])
+    norm = math.sqrt(sum(w * w for _, w in top))
+    return {t: w / norm for t, w in top if w > 0} if norm else {}
+
+
+def pack(v: Vector) -> bytes:
+    """A vector as bytes: term hashes (int32) then weights (float32)."""
+    terms = np.fromiter(v.keys(), np.int32, len(v))
+    weights = np.fromiter(v.values(), np.float32, len(v))
+    return terms.tobytes() + weights.tobytes()
+
+
+def unpack(blob: bytes | None) -> Vector:
+    if not blob:
+        return {}
+    n = len(blob) // 8
+    terms = np.frombuffer(blob[: 4 * n], np.int32)
+    weights = np.frombuffer(blob[4 * n : 8 * n], np.float32)
+    return dict(zip(terms.tolist(), weights.tolist(), strict=True))
+
+
+@dataclass
+class Story:
+    """A story as the clustering holds it: its centroid, date span and size."""
+
+    id: str
+    centroid: Vector = field(default_factory=dict)
+    first: int | None = None
+    last: int | None = None
+    size: int = 0
+    undated: bool = False
+    norm: float = 0.0
+
+    def similarity(self, v: Vector) -> float:
+        if not self.norm:
+            return 0.0
+        c = self.centroid
+        return sum(w * c.get(t, 0.0) for t, w in v.items()) / self.norm
+
+    def near(self, day: int | None) -> bool:
+        """Whether an article of ``day`` is within the window of the story's dates (no window
+        for an undated article or a story holding one)."""
+        if day is None or self.undated:
+            return True
+        if self.first is None or self.last is None:
+            return False
+        return self.first - WINDOW_DAYS <= day <= self.last + WINDOW_DAYS
+
+    def add(self, v: Vector, day: int | None) -> list[int]:
+        """Take an article in; the terms to index it under (its best, for the article's week)."""
+        c = self.centroid
+        for t, w in v.items():
+            c[t] = c.get(t, 0.0) + w
+        if len(c) > CENTROID_TERMS:
+            self.centroid = c = dict(
+                heapq.nlargest(CENTROID_TERMS, c.items(), key=lambda kv: kv[1])
+            )
+        self.norm = math.sqrt(sum(w * w for w in c.values()))
+        self.size += 1
+        if day is None:
+            self.undated = True
+        else:
+            self.first = day if self.first is None else min(self.first, day)
+            self.last = day if self.last is None else max(self.last, day)
+        return [t for t, _ in heapq.nlargest(INDEXED_TERMS, c.items(), key=lambda kv: kv[1])]
+
+    def remove(self, v: Vector) -> None:
+        """Take a deleted article's vector out of the centroid (its dates stay: a hint)."""
+        c = self.centroid
+        for t, w in v.items():
+            if t in c:
+                c[t] -= w
+                if c[t] <= 1e-6:
+                    del c[t]
+        self.norm = math.sqrt(sum(w * w for w in c.values()))
+        self.size = max(0, self.size - 1)
+
+
+def probe_terms(v: Vector) -> list[int]:
+    return [t for t, _ in heapq.nlargest(PROBE_TERMS, v.items(), key=lambda kv: kv[1])]
+
+
+def best_story(v: Vector, day: int | None, candidates: Iterable[Story]) -> Story | None:
+    """The candidate the article joins: near its date, most similar, at least THRESHOLD."""
+    best: Story | None = None
+    score = THRESHOLD
+    for story in candidates:
+        if not story.near(day):
+            continue
+        sim = story.similarity(v)
+        if sim >= score and (best is None or sim > score or story.id < best.id):
+            best, score = story, sim
+    return best

@@ -1,0 +1,181 @@
+"""What makes one article a copy of another: syndicated, re-sent, corrected or cut wire copy.
+
+Two articles are copies when
+
+1. their bodies' word shingles (three words in a row, lower case: ``compare/duplicates.py``)
+   have a Jaccard similarity of at least ``THRESHOLD`` (the headline is left out: a syndicated
+   copy gets a new one);
+2. where both are dated, they are at most ``WINDOW_DAYS`` apart (the same template re-used on
+   another day, "Fed adds reserves via customer repurchases", is another report);
+3. their word-level diff swaps no figure or name for another (``swaps``): a copy may add or
+   drop words, sentences and paragraphs, reword, fix a typo or spell out an abbreviation, but
+   "Franklin Massachusetts fund sets payout" is not "Franklin California fund sets payout",
+   nor is 1.5 billion dlrs 2.5 billion. Long texts may swap one fact per ``WORDS_PER_SWAP``
+   words (a rewrite says "American" for "U.S."), and either text saying it corrects the other
+   ("corrected", "correction", "corrects") may swap any: a correction is the same story.
+
+MinHash (rensa, ``NUM_PERM`` permutations over the shingles' 64-bit hashes) with LSH banding
+(``BANDS`` bands of ``ROWS``: a pair at 0.5 is a candidate with probability 0.995) finds the
+candidates; the exact similarity of the stored shingle sets and the rules above decide. The
+threshold and rules were measured on a labelled set (benchmarks/copies.py).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from newsearch.compare.duplicates import SEED, shingles
+
+THRESHOLD = 0.5
+WINDOW_DAYS = 3
+WORDS_PER_SWAP = 100
+BANDS = 40
+ROWS = 3
+NUM_PERM = BANDS * ROWS
+
+Hashes = npt.NDArray[np.uint32]
+_TOKEN = re.compile(r"\w+(?:[.,/]\w+)*")
+_CORRECTION = re.compile(r"\bcorrect(?:ed|ion|ions|s|ing)\b", re.IGNORECASE)
+_MONTHS = frozenset(
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
+_DAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+# Capitalised words that name nothing (sentence starts): not facts.
+_COMMON = frozenset(
+    "a an the he she it its they them their we i you this that these those there here in on "
+    "at of for to and or but as by with from is was are were be been said says say if when "
+    "after before while also not no new".split()
+)
+_MIXING = [
+    np.uint64(0x9E3779B97F4A7C15),
+    np.uint64(0xC2B2AE3D27D4EB4F),
+    np.uint64(0x165667B19E3779F9),
+]
+
+
+@lru_cache(maxsize=1)
+def _rensa() -> Any:
+    import rensa
+
+    return rensa
+
+
+def shingle_hashes(bodies: Sequence[str]) -> list[Hashes]:
+    """Each body's shingles as sorted unique 32-bit hashes (rensa's 64-bit ones, cut)."""
+    sets = [sorted(shingles(b)) for b in bodies]
+    hashed = _rensa().RMinHash.hash_token_sets(sets) if sets else []
+    return [np.unique(np.asarray(h, np.uint64).astype(np.uint32)) for h in hashed]
+
+
+def band_keys(hashes: Sequence[Hashes]) -> npt.NDArray[np.int64]:
+    """``(len(hashes), BANDS)`` LSH keys: texts sharing a key are candidates (an empty text
+    gets none: -1)."""
+    keys = np.full((len(hashes), BANDS), -1, np.int64)
+    keep = [i for i, h in enumerate(hashes) if len(h)]
+    if not keep:
+        return keys
+    tokens = [[int(x) for x in hashes[i]] for i in keep]
+    rows = _rensa().RMinHash.digest_matrix_from_token_hash_sets(tokens, NUM_PERM, SEED).to_rows()
+    sig = np.asarray(rows, np.uint64).reshape(len(keep), BANDS, ROWS)
+    with np.errstate(over="ignore"):
+        mixed = np.arange(BANDS, dtype=np.uint64)[None, :] * np.uint64(0xD6E8FEB86659FD93)
+        for r in range(ROWS):
+            mixed = (mixed ^ sig[:, :, r]) * _MIXING[r]
+    keys[keep] = (mixed >> np.uint64(1)).astype(np.int64)
+    return keys
+
+
+def similarity(a: Hashes, b: Hashes) -> float:
+    """The Jaccard similarity of two shingle hash sets."""
+    if not len(a) or not len(b):
+        return 0.0
+    common = len(np.intersect1d(a, b, assume_unique=True))
+    return common / (len(a) + len(b) - common)
+
+
+def within_window(day_a: int | None, day_b: int | None) -> bool:
+    """Dated ``WINDOW_DAYS`` apart at most (an undated article may be a copy of any)."""
+    return day_a is None or day_b is None or abs(day_a - day_b) <= WINDOW_DAYS
+
+
+def is_copy(
+    body_a: str, body_b: str, title_a: str | None = None, title_b: str | None = None
+) -> bool:
+    """Rule 3 for a pair already similar and within the window: no fact swapped, or few for
+    their length, or one text says it corrects."""
+    found = swaps(body_a, body_b)
+    if not found:
+        return True
+    words = min(len(_TOKEN.findall(body_a)), len(_TOKEN.findall(body_b)))
+    if len(found) <= words // WORDS_PER_SWAP:
+        return True
+    return any(_CORRECTION.search(t or "") for t in (body_a, body_b, title_a, title_b))
+
+
+def swaps(a: str, b: str) -> list[tuple[frozenset[str], frozenset[str]]]:
+    """The places where ``b`` puts other figures or names in ``a``'s (a word-level diff's
+    replacements whose two sides both hold facts, and different ones); a typo fixed (two
+    edits at most) or a word abbreviated (one the start of the other) is no swap."""
+    ta, tb = _TOKEN.findall(a), _TOKEN.findall(b)
+    fa, fb = _facts(ta), _facts(tb)
+    la, lb = [t.lower() for t in ta], [t.lower() for t in tb]
+    found: list[tuple[frozenset[str], frozenset[str]]] = []
+    matcher = difflib.SequenceMatcher(None, la, lb, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op != "replace":
+            continue
+        xa = frozenset(la[i] for i in range(i1, i2) if fa[i])
+        xb = frozenset(lb[j] for j in range(j1, j2) if fb[j])
+        if not xa or not xb or xa == xb:
+            continue
+        if len(xa) == 1 and len(xb) == 1 and _same_word(next(iter(xa)), next(iter(xb))):
+            continue
+        found.append((xa, xb))
+    return found
+
+
+def _facts(tokens: list[str]) -> list[bool]:
+    """Which tokens are facts: figures (not a day after a month's name: datelines change
+    when a story is re-sent) and names (capitalised, not a common word; in a text mostly in
+    capitals, capitals say nothing)."""
+    letters = [t for t in tokens if t[:1].isalpha()]
+    shouting = sum(t.isupper() for t in letters) * 2 > len(letters)
+    out: list[bool] = []
+    for n, t in enumerate(tokens):
+        low = t.lower()
+        if any(c.isdigit() for c in t):
+            out.append(not (n and tokens[n - 1].lower() in _MONTHS))
+        else:
+            out.append(
+                not shouting
+                and t[:1].isupper()
+                and low not in _COMMON
+                and low not in _MONTHS
+                and low not in _DAYS
+            )
+    return out
+
+
+def _same_word(x: str, y: str) -> bool:
+    """A typo fixed or an abbreviation: letters only, and a prefix or two edits apart."""
+    if not (x.isalpha() and y.isalpha()):
+        return False
+    if x.startswith(y) or y.startswith(x):
+        return True
+    if abs(len(x) - len(y)) > 2:
+        return False
+    previous = list(range(len(y) + 1))
+    for i, cx in enumerate(x, 1):
+        current = [i]
+        for j, cy in enumerate(y, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (cx != cy)))
+        previous = current
+    return previous[-1] <= 2

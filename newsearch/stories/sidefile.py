@@ -1,0 +1,92 @@
+"""``<generation>/stories.sqlite``: what copies and stories need, kept beside the index.
+
+Tables (article rows keyed by id, with ``seq``, the order they were first indexed in):
+
+    articles  id, seq, day (date.toordinal(), NULL undated), source, norm (its text's hash),
+              story, shingles (sorted uint32 hashes), feature (its story vector: cluster.pack)
+    bands     (key, seq): the article's LSH band keys (copies.band_keys)
+    links     (a, b, similarity) with a < b: two articles that are copies (copies.py)
+    stories   id, first, last (days), size, centroid (cluster.pack: its best terms' weights)
+    story_terms  (term, week, story): each story under its best terms, by the weeks of its
+              members (cluster.py's candidates)
+    df        (term, n): how many articles of the generation hold each term (stories' TF-IDF)
+    meta      version, toc (the Whoosh generation the file matches), next_seq, articles
+
+The ingest run writes it in one transaction per commit, committed just after Whoosh's (the
+tracker, tracker.py); ``toc`` says which index commit it matches. A run that finds another
+``toc`` (a kill between the two commits, a file deleted or damaged, another version) rebuilds
+it from the index's stored fields. A rebuild of the index makes a new generation and so a new
+file. Readers (queries) open it read-only and treat a missing, busy or damaged file as "no
+copies known": nothing here can fail a query.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+FILE = "stories.sqlite"
+# Bump when what is stored (or the rules that made it: copies.py, cluster.py) changes: a file
+# of another version is rebuilt by the next indexing run.
+VERSION = 1
+TIMEOUT = 5.0  # a writer waits this long for a reader
+READ_TIMEOUT = 1.0  # a query this long for the writer's commit (then knows no copies)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, day INTEGER, source TEXT,
+    norm TEXT, story TEXT, shingles BLOB NOT NULL, feature BLOB);
+CREATE INDEX IF NOT EXISTS articles_story ON articles (story);
+CREATE INDEX IF NOT EXISTS articles_norm ON articles (norm);
+CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, seq INTEGER NOT NULL,
+    PRIMARY KEY (key, seq)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS bands_seq ON bands (seq);
+CREATE TABLE IF NOT EXISTS links (a INTEGER NOT NULL, b INTEGER NOT NULL, similarity REAL,
+    PRIMARY KEY (a, b)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS links_b ON links (b);
+CREATE TABLE IF NOT EXISTS stories (id TEXT PRIMARY KEY, first INTEGER, last INTEGER,
+    size INTEGER NOT NULL, centroid BLOB);
+CREATE TABLE IF NOT EXISTS story_terms (term INTEGER NOT NULL, week INTEGER NOT NULL,
+    story TEXT NOT NULL, PRIMARY KEY (term, week, story)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS df (term INTEGER PRIMARY KEY, n INTEGER NOT NULL);
+"""
+
+
+def path_of(generation: Path) -> Path:
+    return generation / FILE
+
+
+def connect(generation: Path) -> sqlite3.Connection:
+    """A connection for the indexing run (the file and its tables made if absent); the
+    caller commits."""
+    db = sqlite3.connect(path_of(generation), timeout=TIMEOUT, isolation_level=None)
+    # A run's changes wait in memory for its commit (readers are not locked out meanwhile).
+    db.execute("PRAGMA cache_size = -262144")
+    db.executescript(SCHEMA)
+    return db
+
+
+@contextlib.contextmanager
+def reading(generation: Path | None) -> Iterator[sqlite3.Connection | None]:
+    """A read-only connection to a file of this ``VERSION``, or None (no generation, no file,
+    another version, or one that cannot be read)."""
+    if generation is None or not path_of(generation).is_file():
+        yield None
+        return
+    try:
+        uri = f"{path_of(generation).resolve().as_uri()}?mode=ro"
+        db = sqlite3.connect(uri, uri=True, timeout=READ_TIMEOUT)
+    except sqlite3.Error:
+        yield None
+        return
+    try:
+        try:
+            row = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+        except sqlite3.Error:
+            row = None
+        yield db if row is not None and row[0] == str(VERSION) else None
+    finally:
+        db.close()

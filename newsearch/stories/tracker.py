@@ -1,0 +1,411 @@
+"""The indexing run's side of copies and stories: ``stories.sqlite`` kept in step with the index.
+
+``ingest/run.py`` holds one ``StoryTracker`` per run over a live index. For each batch it is
+handed the documents to delete and the new documents (before they are written): it takes the
+deleted articles out (their copy links, their part of their story), finds each new article's
+copies (LSH candidates checked by copies.py) and its story (its original's, or cluster.py's
+single pass), and writes the story into the document (the ``story`` field). Its writes wait in
+one SQLite transaction committed just after each Whoosh commit, with the commit's generation
+(``toc``); a run that finds the file behind the index (a kill between the two commits), or
+missing, damaged or of another version, first makes it again from the index's stored fields.
+
+A moved article (or one whose metadata alone changed) keeps its place in the indexing order
+and its story; an article whose text changed keeps its place and is judged again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+from whoosh.index import Index
+
+from newsearch.stories import cluster, copies, sidefile
+from newsearch.stories.cluster import Story
+
+
+class Change(Protocol):
+    """One change of a run (ingest/run.py's Op): ids to delete, then an article to write."""
+
+    @property
+    def delete(self) -> tuple[str, ...]: ...
+
+    @property
+    def article(self) -> object | None: ...
+
+
+def day_of(doc: dict[str, Any]) -> int | None:
+    """The document's publication day as an ordinal (None: undated)."""
+    date = doc.get("meta", {}).get("date")
+    try:
+        return dt.date.fromisoformat(date).toordinal() if date else None
+    except ValueError:
+        return None
+
+
+class StoryTracker:
+    """Keeps ``<generation>/stories.sqlite`` right through one indexing run of ``ix``."""
+
+    def __init__(self, generation: Path, ix: Index) -> None:
+        self.generation = generation
+        self.ix = ix
+        self._db: sqlite3.Connection | None = None
+        self._stories: dict[str, Story | None] = {}  # loaded (None: known to be absent)
+        self._changed: set[str] = set()
+        self._df: dict[int, int] | None = None
+        self._df_changed: set[int] = set()
+        self._bodies: dict[str, tuple[str, str | None]] = {}  # written since the last commit
+        self._searcher: Any = None
+        self._keep_bodies = True
+        if self._meta("version") != str(sidefile.VERSION) or self._meta("toc") != self._toc():
+            self._rebuild()
+        self._seq = int(self._meta("next_seq") or 0)
+        self._n = int(self._meta("articles") or 0)
+
+    # -- the run's calls ----------------------------------------------------------------
+
+    def write(self, changes: Sequence[Change], docs: Sequence[dict[str, Any]]) -> None:
+        """Apply a batch: each change's deletions, then its document (``docs`` are the new
+        documents of the changes that have an article, in order), given its ``story``."""
+        new = iter(docs)
+        try:
+            for change in changes:
+                gone = self._remove(change.delete)
+                if change.article is not None:
+                    self._add(next(new), gone)
+        finally:
+            self._close_searcher()
+
+    def remove(self, ids: Iterable[str]) -> None:
+        """Articles pruned."""
+        self._remove(tuple(ids))
+
+    def commit(self, toc: int | None = None) -> None:
+        """Make the run's changes so far durable, matching the index's commit ``toc``."""
+        db = self._conn()
+        self._flush()
+        self._set_meta("toc", str(toc if toc is not None else self._toc_value()))
+        self._set_meta("version", str(sidefile.VERSION))
+        db.execute("COMMIT")
+        self._bodies.clear()
+        self._close()
+
+    def cancel(self) -> None:
+        """Drop the changes not committed."""
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
+        self._stories.clear()
+        self._changed.clear()
+        self._df = None
+        self._df_changed.clear()
+        self._close_searcher()
+        self._close()
+
+    # -- articles in and out -------------------------------------------------------------
+
+    def _remove(self, ids: Sequence[str]) -> dict[str, tuple[int, str | None, str | None]]:
+        """Take articles out; what they were: id -> (seq, story, norm)."""
+        gone: dict[str, tuple[int, str | None, str | None]] = {}
+        db = self._conn()
+        for aid in ids:
+            row = db.execute(
+                "SELECT seq, story, norm, feature FROM articles WHERE id = ?", (aid,)
+            ).fetchone()
+            if row is None:
+                continue
+            seq, story, norm, feature = row
+            gone[aid] = (seq, story, norm)
+            db.execute("DELETE FROM articles WHERE seq = ?", (seq,))
+            db.execute("DELETE FROM bands WHERE seq = ?", (seq,))
+            db.execute("DELETE FROM links WHERE a = ? OR b = ?", (seq, seq))
+            found = self._story(story) if story else None
+            if found is not None:
+                found.remove(cluster.unpack(feature))
+                self._changed.add(found.id)
+            self._bodies.pop(aid, None)
+        return gone
+
+    def _add(
+        self,
+        doc: dict[str, Any],
+        gone: dict[str, tuple[int, str | None, str | None]] | None = None,
+        story: str | None = None,
+        seq: int | None = None,
+    ) -> None:
+        """Take a new document in: its row, bands, copy links and story (written into
+        ``doc["story"]`` unless ``story`` is given: a document already indexed)."""
+        aid = doc["article_id"]
+        body, title = doc.get("body") or "", doc.get("title")
+        day = day_of(doc)
+        norm = doc.get("norm")
+        if seq is None:
+            seq, kept = self._inherited(aid, norm, gone or {})
+            story = story or kept
+        hashes = copies.shingle_hashes([body])[0]
+        keys = copies.band_keys([hashes])[0]
+        counts = cluster.term_counts(title, body)
+        vector = cluster.vector(counts, self._count_terms(counts), self._n)
+        db = self._conn()
+        db.execute(
+            "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, NULL, ?, ?)",
+            (aid, seq, day, doc.get("meta", {}).get("source"), norm, hashes.tobytes(),
+             cluster.pack(vector)),
+        )  # fmt: skip
+        found = [int(k) for k in keys if k != -1]
+        db.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)", [(k, seq) for k in found])
+        linked = self._link(seq, day, hashes, found, body, title)
+        if story is None:
+            story = self._story_of_copies(linked) or self._cluster(aid, vector, day)
+            doc["story"] = story
+        self._join(story, vector, day)
+        db.execute("UPDATE articles SET story = ? WHERE seq = ?", (story, seq))
+        if self._keep_bodies:
+            self._bodies[aid] = (body, title)
+
+    def _inherited(
+        self, aid: str, norm: str | None, gone: dict[str, tuple[int, str | None, str | None]]
+    ) -> tuple[int, str | None]:
+        """The place in the indexing order (and, for the same text, the story) of an
+        article this change replaces: the same text moved, or the same id edited."""
+        for seq, story, old_norm in gone.values():
+            if norm is not None and old_norm == norm:
+                return seq, story
+        if aid in gone:
+            return gone[aid][0], None
+        return self._next_seq(), None
+
+    def _link(
+        self,
+        seq: int,
+        day: int | None,
+        hashes: np.ndarray[Any, Any],
+        keys: list[int],
+        body: str,
+        title: str | None,
+    ) -> list[tuple[int, str, int | None, str | None]]:
+        """The article's copies among the indexed ones, linked: (seq, id, day, story)."""
+        if not keys:
+            return []
+        db = self._conn()
+        marks = ",".join("?" * len(keys))
+        rows = db.execute(
+            "SELECT a.seq, a.id, a.day, a.story, a.shingles FROM articles a WHERE a.seq IN "
+            f"(SELECT DISTINCT seq FROM bands WHERE key IN ({marks})) AND a.seq != ?",
+            (*keys, seq),
+        ).fetchall()
+        linked: list[tuple[int, str, int | None, str | None]] = []
+        for other, oid, oday, ostory, blob in rows:
+            sim = copies.similarity(hashes, np.frombuffer(blob, np.uint32))
+            if sim < copies.THRESHOLD or not copies.within_window(day, oday):
+                continue
+            found = self._body(oid)
+            if found is None or not copies.is_copy(body, found[0], title, found[1]):
+                continue
+            a, b = sorted((seq, other))
+            db.execute("INSERT OR REPLACE INTO links VALUES (?, ?, ?)", (a, b, sim))
+            linked.append((other, oid, oday, ostory))
+        return linked
+
+    def _story_of_copies(self, linked: list[tuple[int, str, int | None, str | None]]) -> str | None:
+        """The story of the earliest article (by date, then indexing order) it copies."""
+        dated = [r for r in linked if r[3]]
+        if not dated:
+            return None
+        dated.sort(key=lambda r: (r[2] is None, r[2] or 0, r[0]))
+        return dated[0][3]
+
+    def _cluster(self, aid: str, vector: cluster.Vector, day: int | None) -> str:
+        """The story the article joins, or a new one it starts."""
+        db = self._conn()
+        probes = cluster.probe_terms(vector)
+        candidates: list[Story] = []
+        if probes:
+            weeks = cluster.weeks_near(day)
+            marks = ",".join("?" * len(probes))
+            sql = f"SELECT DISTINCT story FROM story_terms WHERE term IN ({marks})"
+            if weeks is not None:
+                sql += f" AND week IN ({','.join('?' * len(weeks))})"
+            rows = db.execute(sql, (*probes, *(weeks or ()))).fetchall()
+            for (sid,) in rows:
+                found = self._story(sid)
+                if found is not None and found.size:
+                    candidates.append(found)
+        best = cluster.best_story(vector, day, candidates)
+        if best is not None:
+            return best.id
+        sid = cluster.story_id(aid)
+        while self._story(sid) is not None:  # (the same article starting a story again)
+            sid = cluster.story_id(sid)
+        self._stories[sid] = Story(sid)
+        return sid
+
+    def _join(self, sid: str, vector: cluster.Vector, day: int | None) -> None:
+        story = self._story(sid)
+        if story is None:
+            story = self._stories[sid] = Story(sid)
+        terms = story.add(vector, day)
+        self._changed.add(sid)
+        week = cluster.week_of(day)
+        self._conn().executemany(
+            "INSERT OR IGNORE INTO story_terms VALUES (?, ?, ?)", [(t, week, sid) for t in terms]
+        )
+
+    # -- state -----------------------------------------------------------------------------
+
+    def _story(self, sid: str) -> Story | None:
+        if sid not in self._stories:
+            row = (
+                self._conn()
+                .execute("SELECT first, last, size, centroid FROM stories WHERE id = ?", (sid,))
+                .fetchone()
+            )
+            if row is None:
+                self._stories[sid] = None
+            else:
+                first, last, size, centroid = row
+                story = Story(sid, cluster.unpack(centroid), first, last, size)
+                story.undated = bool(
+                    self._conn()
+                    .execute(
+                        "SELECT 1 FROM story_terms WHERE story = ? AND week = ? LIMIT 1",
+                        (sid, cluster.UNDATED_WEEK),
+                    )
+                    .fetchone()
+                )
+                story.norm = float(np.sqrt(sum(w * w for w in story.centroid.values())))
+                self._stories[sid] = story
+        return self._stories[sid]
+
+    def _count_terms(self, counts: dict[int, float]) -> dict[int, int]:
+        """Count the article's terms in the document frequencies; those frequencies."""
+        df = self._frequencies()
+        for t in counts:
+            df[t] = df.get(t, 0) + 1
+            self._df_changed.add(t)
+        self._n += 1
+        return df
+
+    def _frequencies(self) -> dict[int, int]:
+        if self._df is None:
+            self._df = dict(self._conn().execute("SELECT term, n FROM df").fetchall())
+        return self._df
+
+    def _next_seq(self) -> int:
+        self._seq += 1
+        return self._seq - 1
+
+    def _flush(self) -> None:
+        """Write the stories, frequencies and counters changed since the last commit."""
+        db = self._conn()
+        self._set_meta("next_seq", str(self._seq))
+        self._set_meta("articles", str(self._n))
+        for sid in self._changed:
+            story = self._stories.get(sid)
+            if story is None:
+                continue
+            if story.size <= 0:
+                db.execute("DELETE FROM stories WHERE id = ?", (sid,))
+                db.execute("DELETE FROM story_terms WHERE story = ?", (sid,))
+                self._stories[sid] = None
+                continue
+            db.execute(
+                "INSERT OR REPLACE INTO stories VALUES (?, ?, ?, ?, ?)",
+                (sid, story.first, story.last, story.size, cluster.pack(story.centroid)),
+            )
+        self._changed.clear()
+        if self._df is not None and self._df_changed:
+            df = self._df
+            db.executemany(
+                "INSERT OR REPLACE INTO df VALUES (?, ?)", [(t, df[t]) for t in self._df_changed]
+            )
+            self._df_changed.clear()
+
+    def _meta(self, key: str) -> str | None:
+        try:
+            row = self._conn().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error:
+            return None
+        return str(row[0]) if row else None
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self._conn().execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    def _toc_value(self) -> int:
+        return int(self.ix.latest_generation())
+
+    def _toc(self) -> str:
+        return str(self._toc_value())
+
+    def _conn(self) -> sqlite3.Connection:
+        """The connection, in a transaction (opened on first use after a commit)."""
+        if self._db is None:
+            try:
+                self._db = sidefile.connect(self.generation)
+            except sqlite3.DatabaseError:  # not a database: made again
+                sidefile.path_of(self.generation).unlink(missing_ok=True)
+                self._db = sidefile.connect(self.generation)
+            self._db.execute("BEGIN")
+        return self._db
+
+    def _close(self) -> None:
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
+            self._db = None
+
+    # -- bodies of indexed articles ----------------------------------------------------------
+
+    def _body(self, aid: str) -> tuple[str, str | None] | None:
+        """An article's body and title: written this run, or from the last commit."""
+        found = self._bodies.get(aid)
+        if found is not None:
+            return found
+        if self._searcher is None:
+            self._searcher = self.ix.searcher()
+        fields = self._searcher.document(article_id=aid)
+        if fields is None:
+            return None
+        return fields.get("body") or "", (fields.get("meta") or {}).get("title")
+
+    def _close_searcher(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+
+    # -- making the file again from the index ----------------------------------------------
+
+    def _rebuild(self) -> None:
+        """Make the file again from the index's live documents (their stories as indexed)."""
+        db = self._conn()
+        for table in ("articles", "bands", "links", "stories", "story_terms", "df", "meta"):
+            db.execute(f"DELETE FROM {table}")
+        self._stories.clear()
+        self._changed.clear()
+        self._df = {}
+        self._df_changed.clear()
+        self._seq = self._n = 0
+        self._keep_bodies = False  # (earlier documents are read from the index)
+        for fields in _live_documents(self.ix):
+            doc = {
+                "article_id": fields["article_id"],
+                "body": fields.get("body") or "",
+                "title": (fields.get("meta") or {}).get("title"),
+                "meta": fields.get("meta") or {},
+                "norm": fields.get("norm"),
+            }
+            self._add(doc, story=fields.get("story"), seq=self._next_seq())
+        self._keep_bodies = True
+        self._flush()
+        self._close_searcher()
+
+
+def _live_documents(ix: Index) -> Iterator[dict[str, Any]]:
+    """The stored fields of the index's live documents, in document order."""
+    with ix.searcher() as s:
+        yield from s.all_stored_fields()
