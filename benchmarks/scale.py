@@ -65,6 +65,11 @@ def cores() -> int:
     return len(os.sched_getaffinity(0))
 
 
+def size_mb(folder: Path) -> float:
+    total = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+    return round(total / 1e6, 1)
+
+
 # ---- children (one system each, in a fresh process) ----
 
 
@@ -74,7 +79,7 @@ def child_single(data: Path, out: Path, entities: bool) -> dict[str, Any]:
     start = time.perf_counter()
     s = build_index(data, out, entities=entities)
     wall = time.perf_counter() - start
-    return {"seconds": wall, "read": s.read, "indexed": s.indexed}
+    return {"seconds": wall, "read": s.read, "indexed": s.indexed, "index_mb": size_mb(out)}
 
 
 def child_cluster(data: Path, out: Path, entities: bool, workers: int) -> dict[str, Any]:
@@ -124,6 +129,7 @@ def child_cluster(data: Path, out: Path, entities: bool, workers: int) -> dict[s
         "idle_per_batch_ms": round(1000 * max(0.0, capacity - busy) / batches, 1),
         "write_tail_per_shard_s": round(max(0.0, last_write - last_made) / workers, 2),
         "compute_per_article_ms": round(1000 * busy / max(1, s.indexed), 2),
+        "index_mb": size_mb(out),
     }
 
 
