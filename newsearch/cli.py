@@ -37,6 +37,14 @@ from newsearch.commands.options import (
 )
 from newsearch.commands.serve import serve
 from newsearch.commands.show import show
+from newsearch.commands.stories import (
+    CollapseCopiesOpt,
+    RecencyOpt,
+    similar,
+    stories,
+    story,
+    timeline,
+)
 from newsearch.commands.watch import watch_app
 from newsearch.errors import NewsearchError
 
@@ -345,6 +353,8 @@ def query(
     every: cli_export.AllOpt = False,
     count: cli_export.CountOpt = False,
     collapse: CollapseOpt = False,
+    collapse_copies: CollapseCopiesOpt = False,
+    recency: RecencyOpt = None,
     filters: dict[str, Any] | None = None,
 ) -> None:
     """Ranked passages with the query terms highlighted (each article's best first).
@@ -380,7 +390,8 @@ def query(
                 mode=mode,
                 offset=shown.offset,
                 collapse=collapse,
-                **_given(per_article=per_article),
+                collapse_copies=collapse_copies,
+                **_given(per_article=per_article, recency=recency),
                 **(filters or {}),
             )
     except NewsearchError as exc:
@@ -482,6 +493,9 @@ app.command(cls=QueryCommand)(cli_export.count)
 app.command()(batch)
 app.add_typer(watch_app, name="watch")
 app.command()(serve)
+for command in (stories, timeline, similar):  # newsearch/stories/: copies, stories, timelines
+    app.command(cls=QueryCommand)(command)
+app.command()(story)
 
 
 def main() -> None:

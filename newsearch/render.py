@@ -25,6 +25,7 @@ from rich.text import Text
 from newsearch.models import (
     ArticleInfo,
     ArticleView,
+    Copy,
     EntitySummary,
     FacetValue,
     Hit,
@@ -124,6 +125,25 @@ def hit_json(h: Hit) -> dict[str, Any]:
         out["explain"] = [dataclasses.asdict(c) for c in h.explanation]
     if h.also_in is not None:  # (collapsed results)
         out["also_in"] = [a.id for a in h.also_in]
+    if h.copies is not None:  # (copies collapsed: the rest of its copy group)
+        out["copies"] = [copy_json(c) for c in h.copies]
+    return out
+
+
+def copy_json(c: Copy) -> dict[str, Any]:
+    """Another article of a copy group (with ``show``: what it changed, word by word)."""
+    a = c.article
+    out: dict[str, Any] = {
+        "id": a.id,
+        "source": a.source,
+        "date": a.date.isoformat() if a.date else None,
+        "similarity": c.similarity,
+        "original": c.original,
+        "title": a.title,
+        "path": a.path,
+    }
+    if c.changes:
+        out["changes"] = [dataclasses.asdict(x) for x in c.changes]
     return out
 
 
@@ -218,6 +238,8 @@ def article_view_json(v: ArticleView) -> dict[str, Any]:
         out["highlights"] = [list(x) for x in v.highlights]
         out["related"] = [list(x) for x in v.related]
         out["title_highlights"] = [list(x) for x in v.title_highlights]
+    out["story"] = v.story
+    out["copies"] = [copy_json(c) for c in v.copies]
     return out
 
 
@@ -426,6 +448,10 @@ def print_results(console: Console, r: SearchResults, rich: bool) -> None:
         if h.also_in:
             names = ", ".join(escape(a.source or a.title or a.path) for a in h.also_in)
             console.print(Text(f"also in {len(h.also_in)}: {clip(names, NOTICE_CHARS)}"))
+        if h.copies:  # (copies collapsed)
+            names = ", ".join(sorted({c.article.source or "unknown" for c in h.copies}))
+            many = "copy" if len(h.copies) == 1 else "copies"
+            console.print(Text(f"and {len(h.copies)} {many} (outlets {escape(clip(names))})"))
         where = f"{escape(a.path)}  (id {escape(a.id)}, chars {h.start}-{h.end})"
         console.print(Text(where, style="dim"))
         if h.explanation:
@@ -478,6 +504,10 @@ def print_article(console: Console, v: ArticleView, rich: bool) -> None:
         if v.related:
             found += f", {len(v.related)} related words"
         console.print(Text(found, style=dim))
+    if v.copies:  # its copy group, each copy's changes (newsearch/stories/)
+        from newsearch.commands.render_stories import print_copies
+
+        print_copies(console, v, rich)
 
 
 def print_facets(console: Console, facets: Mapping[str, tuple[FacetValue, ...]]) -> None:

@@ -288,6 +288,10 @@ COMMANDS = [
     "watch",
     "compare",
     "serve",
+    "stories",
+    "story",
+    "timeline",
+    "similar",
 ]
 
 

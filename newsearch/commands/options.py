@@ -119,6 +119,12 @@ FILTER_OPTIONS: tuple[inspect.Parameter, ...] = tuple(
             ),
         ),
         (
+            "story",
+            _multi(
+                "ID", "Only articles of this story, as `newsearch stories` lists it (repeat: any)."
+            ),
+        ),
+        (
             "exclude",
             _multi(
                 "FIELD:VALUE",

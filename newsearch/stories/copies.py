@@ -3,16 +3,20 @@
 Two articles are copies when
 
 1. their bodies' word shingles (three words in a row, lower case: ``compare/duplicates.py``)
-   have a Jaccard similarity of at least ``THRESHOLD`` (the headline is left out: a syndicated
-   copy gets a new one);
+   have a Jaccard similarity of at least ``THRESHOLD``, or the shorter's are nearly all
+   (``CONTAINED``) in the longer's and their Jaccard at least ``CUT_THRESHOLD`` (a copy cut
+   short); the headline is left out (a syndicated copy gets a new one) but for a body too
+   short to say anything (under ``SHORT`` words: "nil trades");
 2. where both are dated, they are at most ``WINDOW_DAYS`` apart (the same template re-used on
    another day, "Fed adds reserves via customer repurchases", is another report);
 3. their word-level diff swaps no figure or name for another (``swaps``): a copy may add or
    drop words, sentences and paragraphs, reword, fix a typo or spell out an abbreviation, but
    "Franklin Massachusetts fund sets payout" is not "Franklin California fund sets payout",
-   nor is 1.5 billion dlrs 2.5 billion. Long texts may swap one fact per ``WORDS_PER_SWAP``
-   words (a rewrite says "American" for "U.S."), and either text saying it corrects the other
-   ("corrected", "correction", "corrects") may swap any: a correction is the same story.
+   nor is 1.5 billion dlrs 2.5 billion (2,29 is 2.29). Long texts may swap one name per
+   ``WORDS_PER_SWAP`` words (a rewrite says "American" for "U.S.") and one figure per
+   ``WORDS_PER_FIGURE`` (an update of a long story); a text saying it corrects ("corrected",
+   "correction", "corrects") may swap one figure and one name however short: a correction
+   is the same story.
 
 MinHash (rensa, ``NUM_PERM`` permutations over the shingles' 64-bit hashes) with LSH banding
 (``BANDS`` bands of ``ROWS``: a pair at 0.5 is a candidate with probability 0.995) finds the
@@ -34,8 +38,13 @@ import numpy.typing as npt
 from newsearch.compare.duplicates import SEED, shingles
 
 THRESHOLD = 0.5
+CONTAINED = 0.9
+CUT_THRESHOLD = 0.3
+SHORT = 10
 WINDOW_DAYS = 3
 WORDS_PER_SWAP = 100
+WORDS_PER_FIGURE = 300
+SAME_RUN = 3  # equal words that keep two changes apart (swaps)
 BANDS = 40
 ROWS = 3
 NUM_PERM = BANDS * ROWS
@@ -101,6 +110,16 @@ def similarity(a: Hashes, b: Hashes) -> float:
     return common / (len(a) + len(b) - common)
 
 
+def close(a: Hashes, b: Hashes) -> bool:
+    """Rule 1: similar enough, or the shorter nearly all in the longer."""
+    if not len(a) or not len(b):
+        return False
+    common = len(np.intersect1d(a, b, assume_unique=True))
+    jaccard = common / (len(a) + len(b) - common)
+    contained = common / min(len(a), len(b))
+    return jaccard >= THRESHOLD or (contained >= CONTAINED and jaccard >= CUT_THRESHOLD)
+
+
 def within_window(day_a: int | None, day_b: int | None) -> bool:
     """Dated ``WINDOW_DAYS`` apart at most (an undated article may be a copy of any)."""
     return day_a is None or day_b is None or abs(day_a - day_b) <= WINDOW_DAYS
@@ -109,15 +128,30 @@ def within_window(day_a: int | None, day_b: int | None) -> bool:
 def is_copy(
     body_a: str, body_b: str, title_a: str | None = None, title_b: str | None = None
 ) -> bool:
-    """Rule 3 for a pair already similar and within the window: no fact swapped, or few for
-    their length, or one text says it corrects."""
+    """Rule 3 for a pair already similar and within the window: few figures or names
+    swapped for their length; one text saying it corrects may swap one of each more."""
+    words = min(len(_TOKEN.findall(body_a)), len(_TOKEN.findall(body_b)))
+    if words < SHORT:  # the headline says what a very short body is about
+        body_a, body_b = f"{title_a or ''}\n{body_a}", f"{title_b or ''}\n{body_b}"
     found = swaps(body_a, body_b)
     if not found:
         return True
-    words = min(len(_TOKEN.findall(body_a)), len(_TOKEN.findall(body_b)))
-    if len(found) <= words // WORDS_PER_SWAP:
-        return True
-    return any(_CORRECTION.search(t or "") for t in (body_a, body_b, title_a, title_b))
+    figures = sum(1 for a, b in found if any(_figure(w) for w in a | b))
+    names = len(found) - figures
+    fixed = any(_CORRECTION.search(t or "") for t in (body_a, body_b, title_a, title_b))
+    most_figures = max(words // WORDS_PER_FIGURE, int(fixed))
+    return figures <= most_figures and names <= max(words // WORDS_PER_SWAP, int(fixed))
+
+
+def _plain(token: str) -> str:
+    """A token as compared: lower case; a figure by its digits (2,29 is 2.29)."""
+    if any(c.isdigit() for c in token):
+        return "".join(c for c in token if c.isalnum()).lower()
+    return token.lower()
+
+
+def _figure(word: str) -> bool:
+    return any(c.isdigit() for c in word)
 
 
 def swaps(a: str, b: str) -> list[tuple[frozenset[str], frozenset[str]]]:
@@ -126,28 +160,38 @@ def swaps(a: str, b: str) -> list[tuple[frozenset[str], frozenset[str]]]:
     edits at most) or a word abbreviated (one the start of the other) is no swap."""
     ta, tb = _TOKEN.findall(a), _TOKEN.findall(b)
     fa, fb = _facts(ta), _facts(tb)
-    la, lb = [t.lower() for t in ta], [t.lower() for t in tb]
+    la, lb = [_plain(t) for t in ta], [_plain(t) for t in tb]
     found: list[tuple[frozenset[str], frozenset[str]]] = []
-    matcher = difflib.SequenceMatcher(None, la, lb, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op != "replace":
-            continue
+    for i1, i2, j1, j2 in _differences(la, lb):
         xa = frozenset(la[i] for i in range(i1, i2) if fa[i])
         xb = frozenset(lb[j] for j in range(j1, j2) if fb[j])
         if not xa or not xb or xa == xb:
             continue
         if len(xa) == 1 and len(xb) == 1 and _same_word(next(iter(xa)), next(iter(xb))):
             continue
-        found.append((xa, xb))
+        found.append((xa - xb, xb - xa))
     return found
+
+
+def _differences(a: list[str], b: list[str]) -> list[tuple[int, int, int, int]]:
+    """The spans where ``a`` and ``b`` differ, word by word: runs of changes apart by fewer
+    than ``SAME_RUN`` equal words are one ("Toronto Dominion Bank" / "Bank of Montreal")."""
+    spans: list[tuple[int, int, int, int]] = []
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        if spans and i1 - spans[-1][1] < SAME_RUN and j1 - spans[-1][3] < SAME_RUN:
+            spans[-1] = (spans[-1][0], i2, spans[-1][2], j2)
+        else:
+            spans.append((i1, i2, j1, j2))
+    return spans
 
 
 def _facts(tokens: list[str]) -> list[bool]:
     """Which tokens are facts: figures (not a day after a month's name: datelines change
-    when a story is re-sent) and names (capitalised, not a common word; in a text mostly in
-    capitals, capitals say nothing)."""
-    letters = [t for t in tokens if t[:1].isalpha()]
-    shouting = sum(t.isupper() for t in letters) * 2 > len(letters)
+    when a story is re-sent) and names (capitalised and not a common word: in a text in
+    capitals, every word but the common ones)."""
     out: list[bool] = []
     for n, t in enumerate(tokens):
         low = t.lower()
@@ -155,11 +199,7 @@ def _facts(tokens: list[str]) -> list[bool]:
             out.append(not (n and tokens[n - 1].lower() in _MONTHS))
         else:
             out.append(
-                not shouting
-                and t[:1].isupper()
-                and low not in _COMMON
-                and low not in _MONTHS
-                and low not in _DAYS
+                t[:1].isupper() and low not in _COMMON and low not in _MONTHS and low not in _DAYS
             )
     return out
 

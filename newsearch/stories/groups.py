@@ -1,9 +1,11 @@
 """Copy groups as queries read them: which articles are copies of which (stories.sqlite).
 
-A group is the articles linked by copy links, directly or through one another. Its original
-is the earliest dated member (then the first indexed: an undated article is the original only
-of a group with no dated member); every other member is a copy, with its similarity to the
-original (the Jaccard similarity of their shingles). Read-only: a missing, busy or damaged
+The articles linked by copy links, directly or through one another, hold one original: the
+earliest dated of them (then the first indexed: an undated article is the original only when
+none is dated). Its group is the original and the articles linked to it directly, each with
+its similarity to it (the Jaccard similarity of their shingles): a copy of a copy that is no
+copy of the original (a correction's correction, a rewrite of a rewrite) stays apart, so that
+no chain of small changes joins two different reports. Read-only: a missing, busy or damaged
 file is "no copies known".
 """
 
@@ -74,6 +76,8 @@ def _groups(db: sqlite3.Connection, ids: list[str]) -> dict[str, Group]:
         if len(members) < 2:
             continue
         group = _group(db, members)
+        if len(group.members) < 2:
+            continue
         for m in group.members:
             out[m.id] = group
     return {aid: out[aid] for aid in ids if aid in out}
@@ -95,8 +99,13 @@ def _component(db: sqlite3.Connection, start: int) -> set[int]:
 
 
 def _group(db: sqlite3.Connection, seqs: set[int]) -> Group:
+    """The original of the linked articles ``seqs`` and its direct copies."""
     rows = _chunked(db, "SELECT id, seq, day, shingles FROM articles WHERE seq IN ({})", seqs)
     rows.sort(key=lambda r: (r[2] is None, r[2] or 0, r[1]))
+    original = rows[0][1]
+    query = "SELECT a, b FROM links WHERE a = ? OR b = ?"
+    linked = {a if b == original else b for a, b in db.execute(query, (original, original))}
+    rows = [r for r in rows if r[1] == original or r[1] in linked]
     first = np.frombuffer(rows[0][3], np.uint32)
     members = tuple(
         Member(

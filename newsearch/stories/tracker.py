@@ -201,9 +201,10 @@ class StoryTracker:
         ).fetchall()
         linked: list[tuple[int, str, int | None, str | None]] = []
         for other, oid, oday, ostory, blob in rows:
-            sim = copies.similarity(hashes, np.frombuffer(blob, np.uint32))
-            if sim < copies.THRESHOLD or not copies.within_window(day, oday):
+            theirs = np.frombuffer(blob, np.uint32)
+            if not copies.close(hashes, theirs) or not copies.within_window(day, oday):
                 continue
+            sim = copies.similarity(hashes, theirs)
             found = self._body(oid)
             if found is None or not copies.is_copy(body, found[0], title, found[1]):
                 continue
