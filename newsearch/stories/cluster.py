@@ -45,6 +45,8 @@ CENTROID_TERMS = 64
 INDEXED_TERMS = 16
 PROBE_TERMS = 10
 SMOOTHING = 10
+COMMON = 0.02
+COMMON_AFTER = 200
 UNDATED_WEEK = -1
 
 _WORD = re.compile(r"[^\W\d_]{2,}")
@@ -87,11 +89,14 @@ def term_counts(title: str | None, body: str) -> dict[int, float]:
 
 
 def vector(counts: Mapping[int, float], df: Mapping[int, int], n: int) -> Vector:
-    """TF-IDF of ``counts`` (``df`` and ``n`` counting this article), its ``TERMS`` best, unit."""
+    """TF-IDF of ``counts`` (``df`` and ``n`` counting this article), its ``TERMS`` best, unit;
+    once the index holds ``COMMON_AFTER`` articles, a word more than ``COMMON`` of them hold
+    says nothing of a story ("shr", "cts", "vs" of every earnings report) and is left out."""
+    common = COMMON * n if n >= COMMON_AFTER else math.inf
     weights = {
         t: (1.0 + math.log(c)) * math.log(1.0 + (n + SMOOTHING) / (df.get(t, 1) + SMOOTHING))
         for t, c in counts.items()
-        if c > 0
+        if c > 0 and df.get(t, 1) <= common
     }
     top = heapq.nlargest(TERMS, weights.items(), key=lambda kv: kv[1])
     norm = math.sqrt(sum(w * w for _, w in top))
