@@ -9,15 +9,12 @@ on floats and numpy arrays alike.
 from __future__ import annotations
 
 import math
-import weakref
 from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 from whoosh import scoring
 from whoosh.searching import Searcher
-
-from newsearch.index.whoosh_compat import field_lengths
 
 K1 = 1.6  # chosen on CRAN (0.9: 0.316, 1.2: 0.319, 1.6: 0.3205, 2.0: 0.3204 MAP; b 0.75)
 B = 0.75
@@ -48,26 +45,7 @@ def idf_of(searcher: Searcher, fieldname: str, text: bytes | str) -> float:
 
 
 def avg_length(searcher: Searcher, fieldname: str) -> float:
-    return (field_total(searcher, fieldname) / max(searcher.doc_count_all(), 1)) or 1.0
-
-
-_TOTALS: weakref.WeakKeyDictionary[Searcher, dict[str, float]] = weakref.WeakKeyDictionary()
-
-
-def field_total(searcher: Searcher, fieldname: str) -> float:
-    """The field's length summed over every document as Whoosh keeps each one for scoring
-    (a byte a document, decoded; deleted documents too), once per searcher. Not Whoosh's own
-    total (``field_length``): a segment as written sums the exact lengths, a merged one the
-    decoded ones, so that total depends on which segments were merged, and one index, the
-    same articles written in other batches, or a sharded index (index/shards.py) would score
-    differently."""
-    totals = _TOTALS.setdefault(searcher, {})
-    found = totals.get(fieldname)
-    if found is None:
-        leaves = searcher.reader().leaf_readers()
-        found = float(sum(float(field_lengths(r, fieldname).sum()) for r, _ in leaves))
-        totals[fieldname] = found
-    return found
+    return (searcher.field_length(fieldname) / max(searcher.doc_count_all(), 1)) or 1.0
 
 
 class CachedBM25F(scoring.BM25F):  # type: ignore[misc]

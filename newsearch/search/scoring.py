@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from whoosh.searching import Searcher
 
 from newsearch.models import TermContribution
-from newsearch.search.bm25 import avg_length, bm25, field_total, idf_of, saturation
+from newsearch.search.bm25 import avg_length, bm25, idf_of, saturation
 from newsearch.search.plan import Clause
 from newsearch.text.analysis import terms_between
 
@@ -92,8 +92,8 @@ class PassageScorer:
     def __init__(self, searcher: Searcher, clauses: Sequence[Clause]) -> None:
         self.clauses = list(dict.fromkeys(clauses))
         self.idf = {c: sum(idf_of(searcher, "text", w) for w in c.words) for c in self.clauses}
-        passages = field_total(searcher, "passages") or max(searcher.doc_count_all(), 1)
-        self.avg_len = (field_total(searcher, "text") / passages) or 1.0
+        passages = searcher.field_length("passages") or max(searcher.doc_count_all(), 1)
+        self.avg_len = (searcher.field_length("text") / passages) or 1.0
         self.avg_title = avg_length(searcher, "title")
 
     def contributions(self, p: PassageTerms) -> list[TermContribution]:
