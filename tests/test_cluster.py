@@ -80,7 +80,12 @@ def built(tmp_path_factory: pytest.TempPathFactory, client: Any) -> dict[str, An
     root = tmp_path_factory.mktemp("cluster")
     corpus = make_corpus(root / "corpus")
     one = build_index(corpus, root / "one", entities=False)
-    sharded = build_sharded(corpus, root / "sh", client=client, shards=3, entities=False)
+    # (batches of 4 and commits of 3 documents: segments Whoosh would merge as it goes)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("newsearch.cluster.ledger.BATCH", 4)
+        sharded = build_sharded(
+            corpus, root / "sh", client=client, shards=3, entities=False, commit_every=3
+        )
     return {"root": root, "corpus": corpus, "one": one, "sharded": sharded}
 
 
@@ -273,3 +278,17 @@ def test_index_command_on_a_local_cluster(tmp_path: Path) -> None:
     assert [a[k] for k in same] == [b[k] for k in same]
     res = runner.invoke(app, ["query", "oil", "--index", str(tmp_path / "sh"), "--json"])
     assert res.exit_code == 0 and json.loads(res.stdout)["total"] > 0
+
+
+def test_shards_keep_the_length_totals_one_index_keeps(built: dict[str, Any]) -> None:
+    """BM25's average lengths come from Whoosh's field totals, exact in a segment as written
+    and decoded (one byte a document) once segments merge: the shards, written in many small
+    commits, must not merge, or their scores would move in the 4th decimal."""
+    root = built["root"]
+    totals = []
+    for index in (root / "one", root / "sh"):
+        _, ix = store.open_live(index)
+        with ix.searcher() as s:
+            totals.append([s.field_length(f) for f in ("text", "title", "passages")])
+        ix.close()
+    assert totals[0] == totals[1]
