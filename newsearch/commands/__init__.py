@@ -8,4 +8,6 @@ batch, watch    newsearch batch; newsearch watch add|list|remove|run
 compare         newsearch compare (render_compare: its tables and JSON)
 serve           newsearch serve
 cluster         newsearch index --cluster (ingest on Dask into shards)
+stories         newsearch stories, story, timeline, similar; query --collapse-copies and
+                --recency (render_stories: their text, JSON and the timeline's PNG)
 """

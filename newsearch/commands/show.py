@@ -42,7 +42,8 @@ def show(
     ] = "hybrid",
 ) -> None:
     """The whole article: title, source, date, author, url, path, tags, entities and text
-    (--json: its passages' offsets too), the query's matches lit with --query.
+    (--json: its passages' offsets too), the query's matches lit with --query, and its
+    copies with what each changed.
 
     Examples:
 

@@ -85,8 +85,8 @@ def shingle_hashes(bodies: Sequence[str]) -> list[Hashes]:
 
 
 def band_keys(hashes: Sequence[Hashes]) -> npt.NDArray[np.int64]:
-    """``(len(hashes), BANDS)`` LSH keys: texts sharing a key are candidates (an empty text
-    gets none: -1)."""
+    """``(len(hashes), BANDS)`` LSH keys (31 bits: four bytes a key in SQLite): texts sharing
+    a key are candidates (an empty text gets none: -1)."""
     keys = np.full((len(hashes), BANDS), -1, np.int64)
     keep = [i for i, h in enumerate(hashes) if len(h)]
     if not keep:
@@ -98,7 +98,7 @@ def band_keys(hashes: Sequence[Hashes]) -> npt.NDArray[np.int64]:
         mixed = np.arange(BANDS, dtype=np.uint64)[None, :] * np.uint64(0xD6E8FEB86659FD93)
         for r in range(ROWS):
             mixed = (mixed ^ sig[:, :, r]) * _MIXING[r]
-    keys[keep] = (mixed >> np.uint64(1)).astype(np.int64)
+    keys[keep] = (mixed >> np.uint64(33)).astype(np.int64)
     return keys
 
 

@@ -17,9 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from newsearch.stories import copies, sidefile
+from newsearch.stories import sidefile
 
 MAX_GROUP = 500  # members read of one group (benchmark replicas make groups of thousands)
 
@@ -100,21 +98,17 @@ def _component(db: sqlite3.Connection, start: int) -> set[int]:
 
 def _group(db: sqlite3.Connection, seqs: set[int]) -> Group:
     """The original of the linked articles ``seqs`` and its direct copies."""
-    rows = _chunked(db, "SELECT id, seq, day, shingles FROM articles WHERE seq IN ({})", seqs)
+    rows = _chunked(db, "SELECT id, seq, day FROM articles WHERE seq IN ({})", seqs)
     rows.sort(key=lambda r: (r[2] is None, r[2] or 0, r[1]))
     original = rows[0][1]
-    query = "SELECT a, b FROM links WHERE a = ? OR b = ?"
-    linked = {a if b == original else b for a, b in db.execute(query, (original, original))}
-    rows = [r for r in rows if r[1] == original or r[1] in linked]
-    first = np.frombuffer(rows[0][3], np.uint32)
+    query = "SELECT a, b, similarity FROM links WHERE a = ? OR b = ?"
+    linked = {
+        a if b == original else b: sim for a, b, sim in db.execute(query, (original, original))
+    }
     members = tuple(
-        Member(
-            aid,
-            seq,
-            day,
-            1.0 if n == 0 else copies.similarity(first, np.frombuffer(blob, np.uint32)),
-        )
-        for n, (aid, seq, day, blob) in enumerate(rows)
+        Member(aid, seq, day, 1.0 if seq == original else float(linked[seq]))
+        for aid, seq, day in rows
+        if seq == original or seq in linked
     )
     return Group(members)
 

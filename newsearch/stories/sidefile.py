@@ -3,9 +3,11 @@
 Tables (article rows keyed by id, with ``seq``, the order they were first indexed in):
 
     articles  id, seq, day (date.toordinal(), NULL undated), source, norm (its text's hash),
-              story, shingles (sorted uint32 hashes), feature (its story vector: cluster.pack)
-    bands     (key, seq): the article's LSH band keys (copies.band_keys)
-    links     (a, b, similarity) with a < b: two articles that are copies (copies.py)
+              story, feature (its story vector: cluster.pack)
+    bands     (key, seq): the article's LSH band keys (copies.band_keys); an article's keys
+              are computed again from its text to delete them
+    links     (a, b, similarity) with a < b: two articles that are copies (copies.py), and
+              the Jaccard similarity of their shingles
     stories   id, first, last (days), size, centroid (cluster.pack: its best terms' weights)
     story_terms  (term, week, story): each story under its best terms, by the weeks of its
               members (cluster.py's candidates)
@@ -30,7 +32,7 @@ from pathlib import Path
 FILE = "stories.sqlite"
 # Bump when what is stored (or the rules that made it: copies.py, cluster.py) changes: a file
 # of another version is rebuilt by the next indexing run.
-VERSION = 1
+VERSION = 2
 TIMEOUT = 5.0  # a writer waits this long for a reader
 READ_TIMEOUT = 1.0  # a query this long for the writer's commit (then knows no copies)
 
@@ -38,12 +40,11 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS articles (
     id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, day INTEGER, source TEXT,
-    norm TEXT, story TEXT, shingles BLOB NOT NULL, feature BLOB);
+    norm TEXT, story TEXT, feature BLOB);
 CREATE INDEX IF NOT EXISTS articles_story ON articles (story);
 CREATE INDEX IF NOT EXISTS articles_norm ON articles (norm);
 CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, seq INTEGER NOT NULL,
     PRIMARY KEY (key, seq)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS bands_seq ON bands (seq);
 CREATE TABLE IF NOT EXISTS links (a INTEGER NOT NULL, b INTEGER NOT NULL, similarity REAL,
     PRIMARY KEY (a, b)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS links_b ON links (b);

@@ -17,16 +17,20 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import itertools
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
+import numpy.typing as npt
 from whoosh.index import Index
 
 from newsearch.stories import cluster, copies, sidefile
 from newsearch.stories.cluster import Story
+
+REBUILD_CHUNK = 512  # documents read from the index at a time when the file is made again
 
 
 class Change(Protocol):
@@ -72,18 +76,21 @@ class StoryTracker:
     def write(self, changes: Sequence[Change], docs: Sequence[dict[str, Any]]) -> None:
         """Apply a batch: each change's deletions, then its document (``docs`` are the new
         documents of the changes that have an article, in order), given its ``story``."""
-        new = iter(docs)
+        new = iter(zip(docs, *_signatures(docs), strict=True))
         try:
             for change in changes:
                 gone = self._remove(change.delete)
                 if change.article is not None:
-                    self._add(next(new), gone)
+                    self._add(*next(new), gone=gone)
         finally:
             self._close_searcher()
 
     def remove(self, ids: Iterable[str]) -> None:
         """Articles pruned."""
-        self._remove(tuple(ids))
+        try:
+            self._remove(tuple(ids))
+        finally:
+            self._close_searcher()
 
     def commit(self, toc: int | None = None) -> None:
         """Make the run's changes so far durable, matching the index's commit ``toc``."""
@@ -122,7 +129,13 @@ class StoryTracker:
             seq, story, norm, feature = row
             gone[aid] = (seq, story, norm)
             db.execute("DELETE FROM articles WHERE seq = ?", (seq,))
-            db.execute("DELETE FROM bands WHERE seq = ?", (seq,))
+            text = self._body(aid)  # (its band keys, computed again from its text)
+            if text is not None:
+                keys = copies.band_keys(copies.shingle_hashes([text[0]]))[0]
+                db.executemany(
+                    "DELETE FROM bands WHERE key = ? AND seq = ?",
+                    [(int(k), seq) for k in keys if k != -1],
+                )
             db.execute("DELETE FROM links WHERE a = ? OR b = ?", (seq, seq))
             found = self._story(story) if story else None
             if found is not None:
@@ -134,12 +147,15 @@ class StoryTracker:
     def _add(
         self,
         doc: dict[str, Any],
+        hashes: copies.Hashes,
+        keys: npt.NDArray[np.int64],
         gone: dict[str, tuple[int, str | None, str | None]] | None = None,
         story: str | None = None,
         seq: int | None = None,
     ) -> None:
-        """Take a new document in: its row, bands, copy links and story (written into
-        ``doc["story"]`` unless ``story`` is given: a document already indexed)."""
+        """Take a new document in (with its shingles' ``hashes`` and LSH band ``keys``): its
+        row, bands, copy links and story (written into ``doc["story"]`` unless ``story`` is
+        given: a document already indexed)."""
         aid = doc["article_id"]
         body, title = doc.get("body") or "", doc.get("title")
         day = day_of(doc)
@@ -147,16 +163,13 @@ class StoryTracker:
         if seq is None:
             seq, kept = self._inherited(aid, norm, gone or {})
             story = story or kept
-        hashes = copies.shingle_hashes([body])[0]
-        keys = copies.band_keys([hashes])[0]
         counts = cluster.term_counts(title, body)
         vector = cluster.vector(counts, self._count_terms(counts), self._n)
         db = self._conn()
         db.execute(
-            "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, NULL, ?, ?)",
-            (aid, seq, day, doc.get("meta", {}).get("source"), norm, hashes.tobytes(),
-             cluster.pack(vector)),
-        )  # fmt: skip
+            "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, NULL, ?)",
+            (aid, seq, day, doc.get("meta", {}).get("source"), norm, cluster.pack(vector)),
+        )
         found = [int(k) for k in keys if k != -1]
         db.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)", [(k, seq) for k in found])
         linked = self._link(seq, day, hashes, found, body, title)
@@ -184,7 +197,7 @@ class StoryTracker:
         self,
         seq: int,
         day: int | None,
-        hashes: np.ndarray[Any, Any],
+        hashes: copies.Hashes,
         keys: list[int],
         body: str,
         title: str | None,
@@ -195,19 +208,22 @@ class StoryTracker:
         db = self._conn()
         marks = ",".join("?" * len(keys))
         rows = db.execute(
-            "SELECT a.seq, a.id, a.day, a.story, a.shingles FROM articles a WHERE a.seq IN "
+            "SELECT a.seq, a.id, a.day, a.story FROM articles a WHERE a.seq IN "
             f"(SELECT DISTINCT seq FROM bands WHERE key IN ({marks})) AND a.seq != ?",
             (*keys, seq),
         ).fetchall()
+        rows = [r for r in rows if copies.within_window(day, r[2])]
+        texts = [self._body(r[1]) for r in rows]  # (few: the LSH candidates)
+        theirs = copies.shingle_hashes([t[0] if t else "" for t in texts])
         linked: list[tuple[int, str, int | None, str | None]] = []
-        for other, oid, oday, ostory, blob in rows:
-            theirs = np.frombuffer(blob, np.uint32)
-            if not copies.close(hashes, theirs) or not copies.within_window(day, oday):
+        for (other, oid, oday, ostory), found, other_hashes in zip(
+            rows, texts, theirs, strict=True
+        ):
+            if found is None or not copies.close(hashes, other_hashes):
                 continue
-            sim = copies.similarity(hashes, theirs)
-            found = self._body(oid)
-            if found is None or not copies.is_copy(body, found[0], title, found[1]):
+            if not copies.is_copy(body, found[0], title, found[1]):
                 continue
+            sim = copies.similarity(hashes, other_hashes)
             a, b = sorted((seq, other))
             db.execute("INSERT OR REPLACE INTO links VALUES (?, ?, ?)", (a, b, sim))
             linked.append((other, oid, oday, ostory))
@@ -392,18 +408,33 @@ class StoryTracker:
         self._df_changed.clear()
         self._seq = self._n = 0
         self._keep_bodies = False  # (earlier documents are read from the index)
-        for fields in _live_documents(self.ix):
-            doc = {
-                "article_id": fields["article_id"],
-                "body": fields.get("body") or "",
-                "title": (fields.get("meta") or {}).get("title"),
-                "meta": fields.get("meta") or {},
-                "norm": fields.get("norm"),
-            }
-            self._add(doc, story=fields.get("story"), seq=self._next_seq())
+        stored = _live_documents(self.ix)
+        while chunk := list(itertools.islice(stored, REBUILD_CHUNK)):
+            docs = [
+                {
+                    "article_id": fields["article_id"],
+                    "body": fields.get("body") or "",
+                    "title": (fields.get("meta") or {}).get("title"),
+                    "meta": fields.get("meta") or {},
+                    "norm": fields.get("norm"),
+                    "story": fields.get("story"),
+                }
+                for fields in chunk
+            ]
+            for doc, hashes, keys in zip(docs, *_signatures(docs), strict=True):
+                self._add(doc, hashes, keys, story=doc["story"], seq=self._next_seq())
         self._keep_bodies = True
         self._flush()
         self._close_searcher()
+
+
+def _signatures(
+    docs: Sequence[dict[str, Any]],
+) -> tuple[list[copies.Hashes], npt.NDArray[np.int64]]:
+    """The documents' shingle hashes and LSH band keys, computed for all at once (rensa's
+    call costs ~1 ms however few documents it is given)."""
+    hashes = copies.shingle_hashes([d.get("body") or "" for d in docs])
+    return hashes, copies.band_keys(hashes)
 
 
 def _live_documents(ix: Index) -> Iterator[dict[str, Any]]:
