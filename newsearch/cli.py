@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.text import Text
 
 from newsearch import render
+from newsearch.commands import console
 from newsearch.commands import export as cli_export
 from newsearch.commands.batch import batch
 from newsearch.commands.cluster import ClusterOpt, DashboardOpt, ShardsOpt, builder
@@ -63,39 +63,6 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-DEFAULT_SEEDS = "seeds"
-ERROR_CHARS = 300  # an error line is cut here: none echoes a whole query back
-
-
-def _out() -> Console:
-    return Console(highlight=False, soft_wrap=not sys.stdout.isatty(), markup=False, emoji=False)
-
-
-def _err() -> Console:
-    return Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
-
-
-def _fail(message: str) -> None:
-    _err().print(Text(f"Error: {render.clip(render.escape(message), ERROR_CHARS)}"))
-    raise typer.Exit(1)
-
-
-def _emit_json(obj: Any) -> None:
-    sys.stdout.write(render.to_json(obj) + "\n")
-
-
-def _ensure_index(index: Path) -> None:
-    """On a fresh clone, build the default index from seeds/ before the first query."""
-    from newsearch.index import store
-
-    if store.exists(index):
-        return
-    if index != Path(DEFAULT_INDEX) or not Path(DEFAULT_SEEDS).is_dir():
-        _fail(f"no index at {index}: build one with `newsearch index PATHS --index {index}`")
-    _err().print(Text(f"No index at {render.escape(str(index))}/ yet: building it from seeds/."))
-    from newsearch.ingest.pipeline import build_index
-
-    build_index(DEFAULT_SEEDS, index)
 
 
 def _show_version(value: bool) -> None:
@@ -247,10 +214,10 @@ def index(
     from newsearch.ingest.readers.options import ReadOptions
     from newsearch.progress import progress_bar
 
-    inputs = [str(p) for p in (paths or [Path(DEFAULT_SEEDS)])]
+    inputs = [str(p) for p in (paths or [Path(console.DEFAULT_SEEDS)])]
     if csv_columns:
         notice = "Notice: --csv-columns is deprecated: use --field (e.g. --field title=2"
-        _err().print(Text(f"{notice} --field body=3), which reads JSON records too"))
+        console.err().print(Text(f"{notice} --field body=3), which reads JSON records too"))
     try:
         with contextlib.ExitStack() as bar:
             show = not quiet and not as_json and sys.stderr.isatty()
@@ -272,18 +239,18 @@ def index(
                 reading=ReadOptions(max_file_bytes=max_file_size),
             )
     except PruneNotConfirmedError as exc:
-        _fail(
+        console.fail(
             f"--prune would remove {exc.count} of the index's {exc.total} articles, more than "
             "half: nothing was pruned; list them with --dry-run, and pass --yes to prune them"
         )
     except NewsearchError as exc:
-        _fail(str(exc))
+        console.fail(str(exc))
     if report:
         report.write_text(json.dumps(render.summary_json(summary)["skips"], indent=1) + "\n")
     if as_json:
-        _emit_json(render.summary_json(summary))
+        console.emit_json(render.summary_json(summary))
     else:
-        render.print_summary(_err(), summary)
+        render.print_summary(console.err(), summary)
     if strict and summary.skipped:
         raise typer.Exit(1)
 
@@ -376,7 +343,7 @@ def query(
     if shown.every and shown.format:
         return cli_export.export_all(text, index, shown.format, sort, per_article, filters or {})
     try:
-        _ensure_index(index)
+        console.ensure_index(index)
         with SearchEngine(index) as engine:
             results = engine.search(
                 text,
@@ -395,15 +362,15 @@ def query(
                 **(filters or {}),
             )
     except NewsearchError as exc:
-        _fail(str(exc))
+        console.fail(str(exc))
     if shown.format:
-        render.print_notices(_err(), results.notices)
+        render.print_notices(console.err(), results.notices)
         cli_export.write_page(results, shown.format)
     elif as_json:
-        _emit_json(render.results_json(results))
+        console.emit_json(render.results_json(results))
     else:
-        render.print_notices(_err(), results.notices)
-        render.print_results(_out(), results, rich=sys.stdout.isatty())
+        render.print_notices(console.err(), results.notices)
+        render.print_results(console.out(), results, rich=sys.stdout.isatty())
 
 
 def _given(**options: Any) -> dict[str, Any]:
@@ -443,7 +410,7 @@ def facets(
 
     text = " ".join(words or [])
     try:
-        _ensure_index(index)
+        console.ensure_index(index)
         with SearchEngine(index) as engine:
             res = engine.search(
                 text,
@@ -454,12 +421,12 @@ def facets(
                 **(filters or {}),
             )
     except NewsearchError as exc:
-        _fail(str(exc))
-    render.print_notices(_err(), res.notices)
+        console.fail(str(exc))
+    render.print_notices(console.err(), res.notices)
     if as_json:
-        _emit_json(render.facet_counts_json(text, res.facets, res.notices))
+        console.emit_json(render.facet_counts_json(text, res.facets, res.notices))
     else:
-        render.print_facets(_out(), res.facets)
+        render.print_facets(console.out(), res.facets)
 
 
 @app.command()
@@ -475,15 +442,15 @@ def stats(index: IndexOpt = Path(DEFAULT_INDEX), as_json: JsonOpt = False) -> No
     from newsearch.search.engine import SearchEngine
 
     try:
-        _ensure_index(index)
+        console.ensure_index(index)
         with SearchEngine(index) as engine:
             info = engine.stats()
     except NewsearchError as exc:
-        _fail(str(exc))
+        console.fail(str(exc))
     if as_json:
-        _emit_json(render.stats_json(info))
+        console.emit_json(render.stats_json(info))
     else:
-        render.print_stats(_out(), info)
+        render.print_stats(console.out(), info)
 
 
 app.command(cls=QueryCommand)(entities)
@@ -508,7 +475,7 @@ def main() -> None:
     except Exception as exc:
         if os.environ.get("NEWSEARCH_DEBUG"):
             raise
-        detail = render.clip(" ".join(str(exc).split()), ERROR_CHARS)
+        detail = render.clip(" ".join(str(exc).split()), console.ERROR_CHARS)
         sys.stderr.write(
             f"Error: unexpected {type(exc).__name__}: {detail} (a bug or a broken install: "
             "set NEWSEARCH_DEBUG=1 to see the traceback, and please report it)\n"

@@ -16,7 +16,7 @@ import dataclasses
 import json
 import re
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -33,9 +33,6 @@ from newsearch.models import (
     IndexSummary,
     SearchResults,
 )
-
-if TYPE_CHECKING:  # (the workflows import the engine, which the CLI loads only when it runs)
-    from newsearch.workflows import BatchAnswer, Watch, WatchRun
 
 MARK_OPEN, MARK_CLOSE = "**", "**"
 RELATED_OPEN, RELATED_CLOSE = "_", "_"  # words close in meaning to the query's (hybrid mode)
@@ -185,7 +182,7 @@ EXPORT_COLUMNS = (
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet runs a cell starting so
 
 
-def _cell(value: str | None) -> str:
+def cell(value: str | None) -> str:
     """A text cell for a spreadsheet: escaped as for printing (line breaks kept), and with a
     ``'`` before a leading ``=``, ``+``, ``-`` or ``@``, so that no article's text is run as
     a formula."""
@@ -201,16 +198,16 @@ def csv_row(h: Hit) -> list[str | int | float]:
     return [
         h.rank,
         round(h.score, 4),
-        _cell(a.id),
-        _cell(a.source),
+        cell(a.id),
+        cell(a.source),
         a.date.isoformat() if a.date else "",
-        _cell(a.title),
-        _cell(a.author),
-        _cell(a.url),
-        _cell(a.path),
+        cell(a.title),
+        cell(a.author),
+        cell(a.url),
+        cell(a.path),
         h.start,
         h.end,
-        _cell(h.text),
+        cell(h.text),
     ]
 
 
@@ -298,85 +295,6 @@ def stats_json(s: IndexStats) -> dict[str, Any]:
         "size_bytes": s.size_bytes,
         "updated": s.updated.isoformat() if s.updated else None,
         "index": s.index_dir,
-    }
-
-
-def batch_answer_json(a: BatchAnswer) -> dict[str, Any]:
-    """One query of ``newsearch batch --format json``: as written and as searched, its line
-    in the file, the matching articles' count and first and last dates, the best passages
-    (as in ``query --json``), the engine's notices and spelling suggestion (when it has one),
-    the row's error (null when answered) and the row's other columns."""
-    q = a.query
-    out: dict[str, Any] = {
-        "query": q.query,
-        "line": q.line,
-        "search": q.search,
-        "filters": q.filters,
-        "total": a.total,
-        "first_date": a.first_date.isoformat() if a.first_date else None,
-        "last_date": a.last_date.isoformat() if a.last_date else None,
-        "results": [hit_json(h) for h in a.results],
-        "notices": list(a.notices),
-        "error": a.error,
-    }
-    if a.suggestion:
-        out["suggestion"] = a.suggestion
-    if q.columns:
-        out["columns"] = dict(q.columns)
-    return out
-
-
-# ``newsearch batch --format csv``: these columns, then EXPORT_COLUMNS of a passage.
-BATCH_COLUMNS = ("line", "query", "total", "first_date", "last_date", "error")
-
-
-def batch_csv_rows(a: BatchAnswer) -> list[list[str | int | float]]:
-    """A batch answer as rows of BATCH_COLUMNS + EXPORT_COLUMNS: one per passage, or one with
-    the passage's columns empty when none is shown (an error, no match, ``--limit 0``)."""
-    head: list[str | int | float] = [
-        a.query.line,
-        _cell(a.query.query),
-        "" if a.total is None else a.total,
-        a.first_date.isoformat() if a.first_date else "",
-        a.last_date.isoformat() if a.last_date else "",
-        _cell(a.error),
-    ]
-    if not a.results:
-        return [head + [""] * len(EXPORT_COLUMNS)]
-    return [head + csv_row(h) for h in a.results]
-
-
-def watch_json(w: Watch) -> dict[str, Any]:
-    """A watch as ``newsearch watch list --json`` lists it."""
-    return {
-        "name": w.name,
-        "query": w.query,
-        "filters": w.filters,
-        "created": w.created.isoformat() if w.created else None,
-        "last_run": w.last_run.isoformat() if w.last_run else None,
-        "seen": w.seen,
-    }
-
-
-def watch_run_json(r: WatchRun) -> dict[str, Any]:
-    """``newsearch watch run --json``: the articles new since the watch's last run (null:
-    never run), newest first, each with its first matching passage and that passage's
-    highlights; ``error`` when the watch could not run."""
-    return {
-        "watch": r.watch,
-        "query": r.query,
-        "since": r.since.isoformat() if r.since else None,
-        "ran": r.ran.isoformat(),
-        "total": r.total,
-        **({"error": r.error} if r.error else {}),
-        "articles": [
-            {
-                **article_json(h.article),
-                "passage": h.text,
-                "highlights": [list(x) for x in h.highlights],
-            }
-            for h in r.articles
-        ],
     }
 
 
@@ -473,41 +391,6 @@ def print_results(console: Console, r: SearchResults, rich: bool) -> None:
         console.print(Text(shown))
     if r.facets:
         print_facets(console, r.facets)
-
-
-def print_article(console: Console, v: ArticleView, rich: bool) -> None:
-    """The article: its title (the query's words lit), a line of metadata, its tags and
-    entities, then its body with its paragraphs, the query's words lit as in results."""
-    a = v.article
-    style = "bold" if rich else ""
-    head = marked(a.title or "(untitled)", v.title_highlights, (), rich)
-    head.stylize(style)
-    console.print(head)
-    when = a.date.isoformat() if a.date else "unknown date"
-    line = f"{a.source or 'unknown source'}, {when}" + (f", by {a.author}" if a.author else "")
-    console.print(Text(escape(line)))
-    dim = "dim" if rich else ""
-    for label, value in (("url", a.url), ("path", a.path), ("id", a.id), ("language", a.language)):
-        if value:
-            console.print(Text(f"{label}: {escape(value)}", style=dim))
-    if v.tags:
-        tags = ", ".join(f"{k}: {v}" for k, v in v.tags)
-        console.print(Text(f"tags: {escape(tags)}", style=dim))
-    if v.entities:
-        names = ", ".join(f"{e.name} ({e.type})" for e in v.entities)
-        console.print(Text(f"entities: {escape(names)}", style=dim))
-    console.print()
-    console.print(marked(v.body, v.highlights, v.related, rich, lines=True))
-    if v.query is not None:
-        console.print()
-        found = f"{len(v.highlights)} matches of '{escape(clip(v.query))}'"
-        if v.related:
-            found += f", {len(v.related)} related words"
-        console.print(Text(found, style=dim))
-    if v.copies:  # its copy group, each copy's changes (newsearch/stories/)
-        from newsearch.commands.render_stories import print_copies
-
-        print_copies(console, v, rich)
 
 
 def print_facets(console: Console, facets: Mapping[str, tuple[FacetValue, ...]]) -> None:

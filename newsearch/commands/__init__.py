@@ -2,8 +2,9 @@
 registers these), their shared options, and the rendering only they need.
 
 options         the query and filter options every searching command shares
+console         stdout and stderr consoles, the one-line error, JSON out, the first-use index
 entities        newsearch entities
-show, export    newsearch show; query --format/--all and newsearch count
+show, export    newsearch show (and its text); query --format/--all and newsearch count
 batch, watch    newsearch batch; newsearch watch add|list|remove|run
 compare         newsearch compare (render_compare: its tables and JSON)
 serve           newsearch serve

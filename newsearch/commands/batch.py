@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from newsearch import render
+from newsearch.commands import console
 from newsearch.commands.options import DEFAULT_INDEX, IndexOpt, ModeChoice, filter_options
 
 if TYPE_CHECKING:
@@ -81,17 +82,16 @@ def batch(
       newsearch batch names.csv --format csv > found.csv
       newsearch batch names.csv --since 2024 --limit 0 --json
     """
-    from newsearch import cli
     from newsearch.errors import NewsearchError
     from newsearch.search.engine import SearchEngine
     from newsearch.search.filters import gather
     from newsearch.workflows import read_batch, run_batch
 
     fmt: FormatChoice = "json" if as_json else output
-    err = cli._err()
+    err = console.err()
     answers: list[BatchAnswer] = []
     try:
-        cli._ensure_index(index)
+        console.ensure_index(index)
         todo = read_batch(file)
         common = gather("", None, **(filters or {}))[1] if filters else None
         for notice in todo.notices:
@@ -108,11 +108,11 @@ def batch(
                     rows(answer)
                 answers.append(replace(answer, results=()) if rows is not None else answer)
     except NewsearchError as exc:
-        cli._fail(str(exc))
+        console.fail(str(exc))
     if fmt == "json":
-        cli._emit_json({"queries": [render.batch_answer_json(a) for a in answers]})
+        console.emit_json({"queries": [batch_answer_json(a) for a in answers]})
     elif fmt == "text":
-        _print_table(cli._out(), answers, rich=sys.stdout.isatty())
+        _print_table(console.out(), answers, rich=sys.stdout.isatty())
     if strict and any(a.error for a in answers):
         raise typer.Exit(1)
 
@@ -120,10 +120,10 @@ def batch(
 def _csv_writer() -> Callable[[BatchAnswer], None]:
     """Rows written to stdout as each answer comes: the header first."""
     writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow([*render.BATCH_COLUMNS, *render.EXPORT_COLUMNS])
+    writer.writerow([*BATCH_COLUMNS, *render.EXPORT_COLUMNS])
 
     def write(answer: BatchAnswer) -> None:
-        writer.writerows(render.batch_csv_rows(answer))
+        writer.writerows(batch_csv_rows(answer))
 
     return write
 
@@ -195,3 +195,48 @@ def _snippet(h: Hit, rich: bool) -> Text:
     where.append(render.highlighted(part, rich))
     where.append("…" if end < len(h.text) else "")
     return where
+
+
+def batch_answer_json(a: BatchAnswer) -> dict[str, Any]:
+    """One query of ``newsearch batch --format json``: as written and as searched, its line
+    in the file, the matching articles' count and first and last dates, the best passages
+    (as in ``query --json``), the engine's notices and spelling suggestion (when it has one),
+    the row's error (null when answered) and the row's other columns."""
+    q = a.query
+    out: dict[str, Any] = {
+        "query": q.query,
+        "line": q.line,
+        "search": q.search,
+        "filters": q.filters,
+        "total": a.total,
+        "first_date": a.first_date.isoformat() if a.first_date else None,
+        "last_date": a.last_date.isoformat() if a.last_date else None,
+        "results": [render.hit_json(h) for h in a.results],
+        "notices": list(a.notices),
+        "error": a.error,
+    }
+    if a.suggestion:
+        out["suggestion"] = a.suggestion
+    if q.columns:
+        out["columns"] = dict(q.columns)
+    return out
+
+
+# ``newsearch batch --format csv``: these columns, then render.EXPORT_COLUMNS of a passage.
+BATCH_COLUMNS = ("line", "query", "total", "first_date", "last_date", "error")
+
+
+def batch_csv_rows(a: BatchAnswer) -> list[list[str | int | float]]:
+    """A batch answer as rows of BATCH_COLUMNS + render.EXPORT_COLUMNS: one per passage, or one with
+    the passage's columns empty when none is shown (an error, no match, ``--limit 0``)."""
+    head: list[str | int | float] = [
+        a.query.line,
+        render.cell(a.query.query),
+        "" if a.total is None else a.total,
+        a.first_date.isoformat() if a.first_date else "",
+        a.last_date.isoformat() if a.last_date else "",
+        render.cell(a.error),
+    ]
+    if not a.results:
+        return [head + [""] * len(render.EXPORT_COLUMNS)]
+    return [head + render.csv_row(h) for h in a.results]

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from newsearch.commands import console
 from newsearch.commands.options import DEFAULT_INDEX, IndexOpt, JsonOpt, filter_options
 
 # `query --collapse`
@@ -70,22 +71,22 @@ def compare(
     """
     from dataclasses import replace
 
-    from newsearch import cli, render
+    from newsearch import render
     from newsearch.commands import render_compare
     from newsearch.errors import NewsearchError
     from newsearch.search.engine import SearchEngine
 
     text = " ".join(words)
     try:
-        cli._ensure_index(index)
+        console.ensure_index(index)
         with SearchEngine(index) as engine:
             found = engine.compare(text, articles=articles, **(filters or {}))
     except NewsearchError as exc:
-        cli._fail(str(exc))
+        console.fail(str(exc))
     if limit is not None:
         found = replace(found, groups=found.groups[:limit])
-    render.print_notices(cli._err(), found.notices)
+    render.print_notices(console.err(), found.notices)
     if as_json:
-        cli._emit_json(render_compare.comparison_json(found))
+        console.emit_json(render_compare.comparison_json(found))
     else:
-        render_compare.print_comparison(cli._out(), found, rich=sys.stdout.isatty())
+        render_compare.print_comparison(console.out(), found, rich=sys.stdout.isatty())

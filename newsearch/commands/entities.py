@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 import typer
 
+from newsearch.commands import console
 from newsearch.commands.options import DEFAULT_INDEX, IndexOpt, JsonOpt, filter_options
 
 TypeChoice = Literal["person", "org", "place"]
@@ -52,18 +53,18 @@ def entities(
       newsearch entities Kursk --type person
       newsearch entities --with "Kim Jong Un" --limit 10 --json
     """
-    from newsearch import cli, render
+    from newsearch import render
     from newsearch.errors import NewsearchError
     from newsearch.search.engine import SearchEngine
 
     text = " ".join(words or [])
     try:
-        cli._ensure_index(index)
+        console.ensure_index(index)
         with SearchEngine(index) as engine:
             found = engine.entities(text, type=kind, with_=with_, limit=limit, **(filters or {}))
     except NewsearchError as exc:
-        cli._fail(str(exc))
+        console.fail(str(exc))
     if as_json:
-        cli._emit_json(render.entities_json(text, with_, found))
+        console.emit_json(render.entities_json(text, with_, found))
     else:
-        render.print_entities(cli._out(), found)
+        render.print_entities(console.out(), found)

@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 import typer
 
 from newsearch import render
+from newsearch.commands import console
 from newsearch.commands.options import DEFAULT_INDEX, IndexOpt, JsonOpt, filter_options
 from newsearch.models import Hit, SearchResults
 
@@ -180,14 +181,13 @@ def export_all(
     filters: dict[str, Any],
 ) -> None:
     """``query --all``: every matching passage, streamed in ``fmt``."""
-    from newsearch import cli
     from newsearch.errors import NewsearchError
     from newsearch.search.engine import SearchEngine
 
     progress = _Progress()
     written = 0
     try:
-        cli._ensure_index(index)
+        console.ensure_index(index)
         with SearchEngine(index) as engine:
             found = engine.export(
                 text,
@@ -197,7 +197,7 @@ def export_all(
                 progress=progress,
                 **filters,
             )
-            render.print_notices(cli._err(), found.notices)
+            render.print_notices(console.err(), found.notices)
 
             def counted() -> Iterator[Hit]:
                 nonlocal written
@@ -208,28 +208,27 @@ def export_all(
             head = {"query": found.query, "total": found.total, "notices": list(found.notices)}
             _safe_stdout(_rows(counted(), fmt, head))
     except NewsearchError as exc:
-        cli._fail(str(exc))
+        console.fail(str(exc))
     progress.done(written, found.total)
 
 
 def print_count(text: str, index: Path, as_json: bool, filters: dict[str, Any]) -> None:
     """The number of matching articles: the number alone, or ``{"query", "total",
     "notices"}`` with ``--json``."""
-    from newsearch import cli
     from newsearch.errors import NewsearchError
     from newsearch.search.engine import SearchEngine
 
     try:
-        cli._ensure_index(index)
+        console.ensure_index(index)
         with SearchEngine(index) as engine:
             plan = engine.plan(text, **filters)
             total = engine.count(text, **filters)
     except NewsearchError as exc:
-        cli._fail(str(exc))
+        console.fail(str(exc))
     if as_json:
-        cli._emit_json({"query": text, "total": total, "notices": list(plan.notices)})
+        console.emit_json({"query": text, "total": total, "notices": list(plan.notices)})
     else:
-        render.print_notices(cli._err(), plan.notices)
+        render.print_notices(console.err(), plan.notices)
         sys.stdout.write(f"{total}\n")
 
 

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from newsearch.commands import console
 from newsearch.commands.options import DEFAULT_INDEX, IndexOpt
 
 MAX_REQUEST_BYTES = 256 * 1024  # a request line this long still reaches the app (a 422)
@@ -52,27 +53,26 @@ def serve(
       newsearch serve
       newsearch serve --index news-index --port 8080
     """
-    from newsearch import cli
     from newsearch.errors import NewsearchError
     from newsearch.render import escape
     from newsearch.web.host import EngineHost
 
     try:
-        cli._ensure_index(index)
+        console.ensure_index(index)
         EngineHost(index).check()
     except NewsearchError as exc:
-        cli._fail(str(exc))
+        console.fail(str(exc))
     _check_port(host, port)
     import uvicorn
 
     if not _loopback(host):
-        cli._err().print(
+        console.err().print(
             f"Warning: listening on {escape(host)}: anyone who can reach this machine on port "
             f"{port} can read the whole archive (use --host 127.0.0.1 to keep it local)",
             markup=False,
         )
     shown = f"[{host}]" if ":" in host else host
-    cli._err().print(
+    console.err().print(
         f"Serving {escape(str(index))} at http://{escape(shown)}:{port}/ (API: /api/search, "
         "its description: /docs); Ctrl-C stops.",
         markup=False,
@@ -106,12 +106,11 @@ def _loopback(host: str) -> bool:
 def _check_port(host: str, port: int) -> None:
     """A one-line error now for an address that cannot be listened on (in use, not this
     machine's), rather than uvicorn's log lines after start-up."""
-    from newsearch import cli
 
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except OSError:
-        cli._fail(f"--host {host}: not an address of this machine (try 127.0.0.1)")
+        console.fail(f"--host {host}: not an address of this machine (try 127.0.0.1)")
     family, kind, proto, _, address = infos[0]
     with socket.socket(family, kind, proto) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -119,4 +118,4 @@ def _check_port(host: str, port: int) -> None:
             probe.bind(address)
         except OSError as exc:
             reason = "in use" if exc.errno == 98 else exc.strerror or "unusable"
-            cli._fail(f"cannot listen on {host} port {port}: {reason}: choose another --port")
+            console.fail(f"cannot listen on {host} port {port}: {reason}: choose another --port")

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 
 import typer
 
+from newsearch.commands import console
 from newsearch.commands.options import DEFAULT_INDEX, IndexOpt, JsonOpt, ModeChoice, filter_options
 
 BucketChoice = Literal["auto", "day", "week", "month"]
@@ -74,27 +75,26 @@ def stories(
       newsearch stories Kursk --since 2025-04 --limit 5
       newsearch stories "oil prices" --min-size 5 --json
     """
-    from newsearch import cli
     from newsearch.commands import render_stories as out
     from newsearch.errors import NewsearchError
     from newsearch.search.engine import SearchEngine
 
     text = " ".join(words or [])
     try:
-        cli._ensure_index(index)
+        console.ensure_index(index)
         with SearchEngine(index) as engine:
             found = engine.stories(
                 text, limit=limit, min_size=min_size, mode=mode, **(filters or {})
             )
     except NewsearchError as exc:
-        cli._fail(str(exc))
+        console.fail(str(exc))
     if as_json:
-        cli._emit_json(out.stories_json(found))
+        console.emit_json(out.stories_json(found))
     else:
         from newsearch import render
 
-        render.print_notices(cli._err(), found.notices)
-        out.print_stories(cli._out(), found, rich=sys.stdout.isatty())
+        render.print_notices(console.err(), found.notices)
+        out.print_stories(console.out(), found, rich=sys.stdout.isatty())
 
 
 def story(
@@ -118,21 +118,20 @@ def story(
       newsearch story s49df5012b0f
       newsearch story s49df --json
     """
-    from newsearch import cli
     from newsearch.commands import render_stories as out
     from newsearch.errors import NewsearchError
     from newsearch.search.engine import SearchEngine
 
     try:
-        cli._ensure_index(index)
+        console.ensure_index(index)
         with SearchEngine(index) as engine:
             found = engine.story(story_id)
     except NewsearchError as exc:
-        cli._fail(str(exc))
+        console.fail(str(exc))
     if as_json:
-        cli._emit_json(out.story_view_json(found))
+        console.emit_json(out.story_view_json(found))
     else:
-        out.print_story_view(cli._out(), found, rich=sys.stdout.isatty())
+        out.print_story_view(console.out(), found, rich=sys.stdout.isatty())
 
 
 @filter_options
@@ -163,32 +162,31 @@ def timeline(
       newsearch timeline "oil prices" --by week --png oil.png
       newsearch timeline Kursk --source RFA --json
     """
-    from newsearch import cli
     from newsearch.commands import render_stories as out
     from newsearch.errors import NewsearchError
     from newsearch.search.engine import SearchEngine
 
     text = " ".join(words or [])
     try:
-        cli._ensure_index(index)
+        console.ensure_index(index)
         with SearchEngine(index) as engine:
             found = engine.timeline(text, bucket=by, mode=mode, **(filters or {}))
     except NewsearchError as exc:
-        cli._fail(str(exc))
+        console.fail(str(exc))
     if png is not None:
         try:
             out.timeline_png(found, png)
         except (OSError, ValueError) as exc:
-            cli._fail(f"could not write {png}: {exc} (check the folder exists and is writable)")
+            console.fail(f"could not write {png}: {exc} (check the folder exists and is writable)")
     if as_json:
-        cli._emit_json(out.timeline_json(found))
+        console.emit_json(out.timeline_json(found))
     else:
         from newsearch import render
 
-        render.print_notices(cli._err(), found.notices)
-        out.print_timeline(cli._out(), found, rich=sys.stdout.isatty())
+        render.print_notices(console.err(), found.notices)
+        out.print_timeline(console.out(), found, rich=sys.stdout.isatty())
         if png is not None:
-            cli._err().print(f"Chart written to {png}")
+            console.err().print(f"Chart written to {png}")
 
 
 @filter_options
@@ -217,18 +215,17 @@ def similar(
       newsearch similar c8ff5ddc5b3b4af8
       newsearch similar c8ff5d --since 2025-04 --limit 5 --json
     """
-    from newsearch import cli
     from newsearch.commands import render_stories as out
     from newsearch.errors import NewsearchError
     from newsearch.search.engine import SearchEngine
 
     try:
-        cli._ensure_index(index)
+        console.ensure_index(index)
         with SearchEngine(index) as engine:
             found = engine.similar(article_id, limit=limit, **(filters or {}))
     except NewsearchError as exc:
-        cli._fail(str(exc))
+        console.fail(str(exc))
     if as_json:
-        cli._emit_json(out.similar_json(found))
+        console.emit_json(out.similar_json(found))
     else:
-        out.print_similar(cli._out(), found, rich=sys.stdout.isatty())
+        out.print_similar(console.out(), found, rich=sys.stdout.isatty())

@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from newsearch import render
+from newsearch.commands import console
 from newsearch.commands.options import (
     DEFAULT_INDEX,
     IndexOpt,
@@ -23,7 +24,7 @@ from newsearch.commands.options import (
 )
 
 if TYPE_CHECKING:
-    from newsearch.workflows import WatchRun
+    from newsearch.workflows import Watch, WatchRun
 
 watch_app = typer.Typer(
     help="Watched searches: what is new since each last ran.",
@@ -69,37 +70,35 @@ def add(
       newsearch watch add strikes "dock OR harbour"
       newsearch watch add kim '"Kim Jong Un"' --source RFA
     """
-    from newsearch import cli
     from newsearch.errors import NewsearchError
     from newsearch.search.engine import SearchEngine
     from newsearch.workflows import add_watch
 
     query = " ".join(words or [])
     try:
-        cli._ensure_index(index)
+        console.ensure_index(index)
         with SearchEngine(index) as engine:
             added = add_watch(engine, name, query, **(filters or {}))
     except NewsearchError as exc:
-        cli._fail(str(exc))
+        console.fail(str(exc))
     shown = render.escape(added.name)
-    cli._err().print(Text(f"Added watch {shown}: run it with `newsearch watch run {shown}`"))
+    console.err().print(Text(f"Added watch {shown}: run it with `newsearch watch run {shown}`"))
 
 
 @watch_app.command("list")
 def list_(index: IndexOpt = Path(DEFAULT_INDEX), as_json: JsonOpt = False) -> None:
     """The watches: query, filters, last run, articles shown that still match."""
-    from newsearch import cli
     from newsearch.errors import NewsearchError
     from newsearch.workflows import list_watches
 
     try:
         found = list_watches(index)
     except NewsearchError as exc:
-        cli._fail(str(exc))
+        console.fail(str(exc))
     if as_json:
-        cli._emit_json({"watches": [render.watch_json(w) for w in found]})
+        console.emit_json({"watches": [watch_json(w) for w in found]})
         return
-    out = cli._out()
+    out = console.out()
     if not found:
         out.print(Text('No watches: add one with `newsearch watch add NAME "QUERY"`.'))
         return
@@ -120,15 +119,14 @@ def list_(index: IndexOpt = Path(DEFAULT_INDEX), as_json: JsonOpt = False) -> No
 @watch_app.command("remove")
 def remove(name: NameArg, index: IndexOpt = Path(DEFAULT_INDEX)) -> None:
     """Remove a watch (the index is not touched)."""
-    from newsearch import cli
     from newsearch.errors import NewsearchError
     from newsearch.workflows import remove_watch
 
     try:
         remove_watch(index, name)
     except NewsearchError as exc:
-        cli._fail(str(exc))
-    cli._err().print(Text(f"Removed watch {render.escape(name)}."))
+        console.fail(str(exc))
+    console.err().print(Text(f"Removed watch {render.escape(name)}."))
 
 
 @watch_app.command("run")
@@ -157,31 +155,32 @@ def run(
       newsearch watch run
       newsearch watch run strikes --json
     """
-    from newsearch import cli
     from newsearch.errors import NewsearchError
     from newsearch.search.engine import SearchEngine
     from newsearch.workflows import run_watches
 
     try:
-        cli._ensure_index(index)
+        console.ensure_index(index)
         with SearchEngine(index) as engine:
             runs = run_watches(engine, name, dry_run=dry_run)
     except NewsearchError as exc:
-        cli._fail(str(exc))
+        console.fail(str(exc))
     failed = [r for r in runs if r.error]
     if name is not None and failed:
-        cli._fail(f"watch {name} could not run: {failed[0].error}")
+        console.fail(f"watch {name} could not run: {failed[0].error}")
     for r in failed:
-        cli._err().print(
+        console.err().print(
             Text(f"Error: watch {render.escape(r.watch)}: {render.escape(r.error or '')}")
         )
     if as_json:
-        shown = [render.watch_run_json(r) for r in runs]
-        cli._emit_json(shown[0] if name is not None else {"watches": shown})
+        shown = [watch_run_json(r) for r in runs]
+        console.emit_json(shown[0] if name is not None else {"watches": shown})
     elif not runs:
-        cli._out().print(Text('No watches: add one with `newsearch watch add NAME "QUERY"`.'))
+        console.out().print(Text('No watches: add one with `newsearch watch add NAME "QUERY"`.'))
     else:
-        _print_runs(cli._out(), [r for r in runs if not r.error], limit, rich=sys.stdout.isatty())
+        _print_runs(
+            console.out(), [r for r in runs if not r.error], limit, rich=sys.stdout.isatty()
+        )
     if failed:
         raise typer.Exit(1)
 
@@ -210,3 +209,37 @@ def _print_runs(console: Console, runs: Sequence[WatchRun], limit: int, rich: bo
         if len(r.articles) > limit:
             more = len(r.articles) - limit
             console.print(Text(f"  ... and {more} more (--limit, or --json for all)"))
+
+
+def watch_json(w: Watch) -> dict[str, Any]:
+    """A watch as ``newsearch watch list --json`` lists it."""
+    return {
+        "name": w.name,
+        "query": w.query,
+        "filters": w.filters,
+        "created": w.created.isoformat() if w.created else None,
+        "last_run": w.last_run.isoformat() if w.last_run else None,
+        "seen": w.seen,
+    }
+
+
+def watch_run_json(r: WatchRun) -> dict[str, Any]:
+    """``newsearch watch run --json``: the articles new since the watch's last run (null:
+    never run), newest first, each with its first matching passage and that passage's
+    highlights; ``error`` when the watch could not run."""
+    return {
+        "watch": r.watch,
+        "query": r.query,
+        "since": r.since.isoformat() if r.since else None,
+        "ran": r.ran.isoformat(),
+        "total": r.total,
+        **({"error": r.error} if r.error else {}),
+        "articles": [
+            {
+                **render.article_json(h.article),
+                "passage": h.text,
+                "highlights": [list(x) for x in h.highlights],
+            }
+            for h in r.articles
+        ],
+    }

@@ -1,6 +1,8 @@
 """Answering queries: a QueryPlan built once, then everything reads it.
 
-engine     SearchEngine: open, refresh, close; one search from plan to results
+core       EngineCore: open, refresh, close; plans; one search from plan to results
+engine     SearchEngine: the core and its other views (facets, entities, an article, compare,
+           count, export, stats, timeline, stories, similar)
 ranking    one ranking of a plan's passages for a size; paging reads pages that never overlap
 filters    filters from every route (query text, keyword arguments, Filters), merged
 query      the free text parsed leniently, with notices of what was repaired
