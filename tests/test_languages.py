@@ -279,3 +279,103 @@ def test_english_still_answers_in_a_mixed_index(engine: SearchEngine) -> None:
     r = engine.search("Kursk casualties", mode="lexical")
     assert r.results[0].article.language == "en"
     assert any("casualties" in h.text for h in r.results)
+
+
+# ---------------------------------------------------------------------------- stop words
+
+
+@pytest.fixture(scope="module")
+def will_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A German article holding ``will`` (wants) and ``die``, and two English ones holding
+    ``will`` (an English stop word) and ``die`` (an English word, a German stop word)."""
+    folder = tmp_path_factory.mktemp("will-in")
+    (folder / "de.txt").write_text(
+        "Streik im Hafen\n\nDie Gewerkschaft will mehr Lohn für die Hafenarbeiter. Der "
+        "Vorstand will am Montag mit den Arbeitern über die Forderungen sprechen.\n",
+        encoding="utf-8",
+    )
+    (folder / "en.txt").write_text(
+        "Dock strike\n\nThe union will meet the harbour board on Monday. Its members say they "
+        "will not accept a pay offer below inflation, and that the talks will decide.\n",
+        encoding="utf-8",
+    )
+    (folder / "en2.txt").write_text(
+        "Heat warning\n\nDoctors warned that elderly people may die in the heat wave if the "
+        "city does not open cooling centres before the weekend.\n",
+        encoding="utf-8",
+    )
+    index = tmp_path_factory.mktemp("will-index")
+    build_index(folder, index, entities=False, vectors=False)
+    return index
+
+
+def test_an_english_stop_word_is_searched_in_the_languages_that_keep_it(
+    will_index: Path,
+) -> None:
+    with SearchEngine(will_index) as e:
+        r = e.search("will", mode="lexical")
+        assert r.total == 1 and lit(r, "de.txt") and set(lit(r, "de.txt")) == {"will"}
+        assert not r.notices
+        # with another word: English articles are matched by it, and `will` lights only German
+        both = e.search("will Lohn harbour", mode="lexical", limit=10)
+        assert {Path(h.article.path).name for h in both.results} == {"de.txt", "en.txt"}
+        assert set(lit(both, "en.txt")) == {"harbour"}
+        assert set(lit(both, "de.txt")) == {"will", "Lohn"}
+        # left out: the German article, not the English ones (English never indexed it)
+        for q in ("Lohn harbour -will", "(Lohn OR harbour) NOT will"):
+            gone = e.search(q, mode="lexical")
+            assert {Path(h.article.path).name for h in gone.results} == {"en.txt"}, q
+        # `--language en`: English alone is asked, and drops it as it always did
+        assert e.search("will", mode="lexical", language="en").total == 0
+        assert e.search("will", mode="lexical", language="de").total == 1
+        # `die` is an English word and a German stop word: English articles only
+        die = e.search("die", mode="lexical")
+        assert {Path(h.article.path).name for h in die.results} == {"en2.txt"}
+        # a stop word no article of another language holds says so, as in English
+        the = e.search("the", mode="lexical")
+        assert the.total == 0 and "too common" in " ".join(the.notices)
+
+
+def test_numpy_and_whoosh_agree_on_stop_words_of_another_language(will_index: Path) -> None:
+    with SearchEngine(will_index) as fast, SearchEngine(will_index, fast_path=False) as slow:
+        for q in ("will", "will Lohn harbour", "Lohn -will"):
+            a, b = (e.search(q, limit=10, mode="lexical") for e in (fast, slow))
+            assert a.total == b.total
+            assert [(h.article.id, round(h.score, 6)) for h in a.results] == [
+                (h.article.id, round(h.score, 6)) for h in b.results
+            ], q
+
+
+def test_an_english_index_drops_stop_words_as_before(seed_index: Path) -> None:
+    with SearchEngine(seed_index) as e:
+        r = e.search("will", mode="lexical")
+        assert r.total == 0 and "too common" in " ".join(r.notices)
+        assert e.plan("Kursk will").clauses == e.plan("Kursk").clauses
+
+
+# ---------------------------------------------------------------------------- front matter
+
+
+def test_front_matter_language_wins_over_detection(tmp_path: Path) -> None:
+    """Two words are English to the detector; ``language: Deutsch`` in the front matter makes
+    the file German (``Meldungen`` finds ``Meldung`` only through German stems); a value that
+    names no language is a warning naming the file and line, and detection decides."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "declared.txt").write_text(
+        "---\ntitle: Streik\nlanguage: Deutsch\n---\nMeldung.\n", encoding="utf-8"
+    )
+    (folder / "unknown.txt").write_text(
+        "---\nlang: xx-unknown-tongue\n---\nThe court ruled on Monday that the strike was "
+        "lawful and the port may reopen.\n",
+        encoding="utf-8",
+    )
+    summary = build_index(folder, tmp_path / "idx", entities=False, vectors=False)
+    said = [w for w in summary.warnings if "xx-unknown-tongue" in w]
+    assert len(said) == 1 and "unknown.txt" in said[0] and "line 2" in said[0]
+    assert "detected" in said[0]
+    with SearchEngine(tmp_path / "idx") as e:
+        hit = e.search("Meldungen", mode="lexical").results[0]
+        assert Path(hit.article.path).name == "declared.txt" and hit.article.language == "de"
+        other = e.search("court", mode="lexical").results[0]
+        assert Path(other.article.path).name == "unknown.txt" and other.article.language == "en"

@@ -7,17 +7,54 @@ for German articles and ``architekten`` for English ones. Languages that analyse
 language without a stemmer is ``plain``) are analysed once; a form that every language asked
 gives is for all of them (``None``), so an index of one language has exactly the forms it
 always had.
+
+English stop words (``will``, ``also``) are gone from the parser's tree (its analysis is
+English): ``typed_stop_words`` finds those typed as words of their own, and ``Forms.stopped``
+gives their forms in the other languages asked (``will`` is a German word), for the plan to
+ask of those languages' articles only.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from whoosh import query as wq
 
 from newsearch.search.query import Unscored
-from newsearch.text.analysis import normalizer
+from newsearch.text.analysis import TOKEN, fold_word, is_cjk, normalize_word, normalizer
 from newsearch.text.languages import family
+
+_QUERY_TOKENS = re.compile(r'"[^"]*"(?:~\d+)?|\S+')
+_OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
+_LEAVE_OUT = frozenset({"NOT", "ANDNOT"})
+
+
+def beyond_english(languages: Sequence[str]) -> bool:
+    """Whether any of ``languages`` (codes) is analysed otherwise than English."""
+    return any(family(code) != "en" for code in languages)
+
+
+def typed_stop_words(text: str) -> list[tuple[str, bool]]:
+    """The English stop words typed in ``text`` as words of their own (not in a phrase, not
+    ``field:word``, not a prefix or fuzzy word), each once, with whether it is left out
+    (``-will``, ``NOT will``): English drops them, other languages may not."""
+    out: dict[str, bool] = {}
+    before = ""
+    for m in _QUERY_TOKENS.finditer(text):
+        raw = m.group()
+        token = raw.strip("()")
+        if token in _OPERATORS or raw.startswith('"'):
+            before = token
+            continue
+        sign, word = (token[0], token[1:]) if token[:1] in ("+", "-") else ("", token)
+        leave_out = sign == "-" or before in _LEAVE_OUT
+        before = token
+        if not TOKEN.fullmatch(word) or is_cjk(word):
+            continue
+        if fold_word(word) and normalize_word(word) is None:
+            out[word] = out.get(word, leave_out) and leave_out
+    return list(out.items())
 
 
 def language_query(languages: frozenset[str]) -> wq.Query:
@@ -31,7 +68,12 @@ class Forms:
     which of them each term is: ``Architekten`` -> ``architekten`` (English), ``architekt``
     (German). Languages that analyse alike (those without a stemmer) are asked once."""
 
-    def __init__(self, languages: Sequence[str], typed: dict[str, tuple[str, ...]]) -> None:
+    def __init__(
+        self,
+        languages: Sequence[str],
+        typed: dict[str, tuple[str, ...]],
+        stopped: Sequence[str] = (),
+    ) -> None:
         by_family: dict[str, set[str]] = {}
         for code in languages:
             by_family.setdefault(family(code), set()).add(code)
@@ -39,7 +81,7 @@ class Forms:
         self._all = frozenset(c for codes in self._families.values() for c in codes)
         self._typed = typed
         # Nothing to add: no language but English (or none known), or the query typed nothing
-        self.plain = set(self._families) <= {"en"} or not typed
+        self.plain = set(self._families) <= {"en"} or not (typed or stopped)
 
     def of(self, terms: Sequence[str]) -> list[tuple[tuple[str, ...], frozenset[str] | None]]:
         """``(words, languages)`` of a word or phrase given as English index terms (as the
@@ -60,6 +102,21 @@ class Forms:
             for words in candidates:
                 if words:
                     found.setdefault(words, set()).update(codes)
+        return [
+            (words, None if frozenset(codes) == self._all else frozenset(codes))
+            for words, codes in found.items()
+        ]
+
+    def stopped(self, word: str) -> list[tuple[tuple[str, ...], frozenset[str] | None]]:
+        """``(words, languages)`` of a word English drops as a stop word, in each other
+        family asked that does not (none in an index of English alone)."""
+        if self.plain:
+            return []
+        found: dict[tuple[str, ...], set[str]] = {}
+        for fam, codes in self._families.items():
+            form = normalizer(fam)(word)
+            if form is not None:
+                found.setdefault((form,), set()).update(codes)
         return [
             (words, None if frozenset(codes) == self._all else frozenset(codes))
             for words, codes in found.items()

@@ -20,7 +20,8 @@ word or phrase of the query is analysed in each language the index holds (or the
 languages that give it (``Clause.languages``: ``architekt`` for German articles, ``architekten``
 for English ones): a form matches, scores and lights only in articles of its languages. A form
 every language gives is for all (``languages`` None), so an index of one language has exactly
-the plan it always had.
+the plan it always had. An English stop word typed as a word of its own (``will``) is an optional
+group of its forms in the other languages asked (German ``will``), for their articles only.
 """
 
 from __future__ import annotations
@@ -33,7 +34,13 @@ from typing import Literal
 from whoosh import query as wq
 
 from newsearch.search.filters import FilterQueries, Filters, filter_queries, language_value
-from newsearch.search.forms import Forms, alternative, language_query
+from newsearch.search.forms import (
+    Forms,
+    alternative,
+    beyond_english,
+    language_query,
+    typed_stop_words,
+)
 from newsearch.search.query import ParsedText, Unscored
 from newsearch.text.analysis import fold_word, known_stem, normalize_word
 from newsearch.text.entity_resolution import Resolution
@@ -150,7 +157,9 @@ def build(
 ) -> QueryPlan:
     """The plan of ``query``: its parsed text, the merged filters, the sort."""
     notices = list(parsed.notices)
-    forms = Forms(asked_languages(filters, lexicon), parsed.typed)
+    languages = asked_languages(filters, lexicon)
+    stopped = typed_stop_words(parsed.text) if beyond_english(languages) else []
+    forms = Forms(languages, parsed.typed, [w for w, _ in stopped])
     walker = _Walker(lexicon, parsed.fuzzy_words, forms)
     groups: list[Group] = []
     excluded: list[wq.Query] = []
@@ -167,6 +176,17 @@ def build(
     notices.extend(walker.notices)
     if not forms.plain:  # a word left out is left out in every language
         excluded = [walker.in_languages(q) for q in excluded]
+    for word, leave_out in stopped:  # an English stop word, in the languages that keep it
+        found = [(w, langs) for w, langs in forms.stopped(word) if lexicon.frequency("text", w[0])]
+        if not found:  # no article of those languages holds it: as in English, nothing
+            continue
+        parts = [alternative("text", w, 1, 1.0, langs) for w, langs in found]
+        either = parts[0] if len(parts) == 1 else wq.Or(parts)
+        if leave_out:
+            excluded.append(either)
+            continue
+        positives.append((either, False))
+        groups.append(Group(tuple(Clause(w, "text", 1.0, 1, langs) for w, langs in found)))
     fq = filter_queries(filters, lexicon.entities)
     positive = _combine(positives)
     searchable = positive is not None or bool(excluded) or not parsed.had_text
@@ -193,17 +213,13 @@ def _unknown(words: list[str], forms: Forms, lexicon: Lexicon) -> tuple[str, ...
     those some language's form of which the index holds (``героина`` is ``героин``)."""
     if forms.plain:
         return tuple(words)
-    return tuple(
-        w
-        for w in words
-        if not any(
-            lexicon.frequency("text", f)
-            for found in [normalize_word(w)]
-            if found is not None
-            for form, _ in forms.of((found,))
-            for f in form
-        )
-    )
+
+    def held(word: str) -> bool:
+        term = normalize_word(word)  # None: an English stop word, maybe another's word
+        found = forms.of((term,)) if term is not None else forms.stopped(word)
+        return any(lexicon.frequency("text", f) for form, _ in found for f in form)
+
+    return tuple(w for w in words if not held(w))
 
 
 def _top(

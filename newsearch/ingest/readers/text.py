@@ -2,8 +2,10 @@
 
 Recognised, and removed from the body:
 - front matter at the top: ``---`` / ``key: value`` lines / ``---`` with keys title, date, source,
-  author, url, id (values given here win over anything guessed from the text; a value that is
-  a YAML list or mapping, only punctuation, or too long is refused with a warning);
+  author, url, id, language (or lang) (values given here win over anything guessed from the
+  text; a value that is a YAML list or mapping, only punctuation, or too long is refused with a
+  warning; a language that names none, ``language: xx-unknown``, is a warning and the text's
+  language is detected, as for records);
 - a header line `` date 2025-04-28 By RFA``: an all-capitals name or a known outlet is the
   source, anything else the author;
 - a headline as the first line (short, no closing full stop, more text after it); one ending in
@@ -26,6 +28,7 @@ from newsearch.ingest.readers.ids import make_id
 from newsearch.ingest.readers.options import DEFAULT_OPTIONS, ReadOptions
 from newsearch.models import Article, Skip
 from newsearch.text.dates import parse_date
+from newsearch.text.languages import language_code
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
 
@@ -41,12 +44,22 @@ _HEADER = re.compile(r"^\s*date\s+(?P<date>\S+)(?:\s+[Bb]y\s+(?P<by>.+?))?\s*$",
 _PUBLISHED = re.compile(r"^\s*(?:Published|Posted|Updated)\s*:?\s*(?P<date>.+?)\s*$", re.I)
 _BY_LINE = re.compile(r"^\s*(?i:by)\s+(?P<name>[A-Z][\w.'’ -]{1,60}?)\s*(?:\[.*\])?\s*$")
 _CREDIT = re.compile(r"\b(?:edited|written|reported|produced) by (?:the )?(?P<outlet>.+?) staff\b")
-_FRONT_KEYS = {"title", "date", "source", "author", "url", "id"}
+_FRONT_KEYS = {"title", "date", "source", "author", "url", "id", "language", "lang"}
+_LANGUAGE_KEYS = ("language", "lang")  # the article's language: it wins over detection
 # Header, byline and credit lines are shorter; on a longer line (a paragraph) the lazy patterns
 # above would take time growing with its square (a 300 kB line: minutes).
 _HEADER_CHARS = 300
 # The longest value each front matter key takes; a longer one is not what the key means.
-_FRONT_LIMITS = {"title": 300, "date": 60, "source": 120, "author": 200, "url": 2048, "id": 200}
+_FRONT_LIMITS = {
+    "title": 300,
+    "date": 60,
+    "source": 120,
+    "author": 200,
+    "url": 2048,
+    "id": 200,
+    "language": 60,
+    "lang": 60,
+}
 _FRONT_EXAMPLES = {
     "title": "Troops in Kursk",
     "date": "2025-04-28",
@@ -54,6 +67,8 @@ _FRONT_EXAMPLES = {
     "author": "A. Writer",
     "url": "https://example.org/story",
     "id": "story-1",
+    "language": "de",
+    "lang": "de",
 }
 _WORDY = re.compile(r"\w")
 # A headline may end in a question mark or an ellipsis; a paragraph's sentence break may not
@@ -114,6 +129,15 @@ def _front_matter(text: str, path: Path) -> tuple[dict[str, str], int, list[str]
                 f"write one plain value, e.g. {key}: {_FRONT_EXAMPLES[key]}"
             )
             continue
+        if key in _LANGUAGE_KEYS and value:
+            code = language_code(value)
+            if code is None:
+                warnings.append(
+                    f"front matter line {n}: language {_shown(value)} not understood: detected "
+                    "from the text instead (write a code or a name, e.g. language: de)"
+                )
+                continue
+            key, value = "language", code
         meta[key] = value
     warnings.append("front matter has no closing '---': read as text")
     return {}, 0, warnings
@@ -228,6 +252,7 @@ def parse_text(text: str, path: Path, article_id: str | None = None) -> Article 
         source=meta.get("source") or source,
         author=meta.get("author") or author,
         url=meta.get("url") or None,
+        language=meta.get("language") or None,
         warnings=tuple(warnings),
     )
 
