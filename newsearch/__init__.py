@@ -42,6 +42,7 @@ from newsearch.search.engine import SearchEngine
 from newsearch.search.filters import Filters
 
 if TYPE_CHECKING:
+    from newsearch.compare.prepare import ClaimsPrepared, prepare_claims
     from newsearch.ingest.pipeline import build_index
     from newsearch.workflows import (
         BatchAnswer,
@@ -84,6 +85,10 @@ def __getattr__(name: str) -> Any:
         from newsearch.ingest.pipeline import build_index
 
         return build_index
+    if name in ("prepare_claims", "ClaimsPrepared"):  # compare's claims found ahead
+        from newsearch.compare import prepare
+
+        return getattr(prepare, name)
     # Batches and watches (newsearch.workflows) load on first use too: a query does not need them.
     if name in _WORKFLOWS:
         from newsearch import workflows
@@ -112,6 +117,7 @@ __all__ = [
     "BatchQuery",
     "Claim",
     "ClaimGroup",
+    "ClaimsPrepared",
     "Comparison",
     "Copy",
     "CopyChange",
@@ -141,6 +147,7 @@ __all__ = [
     "add_watch",
     "build_index",
     "list_watches",
+    "prepare_claims",
     "read_batch",
     "remove_watch",
     "run_batch",

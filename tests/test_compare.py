@@ -15,7 +15,9 @@ from typer.testing import CliRunner
 
 from newsearch import SearchEngine, build_index
 from newsearch.cli import app
+from newsearch.commands.render_compare import comparison_json
 from newsearch.compare.cache import FILE
+from newsearch.compare.prepare import prepare_claims
 from newsearch.models import Claim, ClaimGroup, Comparison
 
 runner = CliRunner()
@@ -158,6 +160,48 @@ def test_claims_are_kept_beside_the_generation_and_read_back_without_spacy(
     with SearchEngine(copy) as engine:
         again = engine.compare("North Korean troops")
     assert [len(g.claims) for g in again.groups] == [len(g.claims) for g in first.groups]
+
+
+def test_index_finds_the_claims_ahead_so_compare_loads_no_model(
+    seeds_copy: Path, tmp_path: Path
+) -> None:
+    """A small run finds its articles' claims itself (the same claims compare would find):
+    compare then reads them without spaCy or quantulum3; an update parses only the new
+    article; --no-claims leaves them to compare, and --claims over a large run is asked for."""
+    idx, plain = tmp_path / "idx", tmp_path / "plain"
+    argv = [str(seeds_copy), "--no-entities", "--no-vectors", "--json"]
+    ran = runner.invoke(app, ["index", *argv, "--index", str(idx)])
+    assert ran.exit_code == 0, ran.output
+    found = json.loads(ran.stdout)["claims"]
+    assert (found["parsed"], found["kept"], found["left"]) == (5, 0, 0) and found["claims"] > 5
+    ran = runner.invoke(app, ["index", *argv, "--index", str(plain), "--no-claims"])
+    assert "claims" not in json.loads(ran.stdout)
+    assert not list(plain.glob(f"gen-*/{FILE}"))
+    code = (
+        "import sys, json; from newsearch import SearchEngine\n"
+        "from newsearch.commands.render_compare import comparison_json as j\n"
+        f"e = SearchEngine({str(idx)!r}); c = e.compare('North Korean troops')\n"
+        "print(json.dumps([j(c)['groups'], 'spacy' in sys.modules,"
+        " 'quantulum3' in sys.modules]))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    groups, spacy_loaded, quantulum_loaded = json.loads(out.stdout)
+    assert not spacy_loaded and not quantulum_loaded
+    with SearchEngine(plain) as engine:  # found by compare itself: the same groups
+        assert groups == comparison_json(engine.compare("North Korean troops"))["groups"]
+
+    (seeds_copy / "new.txt").write_text(
+        "Officials said 200 soldiers were wounded near the border on Monday.\n", encoding="utf-8"
+    )
+    ran = runner.invoke(app, ["index", *argv, "--index", str(idx)])
+    found = json.loads(ran.stdout)["claims"]
+    assert (found["parsed"], found["kept"], found["left"]) == (1, 5, 0)
+    (seeds_copy / "other.txt").write_text("Another 35 ships sailed.\n", encoding="utf-8")
+    runner.invoke(app, ["index", *argv, "--index", str(idx), "--no-claims"])
+    few = prepare_claims(idx, limit=0)  # more lack them than the limit: none parsed
+    assert (few.parsed, few.kept, few.left) == (0, 6, 1)
+    ran = runner.invoke(app, ["index", *argv[:-1], "--index", str(idx), "--claims"])
+    assert "Claims for compare: 1 found in 1 articles" in ran.stderr, ran.output
 
 
 WIRE = (

@@ -10,6 +10,7 @@ import typer
 
 from newsearch.commands import console
 from newsearch.commands.options import DEFAULT_INDEX, IndexOpt, JsonOpt, filter_options
+from newsearch.errors import NewsearchError
 
 # `query --collapse`
 CollapseOpt = Annotated[
@@ -90,3 +91,31 @@ def compare(
         console.emit_json(render_compare.comparison_json(found))
     else:
         render_compare.print_comparison(console.out(), found, rich=sys.stdout.isatty())
+
+
+def claims_for_compare(index: Path, asked: bool | None) -> dict[str, Any]:
+    """The claims found for compare after an index run (compare/prepare.py): all of them if
+    ``asked``, else only if few articles lack them."""
+    from newsearch.compare.prepare import AUTO_LIMIT, prepare_claims
+
+    try:
+        done = prepare_claims(index, limit=None if asked else AUTO_LIMIT)
+    except NewsearchError as exc:
+        console.fail(str(exc))
+    return {
+        "parsed": done.parsed,
+        "kept": done.kept,
+        "left": done.left,
+        "claims": done.claims,
+        "seconds": round(done.seconds, 2),
+    }
+
+
+def claims_line(found: dict[str, Any]) -> str:
+    line = f"Claims for compare: {found['claims']} found in {found['parsed']} articles"
+    line += f" in {found['seconds']} s" + (
+        f", {found['kept']} kept before" if found["kept"] else ""
+    )
+    if found["left"]:
+        line += f"; {found['left']} articles left to compare (index --claims finds them all)"
+    return line + "."

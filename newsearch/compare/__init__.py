@@ -9,6 +9,7 @@ groups      claims grouped by what they count and the event (lemmas and a synony
             whether each group's figures agree (their ranges overlap) and their spread
 duplicates  near-duplicate sentences and passages (MinHash over word shingles, rensa)
 cache       each article's claims saved beside the index generation, by content hash
+prepare     every article's claims found ahead (index --claims, or a small run), for compare
 run         ``compare``: the matching articles' claims, grouped, duplicates shown once
 
 Nothing here is imported by a query: ``newsearch compare`` and ``--collapse`` load it.

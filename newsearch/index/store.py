@@ -115,6 +115,21 @@ def open_index(index_dir: Path) -> Index:
     return open_live(index_dir)[1]
 
 
+def live_stored(index_dir: Path) -> tuple[Path, Iterator[dict[str, Any]]]:
+    """The live generation and the stored fields of each of its live documents (the index is
+    opened now and closed when the iteration ends)."""
+    gen, ix = open_live(index_dir)
+
+    def documents() -> Iterator[dict[str, Any]]:
+        try:
+            with ix.searcher() as s:
+                yield from s.all_stored_fields()
+        finally:
+            ix.close()
+
+    return gen, documents()
+
+
 def open_live(index_dir: Path) -> tuple[Path, Index]:
     """The live generation and its Whoosh index (``CURRENT`` read once), after checking it is
     one this version can read."""
