@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from newsearch.compare.claims import FoundClaim, extract_claims
+from newsearch.compare.claims import MAX_BODY_CHARS, FoundClaim, extract_claims
 from newsearch.compare.duplicates import near_duplicates, shingles
 from newsearch.compare.groups import Bounds, agree, event_class, noun_class, spread
 from newsearch.compare.numbers import interval, normalise_words, qualifier_before, read_figure
@@ -173,3 +173,13 @@ def test_near_duplicates_need_most_of_their_word_runs_shared() -> None:
     assert near_duplicates(texts) == [[0, 2]]
     assert near_duplicates(texts, lambda i, j: False) == []
     assert shingles("One two") == frozenset({"one two"}) and shingles("") == frozenset()
+
+
+def test_a_giant_body_is_read_for_figures_only_so_far() -> None:
+    """Bounded work on hostile input: figures past MAX_BODY_CHARS are not read (the sentence
+    splitter never sees that text), those before it are."""
+    early = "Officials said 120 people were killed in the flood."
+    late = "Officials said 450 soldiers were wounded in the fighting."
+    filler = "\n\n".join(["The river rose again overnight."] * (MAX_BODY_CHARS // 30))
+    (found,) = extract_claims([f"{early}\n\n{filler}\n\n{late}"])
+    assert [c.value for c in found] == [120]

