@@ -165,16 +165,17 @@ def test_claims_are_kept_beside_the_generation_and_read_back_without_spacy(
 def test_index_finds_the_claims_ahead_so_compare_loads_no_model(
     seeds_copy: Path, tmp_path: Path
 ) -> None:
-    """A small run finds its articles' claims itself (the same claims compare would find):
-    compare then reads them without spaCy or quantulum3; an update parses only the new
-    article; --no-claims leaves them to compare, and --claims over a large run is asked for."""
+    """--claims finds every article's claims (the ones compare would find): compare then reads
+    them without spaCy or quantulum3; an update parses only the new article; without entities
+    or with --no-claims they are left to compare; a small run with entities finds them unasked;
+    more lacking them than the limit: none parsed."""
     idx, plain = tmp_path / "idx", tmp_path / "plain"
     argv = [str(seeds_copy), "--no-entities", "--no-vectors", "--json"]
-    ran = runner.invoke(app, ["index", *argv, "--index", str(idx)])
+    ran = runner.invoke(app, ["index", *argv, "--index", str(idx), "--claims"])
     assert ran.exit_code == 0, ran.output
     found = json.loads(ran.stdout)["claims"]
     assert (found["parsed"], found["kept"], found["left"]) == (5, 0, 0) and found["claims"] > 5
-    ran = runner.invoke(app, ["index", *argv, "--index", str(plain), "--no-claims"])
+    ran = runner.invoke(app, ["index", *argv, "--index", str(plain)])
     assert "claims" not in json.loads(ran.stdout)
     assert not list(plain.glob(f"gen-*/{FILE}"))
     code = (
@@ -193,14 +194,18 @@ def test_index_finds_the_claims_ahead_so_compare_loads_no_model(
     (seeds_copy / "new.txt").write_text(
         "Officials said 200 soldiers were wounded near the border on Monday.\n", encoding="utf-8"
     )
-    ran = runner.invoke(app, ["index", *argv, "--index", str(idx)])
+    ran = runner.invoke(app, ["index", *argv, "--index", str(idx), "--claims"])
     found = json.loads(ran.stdout)["claims"]
     assert (found["parsed"], found["kept"], found["left"]) == (1, 5, 0)
     (seeds_copy / "other.txt").write_text("Another 35 ships sailed.\n", encoding="utf-8")
     runner.invoke(app, ["index", *argv, "--index", str(idx), "--no-claims"])
-    few = prepare_claims(idx, limit=0)  # more lack them than the limit: none parsed
+    few = prepare_claims(idx, limit=0)
     assert (few.parsed, few.kept, few.left) == (0, 6, 1)
-    ran = runner.invoke(app, ["index", *argv[:-1], "--index", str(idx), "--claims"])
+
+    small = tmp_path / "small"  # unasked, with entities: a small run finds them itself
+    small.mkdir()
+    (small / "a.txt").write_text("Rescuers said 40 people were missing.\n", encoding="utf-8")
+    ran = runner.invoke(app, ["index", str(small), "--index", str(tmp_path / "s"), "--jobs", "1"])
     assert "Claims for compare: 1 found in 1 articles" in ran.stderr, ran.output
 
 

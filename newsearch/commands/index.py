@@ -142,7 +142,7 @@ def index(
             "--claims/--no-claims",
             help="Find every article's figures for `newsearch compare` now (spaCy's parser on "
             "sentences with a number), so compare answers without loading a model. Default: "
-            "when at most 200 articles lack them.",
+            "with entities, when at most 200 articles lack them.",
             show_default=False,
         ),
     ] = None,
@@ -196,7 +196,9 @@ def index(
         console.fail(str(exc))
     if report:
         report.write_text(json.dumps(render.summary_json(summary)["skips"], indent=1) + "\n")
-    found = None if dry_run or claims is False else claims_for_compare(index, claims)
+    # Unasked, only where spaCy runs anyway (entities) and few articles lack claims.
+    wanted = claims if claims is not None else entities
+    found = claims_for_compare(index, claims) if wanted and not dry_run else None
     if as_json:
         out = render.summary_json(summary)
         console.emit_json(out if found is None else {**out, "claims": found})
