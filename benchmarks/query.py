@@ -2,6 +2,7 @@
 
     python benchmarks/query.py [--corpus reuters21578] [--scale N] [--queries 120] [--json]
                                [--index DIR]   # a newsearch index of the data, built if absent
+                               [--raw DIR]     # the raw Whoosh index, built if absent
 
 Builds a newsearch index of the corpus (no entities unless --entities: Reuters' own
 PLACES/PEOPLE/ORGS lists still give place/person/org facets) and a raw Whoosh index of the same
@@ -160,6 +161,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--index", type=Path, help="a newsearch index of the same data (built there if absent)"
     )
+    ap.add_argument(
+        "--raw", type=Path, help="the raw Whoosh index of the same data (built there if absent)"
+    )
     ap.add_argument("--entities", action="store_true", help="extract entities when building")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
@@ -175,9 +179,10 @@ def main(argv: list[str] | None = None) -> int:
         if not index.exists():
             print(f"indexing {len(arts)} articles...", file=sys.stderr)
             build_index(iter(arts), index, entities=args.entities)
-        raw = Path(tmp) / "raw"
-        raw.mkdir()
-        build_raw(arts, raw)
+        raw = args.raw or Path(tmp) / "raw"
+        if not raw.exists():
+            raw.mkdir(parents=True)
+            build_raw(arts, raw)
         result = {
             "corpus": args.corpus,
             "scale": args.scale,
