@@ -1,12 +1,15 @@
 """Load test of `newsearch serve` over Reuters-21578, on this machine only (127.0.0.1).
 
     python benchmarks/serve.py [--index DIR] [--clients 50] [--seconds 30] [--workers 1]
-                               [--mix unique,repeat] [--path /api/search] [--json]
+                               [--mix unique,repeat] [--path /api/search] [--think S]
+                               [--json]
 
 Builds a newsearch index of Reuters-21578 without entities into a temporary folder (or
 reuses ``--index``), starts `newsearch serve` on a free port of 127.0.0.1, and runs, one after
 the other, each mix of ``--mix`` for ``--seconds``: ``--clients`` clients, each on its own
-keep-alive connection, sending a request as soon as its last one was answered (a closed loop).
+keep-alive connection, sending a request as soon as its last one was answered (a closed loop:
+a stress test), or, with ``--think S``, after reading it for S seconds on average (drawn
+uniformly from 0.5 S to 1.5 S, fixed seed: people at a search page, as Locust's wait_time).
 
   unique   every request a query never asked before in the run (pairs of Reuters' own topic,
            place, people and organisation names, shuffled with a fixed seed, and a page of 10
@@ -89,6 +92,8 @@ async def client(
     latencies: list[float],
     errors: list[str],
     budget: list[int],
+    think: float = 0.0,
+    pause: random.Random | None = None,
 ) -> None:
     reader: asyncio.StreamReader | None = None
     writer: asyncio.StreamWriter | None = None
@@ -115,6 +120,10 @@ async def client(
             latencies.append(time.perf_counter() - started)
             if status != 200:
                 errors.append(f"HTTP {status}")
+            if think and pause is not None:  # the reader reads the answer
+                await asyncio.sleep(
+                    min(think * pause.uniform(0.5, 1.5), until - time.perf_counter())
+                )
         except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
             errors.append(type(exc).__name__)
             if writer is not None:
@@ -125,7 +134,13 @@ async def client(
 
 
 async def load(
-    port: int, path: str, queries: Iterator[str], clients: int, seconds: float, most: int
+    port: int,
+    path: str,
+    queries: Iterator[str],
+    clients: int,
+    seconds: float,
+    most: int,
+    think: float = 0.0,
 ) -> dict[str, Any]:
     latencies: list[float] = []
     errors: list[str] = []
@@ -133,7 +148,10 @@ async def load(
     started = time.perf_counter()
     until = started + seconds
     await asyncio.gather(
-        *(client(port, path, queries, until, latencies, errors, budget) for _ in range(clients))
+        *(
+            client(port, path, queries, until, latencies, errors, budget, think, random.Random(n))
+            for n in range(clients)
+        )
     )
     elapsed = time.perf_counter() - started
     ms = sorted(x * 1000 for x in latencies)
@@ -184,6 +202,9 @@ def main() -> None:
     ap.add_argument("--mix", default="unique,repeat", help="unique, repeat or both")
     ap.add_argument("--path", default="/api/search", help="/api/search, or / for the page")
     ap.add_argument("--max-requests", type=int, default=1_000_000)
+    ap.add_argument(
+        "--think", type=float, default=0.0, help="mean seconds between a client's requests"
+    )
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     seconds = min(args.seconds, MOST_SECONDS)
@@ -202,6 +223,7 @@ def main() -> None:
         "seconds": seconds,
         "workers": args.workers,
         "path": args.path,
+        "think_s": args.think,
         "mixes": {},
     }
     with subprocess.Popen(command, stderr=subprocess.DEVNULL) as proc:
@@ -219,7 +241,15 @@ def main() -> None:
                         )
                     queries = repeat_queries(pool)
                 found = asyncio.run(
-                    load(port, args.path, queries, args.clients, seconds, args.max_requests)
+                    load(
+                        port,
+                        args.path,
+                        queries,
+                        args.clients,
+                        seconds,
+                        args.max_requests,
+                        args.think,
+                    )
                 )
                 report["mixes"][mix] = found
                 if not args.json:
