@@ -25,7 +25,7 @@ ARTICLES = {
     "fr.txt": "Macron reçoit Scholz\n\nLe président Emmanuel Macron a reçu mardi le chancelier "
     "Olaf Scholz à Lyon. Les deux dirigeants ont évoqué les relations avec l'Allemagne. La "
     "société Renault a annoncé un accord avec ses syndicats. Emmanuel Macron a ensuite "
-    "rencontré des représentants de Renault.\n",
+    "rencontré des représentants de Renault, selon le journal Le Monde.\n",
     "de.txt": "Hilfen beschlossen\n\nDie Bundesregierung in Berlin hat am Montag neue Hilfen "
     "für Deutschland beschlossen. Der Kanzler reiste danach nach München und Wien. Das Essen "
     "in der Halle war kostenlos.\n",
@@ -60,7 +60,8 @@ def names(engine: SearchEngine, **filters: str) -> set[str]:
 def test_a_french_article_has_its_people_organisations_and_places(engine: SearchEngine) -> None:
     facets = engine.facets(language="fr")
     assert {"Emmanuel Macron", "Olaf Scholz"} <= {f.value for f in facets["person"]}
-    assert "Renault" in {f.value for f in facets["org"]}
+    # an organisation keeps its article ("Le Monde"); a place does not ("l'Allemagne")
+    assert {"Renault", "Le Monde"} <= {f.value for f in facets["org"]}
     assert {"Lyon", "Germany"} <= {f.value for f in facets["place"]}  # Allemagne: Germany
     assert names(engine, person="Emmanuel Macron") == {"fr.txt", "en.txt"}
     assert names(engine, org="Renault") == {"fr.txt"}

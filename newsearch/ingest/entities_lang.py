@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from newsearch.ingest.entities import SpacyExtractor, Span
 
 FRENCH_MODEL = "fr_core_news_sm"
+_FRENCH_ELISION = re.compile(r"[lLdD]['’](?=\w)")
 _FRENCH_ARTICLE = re.compile(r"(?:[lLdD]['’]|(?:la|le|les|La|Le|Les)\s+)(?=\w)")
 _FRENCH_LABELS = {"PER": "PERSON", "ORG": "ORG", "LOC": "LOC"}  # MISC: none of the three
 
@@ -100,7 +101,7 @@ def _french(nlp: Any, texts: list[str], extractor: SpacyExtractor) -> list[tuple
         docs = nlp.pipe((chunk for _, _, chunk in part), batch_size=len(part))
         for (i, off, _), doc in zip(part, docs, strict=True):
             spans[i].extend(
-                (_french_start(texts[i], e.start_char + off), e.end_char + off, label)
+                (_french_start(texts[i], e.start_char + off, label), e.end_char + off, label)
                 for e in doc.ents
                 if (label := _FRENCH_LABELS.get(e.label_))
             )
@@ -124,8 +125,8 @@ def _french(nlp: Any, texts: list[str], extractor: SpacyExtractor) -> list[tuple
     return out
 
 
-def _french_start(text: str, start: int) -> int:
-    """Where a French name begins: after an elided article or an article (``l'OTAN`` is
-    ``OTAN``, ``la Chine`` ``Chine``)."""
-    m = _FRENCH_ARTICLE.match(text, start)
+def _french_start(text: str, start: int, label: str) -> int:
+    """Where a French name begins: after an elided article (``l'OTAN`` is ``OTAN``), and a
+    place's after an article (``la Chine``; ``Le Monde`` is the paper's name)."""
+    m = (_FRENCH_ARTICLE if label == "LOC" else _FRENCH_ELISION).match(text, start)
     return m.end() if m else start
