@@ -27,12 +27,13 @@ from newsearch.cluster.ledger import Planned, Record
 from newsearch.cluster.shardmap import route
 from newsearch.index import store
 from newsearch.index.vocabulary import count_words
-from newsearch.ingest.document import add_vectors, build_document
+from newsearch.ingest.document import add_vectors, article_language, build_document
 from newsearch.ingest.identity import Key, relocated_document
 from newsearch.ingest.readers import read_file
 from newsearch.ingest.readers.options import FieldUse, ReadOptions
 from newsearch.ingest.run import Run, stored_keys
 from newsearch.models import Article, Mention, Skip
+from newsearch.text.analysis import LanguageText
 
 Entry = Path | Skip  # a file to read, or an entry of the walk already skipped
 
@@ -114,8 +115,10 @@ def make_documents(
     """The batch's changes as each shard takes them (``Part`` per shard)."""
     by_number = dict(zip(chunk_numbers, chunks, strict=True))
     articles = [by_number[p.ref[0]].items[p.ref[1]] if p.ref else None for p in batch]
-    texts = [
-        a.body if isinstance(a, Article) and p.relocate is None else ""
+    texts = [  # each with its article's language, as a single-machine run gives them
+        LanguageText(a.body, article_language(a))
+        if isinstance(a, Article) and p.relocate is None
+        else ""
         for p, a in zip(batch, articles, strict=True)
     ]
     mentions: list[tuple[Mention, ...]] = (
@@ -136,7 +139,8 @@ def make_documents(
         elif p.relocate in stored:
             doc = relocated_document(a, stored[p.relocate], p.hashes)
         else:  # its old shard no longer has it (a write run again): extract its entities
-            again = _extractor().extract([a.body])[0] if entities else ()
+            body = LanguageText(a.body, article_language(a))
+            again = _extractor().extract([body])[0] if entities else ()
             doc = build_document(a, again, p.hashes)
         docs.append(doc)
         part.changes.append(("add", doc))
