@@ -89,6 +89,9 @@ def test_places_are_matched_as_the_language_inflects_and_capitalises() -> None:
         ("Polski", "Poland"),
         ("Warszawie", "Warsaw"),
     ]
+    # the most letters an ending may add ("Ankara’da"); a country's short name (한국)
+    assert [n for _, _, n in places("Bakan Ankara’da görüştü.", "tr")] == ["Ankara"]
+    assert [n for _, _, n in places("서울에서 한국 대통령과", "ko")] == ["Seoul", "South Korea"]
     # a city's name in lower case is a word; "Montag" is no form of "Monte"
     assert places("am montag in berlin", "de") == []
     assert places("Am Montag.", "de") == []

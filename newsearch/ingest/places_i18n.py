@@ -67,6 +67,7 @@ _CODE = re.compile(r"[A-Z]{2,4}")  # an alternate name in capitals: an airport o
 _SHORT_FORMS = {
     "latin": {"USA": "US"},
     "cyrillic": {"США": "US", "РФ": "RU", "КНР": "CN", "ФРГ": "DE", "КНДР": "KP"},
+    "hangul": {"한국": "KR", "북한": "KP"},  # CLDR has 대한민국, 조선민주주의인민공화국
 }
 _VOWELS = frozenset("aeiouyаеиоуыэюяіїєйь")  # folded: the endings of a name's inflections
 ROOT_LETTERS = 5  # a word of a name this long may end otherwise in a text (its last letter)
@@ -142,7 +143,7 @@ class PlaceTable:
         (countries, then bigger cities)."""
         folded = [_fold(t) for t in tokens]
         first = folded[0]
-        for cut in range(len(first), max(0, len(first) - MAX_ENDING - 1), -1):
+        for cut in range(len(first), max(0, len(first) - MAX_ENDING - 2), -1):  # root: -1
             found = [
                 n
                 for n in self.roots.get(first[:cut], ())
@@ -254,7 +255,7 @@ def place_table(code: str) -> PlaceTable:
     kept: dict[str, str] = {}
     for name, english, people in names:
         name, country = name.strip(), people < 0
-        if name in _SHORT_FORMS.get(script, {}):
+        if name in _SHORT_FORMS.get(script, {}) and not cjk:
             table.add(name, english, country)
             continue
         if not pattern.fullmatch(name) or _CODE.fullmatch(name):
