@@ -17,7 +17,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from newsearch.ingest.entity_context import common_words, in_context
+from newsearch.ingest.entity_context import (
+    and_before,
+    club_context,
+    common_words,
+    in_context,
+    is_dateline,
+    spells,
+)
 from newsearch.models import Entity, EntityType, Mention
 from newsearch.text import name_data as data
 from newsearch.text.entity_resolution import is_junk_key
@@ -36,6 +43,9 @@ BATCH_CHARS = 120_000
 GAZ_MIN_POP = 15_000  # cities in the gazetteer (a GPE/LOC tag on them gets the geonames name)
 RELABEL_MIN_POP = 50_000  # a city this big is a place where tagged PRODUCT/FAC/... or untagged
 BIG_CITY_POP = 1_000_000  # a city this big (or a capital) overrides a PERSON tag
+SHORT_NAME_POP = 100_000  # a city this big is also known by its alternate name without a
+# qualifier ("Frankfurt" of "Frankfurt am Main", "Ludwigshafen" of "Ludwigshafen am Rhein")
+_QUALIFIED = re.compile(r" (?:am|an|im|in|upon|on|ob|bei) \S.*")
 
 Span = tuple[int, int, str]
 _LABELS: dict[str, EntityType] = {"PERSON": "person", "ORG": "org", "GPE": "place", "LOC": "place"}
@@ -43,6 +53,7 @@ _GAZ_LABELS = frozenset({"PRODUCT", "FAC", "NORP", "EVENT", "WORK_OF_ART", "LAW"
 # Labels that say "none of person, organisation, place": votes against the three in a batch.
 _NONE_LABELS = frozenset({"PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "NONE"})
 NONE = "none"  # the vote of a mention that is no person, organisation or place
+DATELINE = "DATELINE"  # the label of an all-capitals place opening an article ("DETROIT, ...")
 _STRIP = " \t\r\n,;:!?\"'“”‘’()[]{}<>-–—/|*•…"
 _POSSESSIVE = re.compile(r"['’]s$", re.I)
 _HONORIFIC = re.compile(
@@ -99,6 +110,15 @@ def _gazetteer() -> dict[str, tuple[str, int]]:
         key = basic_key(name)
         if key and (key not in places or places[key][1] < pop):
             places[key] = (name, pop)
+    short: dict[str, tuple[str, int]] = {}  # "Frankfurt" of "Frankfurt am Main"
+    for city in gc.get_cities().values():
+        name, pop = str(city["name"]), int(city["population"])
+        for alt in city.get("alternatenames", ()) if pop >= SHORT_NAME_POP else ():
+            key = basic_key(alt)
+            qualified = name.startswith(alt) and _QUALIFIED.fullmatch(name[len(alt) :])
+            if qualified and key not in places and (key not in short or short[key][1] < pop):
+                short[key] = (name, pop)
+    places.update(short)
     for region in [*countries, *gc.get_us_states().values(), *gc.get_continents().values()]:
         name = str(region["name"]).strip()
         places[basic_key(name)] = (name, _REGION_POP)
@@ -163,6 +183,22 @@ def _is_junk(surface: str, basic: str) -> bool:
         or is_junk_key(basic)
         or (surface == surface.lower() and surface != surface.upper())  # cased, no capital
         or _joins_two_names(words)
+        or _is_money(basic)
+    )
+
+
+def _is_money(basic: str) -> bool:
+    """A country's currency (``us dollar``, ``swiss franc``): money, not a name."""
+    *country, last = basic.split()
+    place = " ".join(country)
+    return (
+        bool(country)
+        and last in data.CURRENCY_WORDS
+        and (
+            place in alias_tables().demonyms
+            or _gazetteer().get(place, ("", 0))[1] >= _REGION_POP
+            or alias_tables().alias_keys.get(place, "") in _gazetteer()
+        )
     )
 
 
@@ -181,7 +217,12 @@ def _decide(c: _Cand) -> None:
     tables, gaz = alias_tables(), _gazetteer()
     c.key = tables.alias_keys.get(c.basic, c.basic)
     given = c.basic in data.GIVEN_NAME_PLACES
-    if c.label in ("NORP", "GPE", "LOC", "ORG") and c.basic in tables.demonyms:
+    words = c.basic.split()
+    if c.label == DATELINE:
+        c.type, c.fixed = "place", True
+    elif len(words) > 1 and words[-1] in data.CORP_SUFFIXES and c.label in _LABELS:
+        c.type, c.fixed = "org", True  # "Courier Corp", whatever the tag
+    elif c.label in ("NORP", "GPE", "LOC", "ORG") and c.basic in tables.demonyms:
         country = tables.demonyms[c.basic]
         c.key, c.type, c.fixed = basic_key(country), "place", True
     elif c.key in tables.fixed and not (c.label == "PERSON" and given):
@@ -191,7 +232,7 @@ def _decide(c: _Cand) -> None:
         common = c.basic in data.COMMON_WORD_PLACES
         if (
             c.label in ("GPE", "LOC")
-            or (c.label in _GAZ_LABELS and pop >= RELABEL_MIN_POP and not common)
+            or (c.label in _GAZ_LABELS - {"EVENT"} and pop >= RELABEL_MIN_POP and not common)
             or (c.label == "PERSON" and pop >= BIG_CITY_POP and not given)
             or (c.label == "ORG" and pop >= _REGION_POP)
             or (c.label == "ORG" and c.surface.isupper() and pop >= RELABEL_MIN_POP)
@@ -206,14 +247,19 @@ def _decide(c: _Cand) -> None:
 def _candidates(text: str, spans: Sequence[Span]) -> list[_Cand]:
     cands: list[_Cand] = []
     gaz = _gazetteer()
+    named = _LABELS.keys() | _GAZ_LABELS  # the spans of names (not "March 6 -", a DATE)
     for start, end, label in spans:
         if label not in _LABELS and label not in _GAZ_LABELS:
             continue
         start, end = _trim(text, start, end, label)
+        if label == "ORG":
+            start = and_before(text, start, [(s, e) for s, e, lab in spans if lab in named])
         cue = False
         if label in _LABELS:
             label, cue = in_context(text, start, end, label)
         surface = text[start:end]
+        if is_dateline(text, start, end):
+            label, surface = DATELINE, surface.title()
         m = _ADMIN.search(surface) if label not in ("PERSON", "ORG") else None
         if m and basic_key(surface[: m.start()]) in gaz:
             end = start + m.start()
@@ -230,7 +276,25 @@ def _candidates(text: str, spans: Sequence[Span]) -> list[_Cand]:
             cands.append(cand)
     for c in cands:
         _decide(c)
+    _clubs(text, cands)
     return [c for c in cands if c.type is not None or c.label in _NONE_LABELS]
+
+
+def _clubs(text: str, cands: list[_Cand]) -> None:
+    """A town the words around one of its mentions call a club (``Newcastle boss``) is the
+    club wherever the article names it: one sense per article."""
+    gaz = _gazetteer()
+    clubs = {
+        c.key
+        for c in cands
+        if c.type is not None
+        and c.label != DATELINE
+        and 0 < gaz.get(c.key, ("", 0))[1] < _REGION_POP
+        and club_context(text, c.start, c.end)
+    }
+    for c in cands:
+        if c.key in clubs and c.label != DATELINE:
+            c.type, c.fixed = "org", True
 
 
 def _untagged(text: str, match: re.Match[str], taken: bytearray) -> _Cand | None:
@@ -267,8 +331,9 @@ def _resolve_article(text: str, cands: list[_Cand], acronyms: dict[str, set[str]
             continue
         for letters in _initials(c.surface):
             local.setdefault(letters, c.key)
-        if m := _DEFINES.match(text, c.end):
-            letters = re.sub(r"[^A-Z]", "", m.group(1))
+        m = _DEFINES.match(text, c.end)
+        letters = re.sub(r"[^A-Z]", "", m.group(1)) if m else ""
+        if m and spells(letters, c.surface):  # "(BBC Three)" defines no Mighty Boosh
             local[letters] = defined[letters] = c.key
             if not any(o.start < m.end(1) and m.start(1) < o.end for o in cands):
                 start, end, short = m.start(1), m.end(1), m.group(1)

@@ -59,6 +59,67 @@ _PERSON_AFTER = re.compile(  # "the Blair government": a person's name used of w
 )
 
 
+# The last word of an award's, a tournament's or a festival's name ("Academy Awards", "FA
+# Cup", "Six Nations Championship"): no person, organisation or place, whatever the tag.
+_EVENT_HEAD = re.compile(
+    r"\s(?:awards?|prizes?|cup|championships?|olympics|games|festival|trophy|grand\s+prix)\Z",
+    re.I,
+)
+_AWARD_AFTER = re.compile(  # "the Oscars ceremony", "Bafta nominations": any tag
+    r"\s+(?:ceremony|ceremonies|nominations?)\b|-nominated\b", re.I
+)
+_DEVICE_AFTER = re.compile(  # "the iPod music player", "Xbox games console": any tag
+    r"\s+(?:(?:music|mp3|media|dvd)\s+player|(?:games\s+)?console|handset)s?\b", re.I
+)
+# "won three Oscars": a counted plural is things, not one organisation.
+_COUNTED_BEFORE = re.compile(
+    r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several)\s+\Z", re.I
+)
+# What a club's name has around it that a town's has not (a city tagged as a place):
+# its players and staff, a plural verb (British usage: "Newcastle were beaten"), "v", a
+# score, the verbs of a match or a transfer.
+_CLUB_AFTER = re.compile(
+    r"(?:['’]s?\s+|\s+)(?:fans|supporters|(?:assistant\s+)?(?:manager|coach)|boss|striker"
+    r"|midfielder|defender|goalkeeper|keeper|captain|skipper|winger|team-mate|squad|prop"
+    r"|fly-half|scrum-half|flanker|star|director\s+of\s+(?:rugby|football)|centre\s+[A-Z])\b"
+    r"|\s+(?:are|were|have)\s"
+    r"|\s+v\.?\s+[A-Z]"
+    r"|\s+\d{1,3}\s*-\s*\d{1,3}\b"
+)
+_CLUB_BEFORE = re.compile(
+    r"(?:\b(?:against|beat|beating|beaten\s+by|playing|play\s+for|played\s+for|joined"
+    r"|join|joining|signed\s+for|sign\s+for|loan\s+(?:to|from|at)|trip\s+to"
+    r"|defeat\s+(?:at|to|by)|win\s+(?:at|over)|victory\s+over|draw\s+(?:at|with)"
+    r"|lost\s+to|leaders|champions|rivals|face|faces|facing|meet|meets|played"
+    r"|knocked\s+out|losses\s+to|loss\s+to|clash\s+with|spells?\s+at)\s+"
+    r"|[A-Za-z]\s+v\.?\s+)\Z",
+    re.I,
+)
+
+_LINEUP = re.compile(r"\b[A-Z][a-z]+ \(\Z")
+
+
+def club_context(text: str, start: int, end: int) -> bool:
+    """Whether the words around a town's name say it is the town's club (``Newcastle
+    boss``, ``Barcelona are``, ``Chelsea v Barcelona``, ``beat Liverpool``)."""
+    before = text[max(0, start - 24) : start]
+    lineup = _LINEUP.search(before) and text[end : end + 1] == ")"  # "J Noon (Newcastle)"
+    return bool(lineup or _CLUB_AFTER.match(text, end) or _CLUB_BEFORE.search(before))
+
+
+def is_dateline(text: str, start: int, end: int) -> bool:
+    """Whether an all-capitals name opens a line and a comma follows it (``FRANKFURT, March
+    3 -``): a dateline, which names a place."""
+    surface = text[start:end]
+    line = text.rfind("\n", 0, start) + 1
+    return (
+        surface.isupper()
+        and text[end : end + 1] == ","
+        and not text[line:start].strip()
+        and not any(c.isdigit() for c in surface)
+    )
+
+
 def in_context(text: str, start: int, end: int, label: str) -> tuple[str, bool]:
     """What the words around a span say it is, and whether they said it. Any tag: "NONE" (no
     person, organisation or place) after a word for a work (``film Vera Drake``). A person
@@ -70,7 +131,11 @@ def in_context(text: str, start: int, end: int, label: str) -> tuple[str, bool]:
     model's bare labels; the corpus decides in the end (text/entity_resolution.py)."""
     after = text[end : end + 24]
     before = text[max(0, start - 24) : start]
-    if _WORK_BEFORE.search(before):
+    if _WORK_BEFORE.search(before) or _EVENT_HEAD.search(text, start, end):
+        return "NONE", True
+    if _AWARD_AFTER.match(after) or _DEVICE_AFTER.match(after):
+        return "NONE", True
+    if text[end - 1 : end] == "s" and _COUNTED_BEFORE.search(before):
         return "NONE", True
     if label == "ORG":
         return label, False
@@ -107,3 +172,24 @@ def common_words(texts: Sequence[str], names: Iterable[tuple[str, str, bool]]) -
     for text in texts:
         lower.update(w for w in _LOWER_WORD.findall(text) if w in named)
     return {w for w, n in named.items() if lower[w] >= COMMON_SHARE * n}
+
+
+_AND_BEFORE = re.compile(r"(?<![\w.’'-])([A-Z][\w’'.-]*) (?:and|&) \Z")
+_OPENS = re.compile(r"(?:^|\n|[.!?:][\"'”’)]*)\s*\Z")
+
+
+def and_before(text: str, start: int, names: Sequence[tuple[int, int]]) -> int:
+    """Where an organisation's name starts when the model cut off a first name joined by
+    "and" that it tagged as nothing (``Standard and`` of Standard and Poor's Corp): not a
+    word opening a sentence, nor one inside another name's span (``names``)."""
+    m = _AND_BEFORE.search(text, max(0, start - 40), start)
+    if m is None or _OPENS.search(text, max(0, m.start() - 20), m.start()):
+        return start
+    return start if any(s < m.end(1) and m.start() < e for s, e in names) else m.start()
+
+
+def spells(letters: str, name: str) -> bool:
+    """Whether an acronym is made of the name's capitals, in order, from the first (``GM``
+    of General Motors Corp, ``USDA`` of U.S. Department of Agriculture)."""
+    capitals = iter(re.sub(r"[^A-Z]", "", name))
+    return bool(letters) and letters[0] == name[:1] and all(c in capitals for c in letters)

@@ -8,11 +8,14 @@ one type. The rules, in order:
 
 1. **Junk out.** A key that is a number, money (``280bn``), a score (``roddick 6 2 7 6``), a
    lone honorific (``mr``) or a fragment (``of ireland``) is no entity.
-2. **Spelling variants.** Keys that differ only in spaces, hyphens, dots and trailing company
-   words are one entity (``lib dem``/``libdem``, ``x box``/``xbox``, ``jp morgan``/
-   ``jpmorgan``, ``general motors corp``/``general motors``, ``goldman sachs and co``), and so
-   are a name of several words and its plural (``lib dems``); a demonym is its country
-   (``welsh``).
+2. **Spelling variants.** Keys that differ only in spaces, hyphens, dots, trailing company
+   words and company abbreviations are one entity (``lib dem``/``libdem``, ``x box``/
+   ``xbox``, ``jp morgan``/``jpmorgan``, ``general motors corp``/``general motors``,
+   ``goldman sachs and co``, ``salomon bros``/``salomon brothers``, ``department of
+   agriculture``/``agriculture department``), and so are a name of several words and its
+   plural or possessive (``lib dems``, ``standard and poors corp``); a demonym is its country
+   (``welsh``). A surname stays apart from the firm of that name (``johnson``, ``johnson
+   co``) while the bare name is mostly a person's.
 3. **Short forms.** A person's name that is part of exactly one fuller person name of the
    corpus, ending the same (``blair`` -> ``tony blair``, ``george bush`` -> ``george w bush``),
    or clearly the most named of several (DOMINANT times the next, so ``blair`` is Tony Blair,
@@ -22,9 +25,13 @@ one type. The rules, in order:
    start of one organisation's name whose other words are generic joins it (``labour`` ->
    ``labour party``), and a lone word ending one dominant organisation's name joins it
    (``united`` -> ``manchester united``). A lone given name that starts several people's
-   names (``charles``) is none of them: dropped.
+   names (``charles``) is none of them: dropped. Organisations' short forms, brands,
+   acronyms and country prefixes: ``org_names`` (``shearson`` -> ``shearson lehman
+   brothers``, ``gm`` -> ``general motors corp``, ``us treasury`` -> ``treasury``).
 4. **One type by vote.** Each entity's type is the one most of its articles gave it, all its
-   variants counted; a person vote for a lone word counts half (``_winner``).
+   variants counted; a person vote for a lone word counts half (``_winner``); an entity the
+   vote calls a person but one of whose names ends in a company word is a company (``james
+   capel and co``: firms are named after people).
 
 Plain Python on keys: no spaCy, no index. ``newsearch.search.facets`` applies the result.
 """
@@ -33,20 +40,28 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from newsearch.models import ENTITY_TYPES, EntityType
 from newsearch.text.names import alias_tables, basic_key
+from newsearch.text.org_names import (
+    COMPANY_WORDS,
+    DOMINANT,
+    Groups,
+    acronyms,
+    compact,
+    dominant,
+    is_firm,
+    org_prefixes,
+    place_prefixed,
+    spellings,
+)
 
-DOMINANT = 5  # a short form goes to the fuller name named this many times more than the next
 LONE_PERSON = 0.5  # the weight of a person vote for a single word no full name explains
 HONORIFICS = frozenset(
     "mr mrs ms miss dr sir lord lady dame prof professor president minister king queen "
     "prince princess rev father st".split()
-)
-COMPANY_WORDS = frozenset(
-    "co corp corporation inc incorporated ltd llc plc company cos ag sa nv".split()
 )
 GENERIC_ORG_WORDS = frozenset(
     "party group company co corp corporation inc plc ltd llc holdings club fc union "
@@ -82,47 +97,20 @@ class Resolution:
     types: dict[str, EntityType]
     members: dict[str, tuple[str, ...]]
     votes: dict[str, Counter[EntityType]]
+    spellings: dict[str, str] = field(default_factory=dict)  # compact(key) -> its entity
 
     def find(self, key: str) -> str | None:
         """The entity a user means by ``key`` (a name's index key): the entity holding the
-        key, else the one whose fuller name ends with its words (``mourinho`` -> ``jose
-        mourinho``) when one is named DOMINANT times more than any other; None if none."""
-        found = self.canonical.get(key)
+        key or a spelling of it (``general motors`` -> ``general motors corp``), else the one
+        whose fuller name ends with its words (``mourinho`` -> ``jose mourinho``) when one
+        is named DOMINANT times more than any other; None if none."""
+        found = self.canonical.get(key) or self.spellings.get(compact(key))
         if found is not None or not key:
             return found
         words = key.split()
         fuller = [r for r in self.types if _within(words, r.split())]
         named = {r: sum(self.votes[r].values()) for r in fuller}
-        return _dominant(fuller, named)
-
-
-class _Groups:
-    """Union-find over keys; a group's root is the key the others join."""
-
-    def __init__(self, keys: Iterable[str]) -> None:
-        self.parent = {k: k for k in keys}
-
-    def root(self, key: str) -> str:
-        while self.parent[key] != key:
-            self.parent[key] = self.parent[self.parent[key]]
-            key = self.parent[key]
-        return key
-
-    def join(self, key: str, into: str) -> None:
-        a, b = self.root(key), self.root(into)
-        if a != b:
-            self.parent[a] = b
-
-
-def _compact(key: str) -> str:
-    """A key without spaces or its trailing company words: ``general motors corp``,
-    ``general motors`` and ``generalmotors`` are one spelling."""
-    words = key.split()
-    while len(words) > 1 and words[-1] in COMPANY_WORDS:
-        words.pop()
-    if len(words) > 1 and words[-1] == "and":
-        words.pop()
-    return "".join(words)
+        return dominant(fuller, named)
 
 
 def resolve(counts: Mapping[str, Mapping[EntityType, int]]) -> Resolution:
@@ -132,7 +120,7 @@ def resolve(counts: Mapping[str, Mapping[EntityType, int]]) -> Resolution:
     }
     total = {k: sum(v.values()) for k, v in keys.items()}
     tables = alias_tables()
-    groups = _Groups(keys)
+    groups = Groups(keys)
 
     def weight(k: str) -> tuple[int, int, str]:
         return (total[k], len(k.split()), k)
@@ -140,13 +128,15 @@ def resolve(counts: Mapping[str, Mapping[EntityType, int]]) -> Resolution:
     # 2. Spelling variants (the most named spelling leads), plurals, demonyms.
     by_compact: defaultdict[str, list[str]] = defaultdict(list)
     for k in keys:
-        by_compact[_compact(k)].append(k)
+        by_compact[compact(k)].append(k)
     for same in by_compact.values():
-        lead = max(same, key=weight)
-        for k in same:
-            groups.join(k, lead)
+        for part in spellings(same, keys):
+            lead = max(part, key=weight)
+            for k in part:
+                groups.join(k, lead)
     for k in keys:
-        if " " in k and k.endswith("s") and (single := _compact(k)[:-1]) in by_compact:
+        spelling = compact(k)  # "lib dems", "standard and poors corp": plurals, possessives
+        if " " in k and spelling.endswith("s") and (single := spelling[:-1]) in by_compact:
             target = max(by_compact[single], key=weight)
             if weight(target) >= weight(k):
                 groups.join(k, target)
@@ -158,8 +148,13 @@ def resolve(counts: Mapping[str, Mapping[EntityType, int]]) -> Resolution:
 
     # 3. Short forms, once the spellings are grouped: votes of whole groups.
     votes = _group_votes(keys, groups)
-    persons = [r for r, v in votes.items() if _winner(v) == "person"]
-    orgs = [r for r, v in votes.items() if _winner(v) == "org"]
+    firms = {groups.root(k) for k in keys if is_firm(k)}
+
+    def kind(r: str) -> EntityType:
+        return _kind(votes[r], r in firms)
+
+    persons = [r for r in votes if kind(r) == "person"]
+    orgs = [r for r in votes if kind(r) == "org"]
     by_last: defaultdict[str, list[str]] = defaultdict(list)
     for r in persons:
         if " " in r:
@@ -173,12 +168,12 @@ def resolve(counts: Mapping[str, Mapping[EntityType, int]]) -> Resolution:
     for r in votes:
         words = r.split()
         fuller = [f for f in by_last.get(words[-1], ()) if f != r and _within(words, f.split())]
-        full = _dominant(fuller, named)
+        full = dominant(fuller, named)
         if full is None:
             continue
         if len(words) > 1 and full.endswith(" " + r):  # "sprinter kelly holmes": a title
             groups.join(full, r)
-        elif _winner(votes[r]) == "person" or named[r] * DOMINANT <= named[full]:
+        elif kind(r) == "person" or named[r] * DOMINANT <= named[full]:
             groups.join(r, full)  # a short form (or a few mentions typed otherwise)
     org_last: defaultdict[str, list[str]] = defaultdict(list)
     for r in orgs:
@@ -187,13 +182,18 @@ def resolve(counts: Mapping[str, Mapping[EntityType, int]]) -> Resolution:
     for r in votes:
         if " " in r or groups.root(r) != r:
             continue
-        kind = _winner(votes[r])
-        if kind == "org" and (whole := _dominant(by_first.get(r, []), named)) is not None:
+        if kind(r) == "org" and (whole := dominant(by_first.get(r, []), named)) is not None:
             groups.join(r, whole)  # labour -> labour party
-        elif kind != "place" and (
-            (club := _dominant(org_last.get(r, []), named)) is not None  # united
+        elif (
+            kind(r) != "place"
+            and (club := dominant(org_last.get(r, []), named)) is not None
+            and named[club] >= named[r]  # united -> manchester united; not bbc -> ex bbc
         ):
             groups.join(r, club)
+    named_firms: set[str] = set()  # organisations a person's name joined (_org_prefixes)
+    org_prefixes(votes, groups, orgs, named, kind, by_last, named_firms)
+    acronyms(votes, groups, orgs, named, kind, firms)
+    place_prefixed(votes, groups, orgs, named, kind)
     # A lone given name that starts several people's names is none of them ("charles").
     starts = Counter(r.split()[0] for r in persons if " " in r)
     ambiguous = {
@@ -204,25 +204,37 @@ def resolve(counts: Mapping[str, Mapping[EntityType, int]]) -> Resolution:
 
     # 4. One type per entity, by its articles' votes.
     votes = _group_votes(keys, groups)
+    firms = {groups.root(k) for k in [*keys, *named_firms] if k in named_firms or is_firm(k)}
     canonical = {k: groups.root(k) for k in keys if groups.root(k) not in ambiguous}
     members: defaultdict[str, list[str]] = defaultdict(list)
     for k, root in canonical.items():
         members[root].append(k)
     return Resolution(
         canonical=canonical,
-        types={r: _winner(v, lone=" " not in r) for r, v in votes.items() if r in members},
+        types={
+            r: _kind(v, r in firms, lone=" " not in r) for r, v in votes.items() if r in members
+        },
         members={r: tuple(sorted(ms, key=weight, reverse=True)) for r, ms in members.items()},
         votes={r: v for r, v in votes.items() if r in members},
+        spellings={compact(k): root for k, root in canonical.items()},
     )
 
 
 def _group_votes(
-    keys: Mapping[str, Counter[EntityType]], groups: _Groups
+    keys: Mapping[str, Counter[EntityType]], groups: Groups
 ) -> dict[str, Counter[EntityType]]:
     votes: defaultdict[str, Counter[EntityType]] = defaultdict(Counter)
     for k, v in keys.items():
         votes[groups.root(k)].update(v)
     return dict(votes)
+
+
+def _kind(votes: Counter[EntityType], firm: bool, lone: bool = False) -> EntityType:
+    """The entity's type: its vote (``_winner``), but a company where the vote says a person
+    and one of its names ends in a company word (``james capel and co``, ``courier corp``):
+    firms are named after people."""
+    won = _winner(votes, lone)
+    return "org" if firm and won == "person" else won
 
 
 def _winner(votes: Counter[EntityType], lone: bool = False) -> EntityType:
@@ -242,13 +254,3 @@ def _within(short: list[str], full: list[str]) -> bool:
         return False
     it = iter(full)
     return all(any(w == f for f in it) for w in short)
-
-
-def _dominant(candidates: list[str], named: Mapping[str, int]) -> str | None:
-    """The only candidate, or the one named DOMINANT times more than the next."""
-    if not candidates:
-        return None
-    ranked = sorted(candidates, key=lambda c: (named.get(c, 0), c), reverse=True)
-    if len(ranked) == 1 or named.get(ranked[0], 0) >= DOMINANT * named.get(ranked[1], 0):
-        return ranked[0]
-    return None

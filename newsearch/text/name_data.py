@@ -294,6 +294,17 @@ CORP_SUFFIXES: frozenset[str] = frozenset("ltd inc corp co plc llc ag sa nv bhd 
 # Unit words of financial copy ("U.S. Dlrs", "cts"): a span holding one is no entity.
 UNIT_WORDS: frozenset[str] = frozenset("dlrs dlr cts mln bln pct".split())
 
+# Currency words: a country's name or adjective before one ("U.S. Dollar", "Swiss franc")
+# names money, not an organisation.
+CURRENCY_WORDS: frozenset[str] = frozenset(
+    """
+    dollar dollars yen franc francs mark marks pound pounds sterling lira lire peso pesos
+    rupee rupees yuan rouble roubles ruble rubles krona kronor krone kroner guilder guilders
+    dinar dinars riyal riyals rand ringgit baht won euro euros escudo escudos peseta pesetas
+    schilling schillings drachma drachmas
+    """.split()
+)
+
 # Place names that are common given names: a PERSON tag on them is trusted.
 GIVEN_NAME_PLACES: frozenset[str] = frozenset(
     """

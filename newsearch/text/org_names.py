@@ -1,0 +1,238 @@
+"""Organisations' names across a corpus: spellings, short forms, acronyms (entity_resolution).
+
+Rules on keys and the articles naming them, for ``entity_resolution.resolve``: a company's
+trailing words and abbreviations (``salomon bros inc`` = ``salomon brothers``), a name cut
+short (``shearson`` = ``shearson lehman brothers``; ``moody`` = ``moodys investors
+service``), a brand named more than its company's full name (``ford motor co`` -> ``ford``),
+an acronym that is the initials of one organisation of the corpus (``gm``, ``usda``), and a
+body named with and without its country (``treasury``, ``us treasury``). Plain Python.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping
+
+from newsearch.models import EntityType
+from newsearch.text.names import alias_tables, basic_key
+
+DOMINANT = 5  # a short form goes to the fuller name named this many times more than the next
+COMPANY_WORDS = frozenset(
+    "co corp corporation inc incorporated ltd llc plc company cos ag sa nv".split()
+)
+FIRM_TAIL = COMPANY_WORDS | {"sons", "cie"}  # "Alex. Brown and Sons": the firm Alex. Brown
+# Company-name abbreviations spelled out for the spelling key (Salomon Bros = Salomon Brothers).
+ABBREVIATIONS = {"bros": "brothers", "intl": "international", "natl": "national"}
+# A body of a larger one ("EC Commission"), not the larger one's brand name (org_prefixes).
+INSTITUTION_WORDS = frozenset(
+    "commission council committee department ministry office board agency authority bank "
+    "court union party association federation assembly parliament institute fund".split()
+)
+_REORDERED = frozenset({"department", "ministry"})  # the X Department = the Department of X
+ACRONYM_MAX = 5  # letters of a one-word key read as initials (acronyms)
+ACRONYM_MIN = 3  # articles naming each of an acronym and its name before they are one
+_FUNCTION_WORDS = frozenset({"of", "and", "the", "for", "de", "du", "des", "la", "le", "on"})
+
+
+class Groups:
+    """Union-find over keys; a group's root is the key the others join."""
+
+    def __init__(self, keys: Iterable[str]) -> None:
+        self.parent = {k: k for k in keys}
+
+    def root(self, key: str) -> str:
+        while self.parent[key] != key:
+            self.parent[key] = self.parent[self.parent[key]]
+            key = self.parent[key]
+        return key
+
+    def join(self, key: str, into: str) -> None:
+        a, b = self.root(key), self.root(into)
+        if a != b:
+            self.parent[a] = b
+
+
+def compact(key: str) -> str:
+    """A key without spaces, its trailing company words or its company abbreviations:
+    ``general motors corp``, ``general motors`` and ``generalmotors`` are one spelling, and so
+    are ``salomon bros inc`` and ``salomon brothers``, ``alex brown and sons`` and ``alex
+    brown``."""
+    words = [ABBREVIATIONS.get(w, w) for w in key.split()]
+    at = words.index("of") if "of" in words else 0
+    if 0 < at < len(words) - 1 and words[at - 1] in _REORDERED:  # department of agriculture
+        words = words[: at - 1] + words[at + 1 :] + [words[at - 1]]
+    while len(words) > 1 and words[-1] in FIRM_TAIL:
+        words.pop()
+    if len(words) > 1 and words[-1] == "and":
+        words.pop()
+    return "".join(words)
+
+
+def spellings(same: list[str], keys: Mapping[str, Counter[EntityType]]) -> list[list[str]]:
+    """Keys of one compact spelling, in the groups they make: one, but a surname and the
+    firm of that name (``johnson`` the person, ``johnson co``) stay two while the bare name
+    is mostly a person's."""
+    firms = [k for k in same if is_firm(k)]
+    bare = [k for k in same if not is_firm(k)]
+    if not firms or not bare or any(" " in _compact_words(k) for k in same):
+        return [same]
+    person = sum(keys[k]["person"] for k in bare)
+    return [same] if person * 2 < sum(sum(keys[k].values()) for k in bare) else [firms, bare]
+
+
+def _compact_words(key: str) -> str:
+    """A key without its trailing company words, its spaces kept."""
+    words = key.split()
+    while len(words) > 1 and words[-1] in FIRM_TAIL:
+        words.pop()
+    if len(words) > 1 and words[-1] == "and":
+        words.pop()
+    return " ".join(words)
+
+
+def is_firm(key: str) -> bool:
+    """A name of several words ending in a company word (``courier corp``): a company."""
+    words = key.split()
+    return len(words) > 1 and words[-1] in FIRM_TAIL
+
+
+def _starts(short: list[str], full: list[str]) -> bool:
+    """Whether ``full`` opens with ``short``'s words, its last perhaps as a possessive
+    (``moody`` opens ``moodys investors service``)."""
+    n = len(short)
+    if n >= len(full) or full[: n - 1] != short[:-1]:
+        return False
+    return full[n - 1] in (short[-1], short[-1] + "s")
+
+
+def org_prefixes(
+    votes: Mapping[str, Counter[EntityType]],
+    groups: Groups,
+    orgs: list[str],
+    named: Mapping[str, int],
+    kind: Callable[[str], EntityType],
+    by_last: Mapping[str, list[str]],
+    firms: set[str],
+) -> None:
+    """An organisation's name cut short is the organisation: ``shearson lehman`` and
+    ``shearson`` are ``shearson lehman brothers``, ``moody`` is ``moodys investors service``
+    when that is the one name (or DOMINANT times the most named) they start, and named no
+    less. A lone word named more than that name is its brand: ``ford motor`` joins ``ford``
+    (not a body of it: ``ec commission`` stays apart from ``ec``). A lone word the model
+    calls a person joins too when no person's name ends with it (``phelps``: Phelps Dodge)."""
+    by_head: defaultdict[str, list[str]] = defaultdict(list)
+    for r in orgs:
+        words = r.split()
+        if len(words) > 1:
+            by_head[words[0]].append(r)
+    for r in sorted(votes, key=lambda k: -len(k.split())):
+        if groups.root(r) != r:
+            continue
+        words, what = r.split(), kind(r)
+        if what == "place" or (what == "person" and (len(words) > 1 or by_last.get(r))):
+            continue
+        heads = by_head.get(words[0], []) + by_head.get(words[0] + "s", [])
+        longer = [f for f in heads if groups.root(f) == f and _starts(words, f.split())]
+        full = dominant(longer, named)
+        if full is None:
+            continue
+        if named[full] >= named[r]:
+            groups.join(r, full)
+            if what == "person":
+                firms.add(full)
+        elif what == "org" and len(words) == 1 and not INSTITUTION_WORDS & set(full.split()):
+            groups.join(full, r)
+
+
+def _initials(key: str) -> set[str]:
+    """The acronyms a name of several words may go by: its initials with and without its
+    function words, a word of two letters kept whole (``us department of agriculture``:
+    ``usda``), its trailing company words left out (``general motors corp``: ``gm``)."""
+    words = key.split()
+    while len(words) > 1 and words[-1] in FIRM_TAIL:
+        words.pop()
+    if len(words) < 2:
+        return set()
+    forms = [words]
+    if words[-1] in _REORDERED:  # "us agriculture department": "us department of agriculture"
+        forms += [[*words[:i], words[-1], "of", *words[i:-1]] for i in range(len(words) - 1)]
+    out: set[str] = set()
+    for form in forms:
+        content = [w for w in form if w not in _FUNCTION_WORDS]
+        out |= {
+            "".join(w[0] for w in form),
+            "".join(w[0] for w in content),
+            "".join(w if len(w) <= 2 else w[0] for w in content),
+        }
+    return out
+
+
+def acronyms(
+    votes: Mapping[str, Counter[EntityType]],
+    groups: Groups,
+    orgs: list[str],
+    named: Mapping[str, int],
+    kind: Callable[[str], EntityType],
+    firms: set[str],
+) -> None:
+    """A one-word key of a few letters that is the initials of one organisation's name of
+    the corpus (or of one named DOMINANT times the next) is that organisation (``gm``:
+    ``general motors``; ``usda``); the name less often given joins the other."""
+    spelled: defaultdict[str, list[str]] = defaultdict(list)
+    for r in orgs:
+        if groups.root(r) == r:
+            for letters in _initials(r) - set(r.split()):  # "ec commission" spells no "ec"
+                spelled[letters].append(r)
+    for r in votes:
+        if " " in r or not r.isalpha() or not 2 <= len(r) <= ACRONYM_MAX:
+            continue
+        if groups.root(r) != r or kind(r) == "place" or r in firms:  # cbs = cbs inc
+            continue
+        full = dominant([f for f in spelled.get(r, []) if groups.root(f) == f], named)
+        if full is not None and min(named[full], named[r]) >= ACRONYM_MIN:
+            if named[full] >= named[r]:
+                groups.join(r, full)
+            else:
+                groups.join(full, r)
+
+
+def place_prefixed(
+    votes: Mapping[str, Counter[EntityType]],
+    groups: Groups,
+    orgs: list[str],
+    named: Mapping[str, int],
+    kind: Callable[[str], EntityType],
+) -> None:
+    """A body named with and without its country (``treasury``, ``us treasury``;
+    ``agriculture department``, ``us agriculture department``) is one when that is the
+    one such name of the corpus (or DOMINANT times the next); the less named joins."""
+    tables = alias_tables()
+    placed: defaultdict[str, list[str]] = defaultdict(list)
+    for f in orgs:
+        words = f.split()
+        for i in range(1, len(words)):
+            prefix = " ".join(words[:i])
+            place = tables.alias_keys.get(prefix, prefix)
+            country = tables.demonyms.get(prefix)
+            place = basic_key(country) if country else place
+            if place in votes and kind(place) == "place":
+                placed[" ".join(words[i:])].append(f)
+    for r in votes:
+        if groups.root(r) != r or kind(r) != "org":
+            continue
+        full = dominant([f for f in placed.get(r, []) if groups.root(f) == f], named)
+        if full is not None:
+            if named[full] >= named[r]:
+                groups.join(r, full)
+            else:
+                groups.join(full, r)
+
+
+def dominant(candidates: list[str], named: Mapping[str, int]) -> str | None:
+    """The only candidate, or the one named DOMINANT times more than the next."""
+    if not candidates:
+        return None
+    ranked = sorted(candidates, key=lambda c: (named.get(c, 0), c), reverse=True)
+    if len(ranked) == 1 or named.get(ranked[0], 0) >= DOMINANT * named.get(ranked[1], 0):
+        return ranked[0]
+    return None
