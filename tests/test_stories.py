@@ -173,3 +173,131 @@ def test_similar_finds_the_story_and_leaves_out_copies(tmp_path: Path) -> None:
     assert all(r["same_story"] for r in out["results"])
     assert [c["id"] for c in out["copies"]] == ["copy-0"]
     assert "copy-0" not in found
+
+
+# -- templates, tables, drift: what a reader would not call a story ----------------------
+
+SYLLABLES = ["bar", "cel", "dor", "fen", "gal", "hix", "jun", "kor", "lem", "mav"]
+APRIL = dt.date(2024, 4, 1)
+HARWICK = [  # one company's takeover fight over two weeks (the first headline names no one)
+    ("Shares jump on talk of a bid", "Harwick Industries shares jumped on talk that Calder "
+     "Group would bid for the maker of valves, traders said."),
+    ("Calder bids for Harwick Industries", "Calder Group offered to buy Harwick Industries, "
+     "the valve maker, for cash, and said the Harwick board should accept."),
+    ("Harwick board rejects Calder bid", "The board of Harwick Industries rejected the Calder "
+     "Group bid as too low and told shareholders to wait."),
+    ("Calder raises its bid for Harwick", "Calder Group raised its offer for Harwick "
+     "Industries after the valve maker's board rejected the first Calder bid."),
+    ("Harwick Industries agrees to Calder bid", "Harwick Industries agreed to the raised "
+     "Calder Group bid, ending a two week fight for the valve maker."),
+]  # fmt: skip
+
+
+def company(n: int) -> str:
+    """A made-up company name, one word, different for each n < 1000."""
+    a, b, c = SYLLABLES[n // 100], SYLLABLES[n // 10 % 10], SYLLABLES[n % 10]
+    return (a + b + c + "tronics").capitalize()
+
+
+REPORTS = 120
+
+
+def templates() -> list[Article]:
+    """120 prose earnings reports of different companies over four weeks, a company's
+    takeover told in five articles over two weeks, and a copy of one of them; ten market
+    tables of one day, and a copy of one; a quarry's licence reported every five days for
+    three months."""
+    out: list[Article] = []
+    for n in range(REPORTS):
+        name = company(n)
+        body = (
+            f"{name} said its third quarter net profit rose to {n + 10} mln dlrs, or {n + 20} "
+            f"cts a share, from {n + 5} mln dlrs a year earlier, on revenues of {n + 100} mln "
+            "dlrs. The company said the quarter's results were helped by higher sales."
+        )
+        day = APRIL + dt.timedelta(days=n // 5)
+        out.append(article("earn", n, f"{name} third quarter net profit rises", body, day, "Wire"))
+    for n, (title, body) in enumerate(HARWICK):
+        out.append(article("harwick", n, title, body, APRIL + dt.timedelta(days=3 * n + 1), "Wire"))
+    copy = HARWICK[2][1] + " Reporting by a stringer."
+    out.append(
+        article("harwick-copy", 0, "Harwick says no", copy, APRIL + dt.timedelta(7), "Agency")
+    )
+    for n in range(10):
+        rows = " ".join(
+            f"{m + 1} {100 + n * 7 + m}.{m}5 {99 + n + m}.2{m} {200 + n * m}" for m in range(6)
+        )
+        title = f"{company(500 + n)} exchange close - April 2"
+        out.append(article("table", n, title, f"Close open high low volume {rows}", APRIL, "Wire"))
+    table = out[-10]
+    out.append(article("table-copy", 0, table.title or "", table.body + " Source", APRIL, "Agency"))
+    for n in range(19):
+        body = (
+            "The Ostrava quarry licence was discussed again by the council, which heard "
+            f"residents on the quarry's dust and traffic (meeting {n + 1})."
+        )
+        day = APRIL + dt.timedelta(days=5 * n)
+        out.append(
+            article("quarry", n, "Council hears Ostrava quarry licence case", body, day, "Wire")
+        )
+    return out
+
+
+@pytest.fixture(scope="module")
+def templated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("templates")
+    build_index(templates(), path, entities=False, vectors=False)
+    return path
+
+
+def story_map(idx: Path, prefix: str, n: int) -> list[str | None]:
+    with SearchEngine(idx) as e:
+        return [e.article(f"{prefix}-{k}").story for k in range(n)]
+
+
+def test_earnings_reports_of_different_companies_are_not_one_story(templated: Path) -> None:
+    """Their words (quarter, profit, revenues) are a template's: once more articles hold
+    them than a rare word may be in (RARE_FLOOR, in a small index), a report shares no
+    rare word with another company's and starts its own story."""
+    from newsearch.stories.cluster import RARE_FLOOR
+
+    earn = story_map(templated, "earn", REPORTS)
+    largest = max(earn.count(s) for s in set(earn))
+    assert largest <= RARE_FLOOR, f"{largest} reports of different companies in one story"
+    assert sum(earn.count(s) == 1 for s in set(earn)) >= REPORTS - RARE_FLOOR - 1
+
+
+def test_a_company_thread_over_two_weeks_is_one_story_headed_by_its_centre(
+    templated: Path,
+) -> None:
+    thread = set(story_map(templated, "harwick", 5))
+    assert len(thread) == 1
+    sid = thread.pop()
+    assert sid is not None
+    with SearchEngine(templated) as e:
+        assert e.article("harwick-copy-0").story == sid  # a copy joins its original's story
+        earn = {e.article(f"earn-{k}").story for k in range(REPORTS)}
+    assert sid not in earn
+    out = json.loads(cli(templated, "story", sid, "--json").stdout)
+    assert out["story"]["size"] == 6
+    head = out["story"]["headline"]  # the most central headline, not the first article's
+    assert head["id"] != "harwick-0" and "Harwick" in head["title"]
+
+
+def test_market_tables_join_no_story_but_their_copies_join_theirs(templated: Path) -> None:
+    tables = story_map(templated, "table", 10)
+    assert len(set(tables)) == 10 and None not in tables
+    with SearchEngine(templated) as e:
+        assert e.article("table-copy-0").story == tables[0]
+
+
+def test_a_story_spans_at_most_its_longest_span(templated: Path) -> None:
+    from newsearch.stories.cluster import MAX_SPAN_DAYS
+
+    assert MAX_SPAN_DAYS is not None
+    quarry = story_map(templated, "quarry", 19)  # the same words every five days: 90 days
+    assert 1 < len(set(quarry)) < 19
+    out = json.loads(cli(templated, "stories", "quarry", "--json", "--limit", "50").stdout)
+    for s in out["stories"]:
+        first, last = dt.date.fromisoformat(s["first_date"]), dt.date.fromisoformat(s["last_date"])
+        assert (last - first).days <= MAX_SPAN_DAYS, s

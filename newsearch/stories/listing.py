@@ -3,9 +3,9 @@
 Every figure comes from the index (the ``story`` field's facet arrays, search/facets.py):
 a story's size and the articles of it a query matches, its date span, outlets and entities
 (by articles naming them), the words its headlines use most, and a representative headline:
-the article whose vector is nearest the mean of its members' (the earliest article where
-the index holds no vectors). Nothing is read from stories.sqlite, which only the indexing
-run needs.
+the article whose vector is nearest the mean of its members' (where the index holds no
+vectors: whose headline's words the other headlines use most, then the earliest). Nothing
+is read from stories.sqlite, which only the indexing run needs.
 """
 
 from __future__ import annotations
@@ -115,9 +115,10 @@ class Stories:
             for key, n in self._table.counts(kind, mask).items():
                 entities[self._table.display(kind, key)] += n
         arts = [self._article(int(d)) for d in docs]
+        heads = [_title_words(a) for a in arts]
         words: Counter[str] = Counter()
-        for a in arts:
-            words.update({w for w in _WORD.findall((a.title or "").lower()) if w not in STOP_WORDS})
+        for h in heads:
+            words.update(h)
         return Story(
             id=self.ids[code],
             size=len(docs),
@@ -130,26 +131,46 @@ class Stories:
                 for w, n in sorted(words.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP]
                 if n > 1 or len(arts) == 1
             ),
-            headline=self._article(self._representative(docs, arts)),
+            headline=self._article(self._representative(docs, arts, heads, words)),
             matched=matched,
         )
 
-    def _representative(self, docs: Ints, arts: list[ArticleInfo]) -> int:
+    def _representative(
+        self, docs: Ints, arts: list[ArticleInfo], heads: list[set[str]], words: Counter[str]
+    ) -> int:
+        """The story's most central article: nearest the mean of the members' vectors, or
+        (without vectors) the one whose headline words the others' headlines share most
+        (each word's count in the other headlines, over the root of the headline's words:
+        not the story's first article, which may be where a chain began)."""
         v = self._vectors
         if v is not None:
             have = docs[v.present[docs]]
             if len(have):
                 centre = v.articles[have].sum(axis=0)
                 return int(have[int(np.argmax(v.articles[have] @ centre))])
-        first = min(
+
+        def shared(i: int) -> float:
+            h = heads[i]
+            return sum(words[w] - 1 for w in h) / len(h) ** 0.5 if h else 0.0
+
+        best = min(
             range(len(arts)),
-            key=lambda i: (arts[i].date is None, arts[i].date or dt.date.min, int(docs[i])),
+            key=lambda i: (
+                -shared(i),
+                arts[i].date is None,
+                arts[i].date or dt.date.min,
+                int(docs[i]),
+            ),
         )
-        return int(docs[first])
+        return int(docs[best])
 
     def _article(self, docnum: int) -> ArticleInfo:
         fields = self._view.stored_fields(docnum)
         return self._info(fields["article_id"], fields["meta"])
+
+
+def _title_words(a: ArticleInfo) -> set[str]:
+    return {w for w in _WORD.findall((a.title or "").lower()) if w not in STOP_WORDS}
 
 
 def _day(key: str) -> dt.date:

@@ -164,7 +164,8 @@ class StoryTracker:
             seq, kept = self._inherited(aid, norm, gone or {})
             story = story or kept
         counts = cluster.term_counts(title, body)
-        vector = cluster.vector(counts, self._count_terms(counts), self._n)
+        df = self._count_terms(counts)
+        vector = cluster.vector(counts, df, self._n)
         db = self._conn()
         db.execute(
             "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, NULL, ?)",
@@ -174,7 +175,9 @@ class StoryTracker:
         db.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)", [(k, seq) for k in found])
         linked = self._link(seq, day, hashes, found, body, title)
         if story is None:
-            story = self._story_of_copies(linked) or self._cluster(aid, vector, day)
+            story = self._story_of_copies(linked) or self._cluster(
+                aid, vector, day, df, cluster.tabular(body)
+            )
             doc["story"] = story
         self._join(story, vector, day)
         db.execute("UPDATE articles SET story = ? WHERE seq = ?", (story, seq))
@@ -237,7 +240,9 @@ class StoryTracker:
         dated.sort(key=lambda r: (r[2] is None, r[2] or 0, r[0]))
         return dated[0][3]
 
-    def _cluster(self, aid: str, vector: cluster.Vector, day: int | None) -> str:
+    def _cluster(
+        self, aid: str, vector: cluster.Vector, day: int | None, df: dict[int, int], table: bool
+    ) -> str:
         """The story the article joins, or a new one it starts."""
         db = self._conn()
         probes = cluster.probe_terms(vector)
@@ -253,7 +258,7 @@ class StoryTracker:
                 found = self._story(sid)
                 if found is not None and found.size:
                     candidates.append(found)
-        best = cluster.best_story(vector, day, candidates)
+        best = cluster.best_story(vector, day, candidates, df, self._n, table)
         if best is not None:
             return best.id
         sid = cluster.story_id(aid)
