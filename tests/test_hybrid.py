@@ -222,3 +222,35 @@ def test_without_meanings_share_hybrid_ranks_as_lexical_mode(
         both = [engine.search(query, limit=12, mode=m).results for m in ("lexical", "hybrid")]
     lexical, meaningless = ([(h.article.id, h.start) for h in r] for r in both)
     assert meaningless == lexical
+
+
+def test_meaning_only_for_the_models_language(tmp_path: Path) -> None:
+    """The model is English: an article in another language is ranked by its words alone (no
+    meaning part, no related words lit), and meaning alone brings none; English articles keep
+    theirs."""
+    docs = tmp_path / "docs"
+    shutil.copytree(SEEDS, docs)
+    (docs / "de.txt").write_text(
+        "---\ntitle: Nordkoreanische Soldaten in Kursk\nlanguage: de\n---\n"
+        "Nordkoreanische Soldaten kämpften in der Region Kursk an der Seite russischer Truppen. "
+        "Nach Angaben aus Seoul wurden Tausende getötet oder verwundet.\n",
+        encoding="utf-8",
+    )
+    build_index(docs, tmp_path / "idx", entities=False)
+    with SearchEngine(tmp_path / "idx") as engine:
+        res = engine.search("Kursk casualties", explain=True, limit=20)
+        german = [h for h in res.results if h.article.language == "de"]
+        english = [h for h in res.results if h.article.language != "de"]
+        assert german and english
+        for h in german:
+            parts = {c.term: c.score for c in h.explanation if c.field == "hybrid"}
+            assert parts["meaning (cosine to the query)"] == 0 and h.related == ()
+        assert any(h.related for h in english)
+        assert any(
+            c.score > 0 for h in english for c in h.explanation if c.term.startswith("meaning")
+        )
+        # no word of the query in it: meaning alone does not bring the German article
+        wounded = engine.search("wounded soldiers", limit=20)
+        assert all(h.article.language != "de" for h in wounded.results)
+        view = engine.article(german[0].article.id, query="Kursk casualties")
+        assert view.related == () and view.highlights

@@ -115,7 +115,11 @@ def view(
         title_highlights=(
             highlights(title, clauses, field="title", language=info.language) if title else ()
         ),
-        related=related.spans(body, lit) if related is not None else (),
+        related=(
+            related.spans(body, lit)
+            if related is not None and embedding.serves(info.language)
+            else ()
+        ),
         notices=plan.notices,
         story=story,
     )

@@ -19,8 +19,11 @@ their passages is shown: the matching articles are those holding the query's wor
 answers shown.
 
 A query that requires words (``+word``, ``AND``) or is not a flat list of words keeps its
-lexical matches: meaning reorders them, it adds none. The weights were chosen on the judged
-passages of benchmarks/passages.py (benchmarks/README.md "Passages" gives the search).
+lexical matches: meaning reorders them, it adds none. The model is English
+(embedding.serves): an article in another language is ranked by its words alone, its
+passages get no meaning part and no related words, and meaning alone brings none of them.
+The weights were chosen on the judged passages of benchmarks/passages.py
+(benchmarks/README.md "Passages" gives the search).
 """
 
 from __future__ import annotations
@@ -152,15 +155,16 @@ def blend(
     for docnum, article_score in articles.items():
         fields = load(docnum)
         bounds = [(p[0], p[1]) for p in fields["meta"]["passages"]]
-        if not bounds:
+        served = embedding.serves(fields["meta"].get("language"))
+        if not bounds or not (served or article_score):  # (meaning alone: its language only)
             continue
         vectors = table.passages(docnum)
-        sims = vectors @ query if len(vectors) == len(bounds) else np.zeros(len(bounds))
+        sims = vectors @ query if served and len(vectors) == len(bounds) else np.zeros(len(bounds))
         base = article_weight(share) * article_score
         terms, content = analysed(docnum, fields, bounds)
         for i, p in enumerate(terms):
             raw.append((scorer.score(p) + base, float(sims[i]), docnum, i, fields))
-            said.append(content[i])
+            said.append(content[i] if served else frozenset())  # (no related words there)
     if not raw:
         return []
     lex = np.array([r[0] for r in raw])

@@ -14,6 +14,7 @@ from newsearch.search.plan import Clause
 from newsearch.search.related import Related
 from newsearch.search.scoring import PassageScorer, passage_terms
 from newsearch.search.selection import Candidate
+from newsearch.text import embedding
 
 # The article's part of a passage's score, explained: (docnum) -> contributions
 ArticleExplainer = Callable[[int], list[TermContribution]]
@@ -55,12 +56,13 @@ class HitMaker:
                     TermContribution("meaning (cosine to the query)", "hybrid", c.meaning),
                 ]
         lit = highlights(text, clauses, language=meta.get("language"))
+        served = embedding.serves(meta.get("language"))  # (related words: the model's language)
         return Hit(
             rank=rank,
             score=c.score,
             text=text,
             highlights=lit,
-            related=related.spans(text, lit) if related is not None else (),
+            related=related.spans(text, lit) if related is not None and served else (),
             start=start,
             end=end,
             article=self.article(fields["article_id"], meta),

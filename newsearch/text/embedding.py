@@ -236,5 +236,14 @@ def _model_id() -> str:
 
 
 MODEL_ID: str = _model_id()
+MODEL_LANGUAGE = "en"  # the shipped model's (all-MiniLM-L6-v2 learned English)
+
+
+def serves(language: str | None) -> bool:
+    """Whether the model's meaning is worth anything for text in ``language`` (an article
+    whose language is unknown is taken for English, as before languages were kept)."""
+    return language is None or language == MODEL_LANGUAGE
+
+
 """Names the shipped vectors (dimension and a hash of vectors.npy and scales.npy): an index
 stores it beside its vectors, to tell whether they were made by the model that embeds queries."""
