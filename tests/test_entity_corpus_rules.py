@@ -30,7 +30,7 @@ def _found(text: str, names: dict[str, str]) -> list[tuple[str, str]]:
 @pytest.mark.parametrize(
     ("text", "name", "label", "expected"),
     [
-        ("FRANKFURT, March 3 - The Bundesbank held rates.", "FRANKFURT", "ORG", "Frankfurt am Main"),
+        ("FRANKFURT, March 3 - Rates held.", "FRANKFURT", "ORG", "Frankfurt am Main"),
         ("ROTTERDAM, March 3 - Grain arrived.", "ROTTERDAM", "PERSON", "Rotterdam"),
         ("SMALLVILLE, Kan., March 3 - Wheat rose.", "SMALLVILLE", "ORG", "Smallville"),
     ],
@@ -66,6 +66,42 @@ def test_a_first_name_the_model_cut_off_before_and_is_part_of_the_name() -> None
     assert ("Ford and Poor's Corp", "org") not in _found(
         "Ford and Poor's Corp fell.", {"Ford": "ORG", "Poor's Corp": "ORG"}
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "cut", "name"),
+    [
+        ("March 19 - Duff and Phelps said it cut the rating.", "Phelps", "Duff and Phelps"),
+        ("The bank will accept Banco do Brasil guarantees.", "Brasil", "Banco do Brasil"),
+    ],
+)
+def test_a_firm_cut_after_and_or_do_is_the_whole_firm(text: str, cut: str, name: str) -> None:
+    spans = [(0, text.index(" -") + 8, "DATE")] if " - " in text else []
+    at = text.index(cut)
+    spans.append((at, at + len(cut), "PERSON"))
+    found = [(m.entity.name, m.entity.type) for m in normalise([text], [spans])[0]]
+    assert found == [(name, "org")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "said Rosario Ilacqua, an analyst with L.F. Rothschild in New York.",
+        "Analyst Alan Gottesman of L.F. Rothschild said so.",
+        "It was managed by L.F. Rothschild, Unterberg, Towbin Inc and others.",
+    ],
+)
+def test_an_analysts_employer_and_a_firms_first_words_are_a_company(text: str) -> None:
+    found = _found(text, {"L.F. Rothschild": "PERSON"})
+    assert [t for name, t in found if name == "L.F. Rothschild"] == ["org"]
+
+
+def test_a_person_named_by_a_colleague_stays_a_person() -> None:
+    text = "Analyst Alan Gottesman said Brown was right."
+    assert _found(text, {"Alan Gottesman": "PERSON", "Brown": "PERSON"}) == [
+        ("Alan Gottesman", "person"),
+        ("Brown", "person"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -186,6 +222,11 @@ def test_an_acronym_is_the_one_organisation_whose_initials_it_is() -> None:
             "cbs": {"org": 22},
             "cbs inc": {"org": 17},
             "central bureau of statistics": {"org": 21},
+            "ibm": {"org": 97},
+            "ibm company": {"org": 1},
+            "international business machines corp": {"org": 57},
+            "s and p": {"org": 47},
+            "standard and poors corp": {"org": 186},
             "ira": {"org": 2},
             "irish rugby association": {"org": 2},
         }
@@ -193,6 +234,8 @@ def test_an_acronym_is_the_one_organisation_whose_initials_it_is() -> None:
     assert res.canonical["gm"] == "general motors corp"
     assert res.canonical["usda"] == "us agriculture department"
     assert res.canonical["central bureau of statistics"] != res.canonical["cbs"]  # CBS Inc
+    assert res.canonical["international business machines corp"] == "ibm"  # one "ibm company"
+    assert res.canonical["s and p"] == "standard and poors corp"
     assert res.canonical["ira"] == "ira"  # too rarely named to tell
 
 
@@ -201,13 +244,15 @@ def test_a_body_named_with_and_without_its_country_is_one() -> None:
         {
             "treasury": {"org": 243},
             "us treasury": {"org": 144},
+            "treasury department": {"org": 22},
             "united states": {"place": 900},
             "uk treasury": {"org": 2},
             "banking department": {"org": 4},
             "new banking department": {"org": 9},
         }
     )
-    assert res.canonical["us treasury"] == "treasury"
+    assert res.canonical["treasury"] == res.canonical["us treasury"]
+    assert res.canonical["treasury department"] == res.canonical["treasury"]
     assert res.canonical["banking department"] == "banking department"  # "new" is no place
 
 

@@ -252,8 +252,9 @@ def _candidates(text: str, spans: Sequence[Span]) -> list[_Cand]:
         if label not in _LABELS and label not in _GAZ_LABELS:
             continue
         start, end = _trim(text, start, end, label)
-        if label == "ORG":
-            start = and_before(text, start, [(s, e) for s, e, lab in spans if lab in named])
+        if label in ("ORG", "PERSON"):
+            joined = and_before(text, start, [(s, e) for s, e, lab in spans if lab in named])
+            start, label = (joined, "ORG") if joined != start else (start, label)
         cue = False
         if label in _LABELS:
             label, cue = in_context(text, start, end, label)

@@ -47,6 +47,13 @@ _PRODUCT_AFTER = re.compile(
     r"|mp3\s+player|console|handset)\b",
     re.I,
 )
+# "analyst Alan Gottesman of L.F. Rothschild", "economists at Merrill Lynch": an employer.
+_EMPLOYER_BEFORE = re.compile(
+    r"\b(?i:analysts?|economists?|strategists?|traders?|dealers?|brokers?|bankers?)"
+    r"(?:\s+[A-Z][\w.'’-]*){0,3},?\s+(?:of|at|with)\s+\Z"
+)
+# "L.F. Rothschild, Unterberg, Towbin Inc": the start of a company's name.
+_FIRM_AFTER = re.compile(r"(?:,?\s+[A-Z][\w.'’-]*){1,3},?\s+(?:Inc|Corp|Co|Ltd|Plc|LP)\b")
 _TITLE_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Sir|Lord|Lady|Dame)\.?\s+\Z")
 _WORK_BEFORE = re.compile(  # not "play" or "game": "will play England"
     r"\b(?:film|movie|book|novel|album|song|musical|sitcom)\s+(?:the\s+)?\Z",
@@ -127,7 +134,8 @@ def in_context(text: str, start: int, end: int, label: str) -> tuple[str, bool]:
     company (``oil giant Yukos``, ``BT chairman``). A person tag also: "NONE" before a word
     for a work or an award (``Harry Potter films``, ``Oscar-winning``), "ORG" by a word for
     a team, party or band (``the Lib Dems``, ``Everton manager``; not ``the Blair
-    government``); "PERSON" after Mr, Mrs, Dr... In a batch, a name's cues outvote the
+    government``), and "ORG" after an analyst's "of" or "at" (``analyst Alan Gottesman of
+    L.F. Rothschild``); "PERSON" after Mr, Mrs, Dr... In a batch, a name's cues outvote the
     model's bare labels; the corpus decides in the end (text/entity_resolution.py)."""
     after = text[end : end + 24]
     before = text[max(0, start - 24) : start]
@@ -142,6 +150,10 @@ def in_context(text: str, start: int, end: int, label: str) -> tuple[str, bool]:
     if _PRODUCT_AFTER.match(after) or (label == "PERSON" and _WORK_AFTER.match(after)):
         return "NONE", True
     if _COMPANY_BEFORE.search(before) or _COMPANY_AFTER.match(after):
+        return "ORG", True
+    if label == "PERSON" and (
+        _EMPLOYER_BEFORE.search(text, max(0, start - 60), start) or _FIRM_AFTER.match(text, end)
+    ):
         return "ORG", True
     if label != "PERSON":
         return label, False
@@ -174,14 +186,16 @@ def common_words(texts: Sequence[str], names: Iterable[tuple[str, str, bool]]) -
     return {w for w, n in named.items() if lower[w] >= COMMON_SHARE * n}
 
 
-_AND_BEFORE = re.compile(r"(?<![\w.’'-])([A-Z][\w’'.-]*) (?:and|&) \Z")
+_AND_BEFORE = re.compile(r"(?<![\w.’'-])([A-Z][\w’'.-]*) (?:and|&|do|dos|das) \Z")
 _OPENS = re.compile(r"(?:^|\n|[.!?:][\"'”’)]*)\s*\Z")
 
 
 def and_before(text: str, start: int, names: Sequence[tuple[int, int]]) -> int:
-    """Where an organisation's name starts when the model cut off a first name joined by
-    "and" that it tagged as nothing (``Standard and`` of Standard and Poor's Corp): not a
-    word opening a sentence, nor one inside another name's span (``names``)."""
+    """Where a name starts when the model cut off a first name joined by "and" (or "do":
+    Portuguese "of the") that it tagged as nothing (``Standard and`` of Standard and Poor's
+    Corp, ``Duff and`` of Duff and Phelps, ``Banco do`` of Banco do Brasil): not a word
+    opening a sentence, nor one inside another name's span (``names``). The whole is a
+    firm's or an institution's name."""
     m = _AND_BEFORE.search(text, max(0, start - 40), start)
     if m is None or _OPENS.search(text, max(0, m.start() - 20), m.start()):
         return start

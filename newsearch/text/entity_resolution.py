@@ -65,7 +65,8 @@ HONORIFICS = frozenset(
 )
 GENERIC_ORG_WORDS = frozenset(
     "party group company co corp corporation inc plc ltd llc holdings club fc union "
-    "association council committee organisation organization foundation trust".split()
+    "association council committee organisation organization foundation trust department "
+    "ministry".split()
 )
 _MONEY = re.compile(r"\d+(?:bn|m|mn|k|pc|p|s)$")
 _FRAGMENT_START = frozenset({"of", "and", "or", "the", "for", "in", "on", "at", "to", "by"})
@@ -192,7 +193,11 @@ def resolve(counts: Mapping[str, Mapping[EntityType, int]]) -> Resolution:
             groups.join(r, club)
     named_firms: set[str] = set()  # organisations a person's name joined (_org_prefixes)
     org_prefixes(votes, groups, orgs, named, kind, by_last, named_firms)
-    acronyms(votes, groups, orgs, named, kind, firms)
+    by_firm: Counter[str] = Counter()  # articles naming each entity as a firm ("cbs inc")
+    for k in keys:
+        by_firm[groups.root(k)] += total[k] if is_firm(k) else 0
+    firm_acronyms = {r for r, n in by_firm.items() if n * 4 >= named.get(r, n)}
+    acronyms(votes, groups, orgs, named, kind, firm_acronyms)
     place_prefixed(votes, groups, orgs, named, kind)
     # A lone given name that starts several people's names is none of them ("charles").
     starts = Counter(r.split()[0] for r in persons if " " in r)

@@ -175,20 +175,26 @@ def acronyms(
     kind: Callable[[str], EntityType],
     firms: set[str],
 ) -> None:
-    """A one-word key of a few letters that is the initials of one organisation's name of
-    the corpus (or of one named DOMINANT times the next) is that organisation (``gm``:
-    ``general motors``; ``usda``); the name less often given joins the other."""
+    """A one-word key of a few letters (or letters joined by "and": ``s and p``, from S&P)
+    that is the initials of one organisation's name of the corpus (or of one named DOMINANT
+    times the next) is that organisation (``gm``: ``general motors``; ``usda``); the name
+    less often given joins the other. Not a company's own name (``firms``: ``cbs``, a
+    quarter of whose articles say ``cbs inc``)."""
     spelled: defaultdict[str, list[str]] = defaultdict(list)
     for r in orgs:
         if groups.root(r) == r:
             for letters in _initials(r) - set(r.split()):  # "ec commission" spells no "ec"
                 spelled[letters].append(r)
     for r in votes:
-        if " " in r or not r.isalpha() or not 2 <= len(r) <= ACRONYM_MAX:
+        words = r.split()
+        spaced = len(words) > 1 and all(len(w) == 1 or w == "and" for w in words)
+        letters = "".join(w for w in words if w != "and") if spaced else r
+        if not letters.isalpha() or not 2 <= len(letters) <= ACRONYM_MAX:
             continue
-        if groups.root(r) != r or kind(r) == "place" or r in firms:  # cbs = cbs inc
+        if groups.root(r) != r or kind(r) == "place" or r in firms:  # cbs: cbs inc's name
             continue
-        full = dominant([f for f in spelled.get(r, []) if groups.root(f) == f], named)
+        spelling = [f for f in spelled.get(letters, []) if groups.root(f) == f and f != r]
+        full = dominant(spelling, named)
         if full is not None and min(named[full], named[r]) >= ACRONYM_MIN:
             if named[full] >= named[r]:
                 groups.join(r, full)
@@ -217,15 +223,16 @@ def place_prefixed(
             place = basic_key(country) if country else place
             if place in votes and kind(place) == "place":
                 placed[" ".join(words[i:])].append(f)
-    for r in votes:
-        if groups.root(r) != r or kind(r) != "org":
+    for r in votes:  # (r may have joined a name already: "treasury", "treasury department")
+        if kind(r) != "org" or not placed.get(r):
             continue
-        full = dominant([f for f in placed.get(r, []) if groups.root(f) == f], named)
+        mine = groups.root(r)
+        full = dominant(sorted({groups.root(f) for f in placed[r]} - {mine}), named)
         if full is not None:
-            if named[full] >= named[r]:
-                groups.join(r, full)
+            if named.get(full, 0) >= named.get(mine, 0):
+                groups.join(mine, full)
             else:
-                groups.join(full, r)
+                groups.join(full, mine)
 
 
 def dominant(candidates: list[str], named: Mapping[str, int]) -> str | None:
