@@ -235,3 +235,28 @@ def test_a_watch_that_cannot_run_does_not_stop_the_others(news: Path, tmp_path: 
     assert [w.last_run is None for w in list_watches(idx)] == [True, False]
     one = runner.invoke(app, ["watch", "run", "docks", "--index", str(idx)])
     assert one.exit_code == 1 and one.stderr.startswith("Error: watch docks could not run")
+
+
+def test_a_watch_lights_each_article_in_its_own_language(tmp_path: Path) -> None:
+    """A German article's inflected form is lit as a query shows it (Snowball in German),
+    not only the form typed."""
+    folder = tmp_path / "news"
+    folder.mkdir()
+    story(folder, "en", "Architects meet", "The architects met in Berlin on Monday.")
+    idx = tmp_path / "idx"
+    index(folder, idx)
+    runner.invoke(app, ["watch", "add", "arch", "Architekt", "--index", str(idx)])
+    run(idx)
+    (folder / "de.txt").write_text(
+        "---\ntitle: Treffen\nlanguage: de\n---\nDie Architekten trafen sich am Montag in "
+        "Berlin, um über den Neubau zu sprechen.\n",
+        encoding="utf-8",
+    )
+    index(folder, idx)
+    found = run(idx)["watches"][0]["articles"]
+    assert [a["language"] for a in found] == ["de"]
+    start, end = found[0]["highlights"][0]
+    assert found[0]["passage"][start:end] == "Architekten"
+    with SearchEngine(idx) as engine:  # as a query lights it
+        hit = engine.search("Architekt", language="de").results[0]
+    assert [hit.text[s:e] for s, e in hit.highlights] == ["Architekten"]

@@ -181,7 +181,10 @@ def _lit(
     if not hits:
         return hits
     clauses = engine.plan(query, **filters).clauses
-    return [replace(h, highlights=highlights(h.text, clauses)) for h in hits]
+    return [
+        replace(h, highlights=highlights(h.text, clauses, language=h.article.language))
+        for h in hits
+    ]
 
 
 def _digest(hits: list[Hit]) -> bytes:
