@@ -248,12 +248,13 @@ def _candidates(text: str, spans: Sequence[Span]) -> list[_Cand]:
     cands: list[_Cand] = []
     gaz = _gazetteer()
     named = _LABELS.keys() | _GAZ_LABELS  # the spans of names (not "March 6 -", a DATE)
+    names = [(s, e) for s, e, lab in spans if lab in named]
     for start, end, label in spans:
         if label not in _LABELS and label not in _GAZ_LABELS:
             continue
         start, end = _trim(text, start, end, label)
         if label in ("ORG", "PERSON"):
-            joined = and_before(text, start, [(s, e) for s, e, lab in spans if lab in named])
+            joined = and_before(text, start, names)
             start, label = (joined, "ORG") if joined != start else (start, label)
         cue = False
         if label in _LABELS:
