@@ -239,6 +239,25 @@ def test_an_acronym_is_the_one_organisation_whose_initials_it_is() -> None:
     assert res.canonical["ira"] == "ira"  # too rarely named to tell
 
 
+def test_british_and_american_spellings_and_an_acronym_with_a_subject_are_one() -> None:
+    res = resolve(
+        {
+            "international coffee organization": {"org": 37},
+            "international coffee organisation": {"org": 16},
+            "ico": {"org": 49},
+            "ico coffee": {"org": 56},
+        }
+    )
+    coffee = res.canonical["international coffee organization"]
+    assert res.canonical["international coffee organisation"] == coffee
+    assert res.canonical["ico"] == res.canonical["ico coffee"] == coffee
+
+
+def test_an_acronym_in_capitals_is_no_town_of_that_name() -> None:
+    # Ico is a Brazilian town of 65,000; ICO, tagged an organisation, is the coffee body.
+    assert _found("Delegates to the ICO met in London.", {"ICO": "ORG"})[0] == ("ICO", "org")
+
+
 def test_a_body_named_with_and_without_its_country_is_one() -> None:
     res = resolve(
         {
@@ -249,8 +268,13 @@ def test_a_body_named_with_and_without_its_country_is_one() -> None:
             "uk treasury": {"org": 2},
             "banking department": {"org": 4},
             "new banking department": {"org": 9},
+            "european community": {"org": 700},
+            "community": {"org": 30},
+            "caribbean community": {"org": 1},
+            "caribbean": {"place": 40},
         }
     )
+    assert res.canonical["caribbean community"] == "caribbean community"
     assert res.canonical["treasury"] == res.canonical["us treasury"]
     assert res.canonical["treasury department"] == res.canonical["treasury"]
     assert res.canonical["banking department"] == "banking department"  # "new" is no place

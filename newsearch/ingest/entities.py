@@ -235,7 +235,12 @@ def _decide(c: _Cand) -> None:
             or (c.label in _GAZ_LABELS - {"EVENT"} and pop >= RELABEL_MIN_POP and not common)
             or (c.label == "PERSON" and pop >= BIG_CITY_POP and not given)
             or (c.label == "ORG" and pop >= _REGION_POP)
-            or (c.label == "ORG" and c.surface.isupper() and pop >= RELABEL_MIN_POP)
+            or (
+                c.label == "ORG"
+                and c.surface.isupper()
+                and pop >= RELABEL_MIN_POP
+                and len(c.basic) > 4
+            )
         ):
             c.type, c.fixed = "place", True
         else:

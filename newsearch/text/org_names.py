@@ -58,6 +58,7 @@ def compact(key: str) -> str:
     are ``salomon bros inc`` and ``salomon brothers``, ``alex brown and sons`` and ``alex
     brown``."""
     words = [ABBREVIATIONS.get(w, w) for w in key.split()]
+    words = [w[:-7] + "ization" if w.endswith("isation") else w for w in words]  # organisation
     at = words.index("of") if "of" in words else 0
     if 0 < at < len(words) - 1 and words[at - 1] in _REORDERED:  # department of agriculture
         words = words[: at - 1] + words[at + 1 :] + [words[at - 1]]
@@ -182,24 +183,24 @@ def acronyms(
     quarter of whose articles say ``cbs inc``)."""
     spelled: defaultdict[str, list[str]] = defaultdict(list)
     for r in orgs:
-        if groups.root(r) == r:
-            for letters in _initials(r) - set(r.split()):  # "ec commission" spells no "ec"
-                spelled[letters].append(r)
-    for r in votes:
+        for letters in _initials(r) - set(r.split()):  # "ec commission" spells no "ec"
+            spelled[letters].append(r)
+    for r in votes:  # (r may have joined a longer name already: "ico", "ico coffee")
         words = r.split()
         spaced = len(words) > 1 and all(len(w) == 1 or w == "and" for w in words)
         letters = "".join(w for w in words if w != "and") if spaced else r
         if not letters.isalpha() or not 2 <= len(letters) <= ACRONYM_MAX:
             continue
-        if groups.root(r) != r or kind(r) == "place" or r in firms:  # cbs: cbs inc's name
+        mine = groups.root(r)
+        if kind(r) == "place" or mine in firms:  # cbs: cbs inc's name
             continue
-        spelling = [f for f in spelled.get(letters, []) if groups.root(f) == f and f != r]
-        full = dominant(spelling, named)
-        if full is not None and min(named[full], named[r]) >= ACRONYM_MIN:
-            if named[full] >= named[r]:
-                groups.join(r, full)
+        spelling = {groups.root(f) for f in spelled.get(letters, [])} - {mine}
+        full = dominant(sorted(spelling), named)
+        if full is not None and min(named.get(full, 0), named.get(mine, 0)) >= ACRONYM_MIN:
+            if named.get(full, 0) >= named.get(mine, 0):
+                groups.join(mine, full)
             else:
-                groups.join(full, r)
+                groups.join(full, mine)
 
 
 def place_prefixed(
@@ -227,6 +228,8 @@ def place_prefixed(
         if kind(r) != "org" or not placed.get(r):
             continue
         mine = groups.root(r)
+        if mine != r and mine.endswith(f" {r}"):  # "community": the european community
+            continue
         full = dominant(sorted({groups.root(f) for f in placed[r]} - {mine}), named)
         if full is not None:
             if named.get(full, 0) >= named.get(mine, 0):
