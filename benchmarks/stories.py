@@ -216,7 +216,7 @@ def single_pass(arts: list[Article], vectors: Any = None) -> dict[str, str]:
             keys = [(t, w) for t in probes for w in weeks]
         candidates: set[str] = set().union(*(index.get(k, set()) for k in keys))
         found = cluster.best_story(
-            vec, day, (stories[s] for s in sorted(candidates)), df, n, cluster.tabular(a.body)
+            vec, day, (stories[s] for s in sorted(candidates)), df, n, a.body
         )
         sid = found.id if found is not None else cluster.story_id(a.id)
         story = stories.setdefault(sid, cluster.Story(sid))

@@ -222,22 +222,26 @@ def best_story(
     candidates: Iterable[Story],
     df: Mapping[int, int] | None = None,
     n: int = 0,
-    table: bool = False,
+    body: str | None = None,
 ) -> Story | None:
     """The candidate the article joins: near its date, similar by at least THRESHOLD in the
     article's rare terms (given the index's document frequencies ``df`` over its ``n``
     articles: rare_limit(); without, all its terms), and most similar in all; none for a
-    table (tabular())."""
-    if table:
-        return None
+    table (tabular(), given the article's ``body``)."""
     limit = rare_limit(n)
     rare = v if df is None else {t: w for t, w in v.items() if df.get(t, 1) <= limit}
     best: Story | None = None
     score = 0.0
     for story in candidates:
-        if not story.near(day) or story.similarity(rare) < THRESHOLD:
+        if not story.near(day):
             continue
-        sim = story.similarity(v)
-        if best is None or sim > score or (sim == score and story.id < best.id):
+        sim = story.similarity(v)  # (at least the rare terms' similarity: tried first)
+        if sim < THRESHOLD or (best is not None and sim < score):
+            continue
+        if rare is not v and story.similarity(rare) < THRESHOLD:
+            continue
+        if best is None or sim > score or story.id < best.id:
             best, score = story, sim
+    if best is not None and body is not None and tabular(body):
+        return None
     return best

@@ -175,9 +175,7 @@ class StoryTracker:
         db.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)", [(k, seq) for k in found])
         linked = self._link(seq, day, hashes, found, body, title)
         if story is None:
-            story = self._story_of_copies(linked) or self._cluster(
-                aid, vector, day, df, cluster.tabular(body)
-            )
+            story = self._story_of_copies(linked) or self._cluster(aid, vector, day, df, body)
             doc["story"] = story
         self._join(story, vector, day)
         db.execute("UPDATE articles SET story = ? WHERE seq = ?", (story, seq))
@@ -241,7 +239,7 @@ class StoryTracker:
         return dated[0][3]
 
     def _cluster(
-        self, aid: str, vector: cluster.Vector, day: int | None, df: dict[int, int], table: bool
+        self, aid: str, vector: cluster.Vector, day: int | None, df: dict[int, int], body: str
     ) -> str:
         """The story the article joins, or a new one it starts."""
         db = self._conn()
@@ -258,7 +256,7 @@ class StoryTracker:
                 found = self._story(sid)
                 if found is not None and found.size:
                     candidates.append(found)
-        best = cluster.best_story(vector, day, candidates, df, self._n, table)
+        best = cluster.best_story(vector, day, candidates, df, self._n, body)
         if best is not None:
             return best.id
         sid = cluster.story_id(aid)
