@@ -127,16 +127,17 @@ def resolve(counts: Mapping[str, Mapping[EntityType, int]]) -> Resolution:
         return (total[k], len(k.split()), k)
 
     # 2. Spelling variants (the most named spelling leads), plurals, demonyms.
+    spelt: dict[str, str] = {}  # each key's compact spelling
     by_compact: defaultdict[str, list[str]] = defaultdict(list)
     for k in keys:
-        by_compact[compact(k)].append(k)
+        by_compact[spelt.setdefault(k, compact(k))].append(k)
     for same in by_compact.values():
         for part in spellings(same, keys):
             lead = max(part, key=weight)
             for k in part:
                 groups.join(k, lead)
     for k in keys:
-        spelling = compact(k)  # "lib dems", "standard and poors corp": plurals, possessives
+        spelling = spelt[k]  # "lib dems", "standard and poors corp": plurals, possessives
         if " " in k and spelling.endswith("s") and (single := spelling[:-1]) in by_compact:
             target = max(by_compact[single], key=weight)
             if weight(target) >= weight(k):
@@ -151,8 +152,13 @@ def resolve(counts: Mapping[str, Mapping[EntityType, int]]) -> Resolution:
     votes = _group_votes(keys, groups)
     firms = {groups.root(k) for k in keys if is_firm(k)}
 
+    kinds: dict[str, EntityType] = {}
+
     def kind(r: str) -> EntityType:
-        return _kind(votes[r], r in firms)
+        found = kinds.get(r)
+        if found is None:
+            found = kinds[r] = _kind(votes[r], r in firms)
+        return found
 
     persons = [r for r in votes if kind(r) == "person"]
     orgs = [r for r in votes if kind(r) == "org"]
@@ -221,7 +227,7 @@ def resolve(counts: Mapping[str, Mapping[EntityType, int]]) -> Resolution:
         },
         members={r: tuple(sorted(ms, key=weight, reverse=True)) for r, ms in members.items()},
         votes={r: v for r, v in votes.items() if r in members},
-        spellings={compact(k): root for k, root in canonical.items()},
+        spellings={spelt[k]: root for k, root in canonical.items()},
     )
 
 

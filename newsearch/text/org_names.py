@@ -97,15 +97,6 @@ def is_firm(key: str) -> bool:
     return len(words) > 1 and words[-1] in FIRM_TAIL
 
 
-def _starts(short: list[str], full: list[str]) -> bool:
-    """Whether ``full`` opens with ``short``'s words, its last perhaps as a possessive
-    (``moody`` opens ``moodys investors service``)."""
-    n = len(short)
-    if n >= len(full) or full[: n - 1] != short[:-1]:
-        return False
-    return full[n - 1] in (short[-1], short[-1] + "s")
-
-
 def org_prefixes(
     votes: Mapping[str, Counter[EntityType]],
     groups: Groups,
@@ -121,20 +112,20 @@ def org_prefixes(
     less. A lone word named more than that name is its brand: ``ford motor`` joins ``ford``
     (not a body of it: ``ec commission`` stays apart from ``ec``). A lone word the model
     calls a person joins too when no person's name ends with it (``phelps``: Phelps Dodge)."""
-    by_head: defaultdict[str, list[str]] = defaultdict(list)
+    starting: defaultdict[str, list[str]] = defaultdict(list)  # "shearson" -> names it opens
     for r in orgs:
         words = r.split()
-        if len(words) > 1:
-            by_head[words[0]].append(r)
+        for n in range(1, len(words)):
+            starting[" ".join(words[:n])].append(r)
+            if words[n - 1].endswith("s"):  # "moodys investors service" opens with "moody"
+                starting[" ".join([*words[: n - 1], words[n - 1][:-1]])].append(r)
     for r in sorted(votes, key=lambda k: -len(k.split())):
-        if groups.root(r) != r:
+        if groups.root(r) != r or r not in starting:
             continue
         words, what = r.split(), kind(r)
         if what == "place" or (what == "person" and (len(words) > 1 or by_last.get(r))):
             continue
-        heads = by_head.get(words[0], []) + by_head.get(words[0] + "s", [])
-        longer = [f for f in heads if groups.root(f) == f and _starts(words, f.split())]
-        full = dominant(longer, named)
+        full = dominant([f for f in starting[r] if groups.root(f) == f], named)
         if full is None:
             continue
         if named[full] >= named[r]:
