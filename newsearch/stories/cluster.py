@@ -8,7 +8,7 @@ articles keep a small index's weights near uniform: five articles on one event s
 words, which raw IDF would weigh least), cut to its ``TERMS`` best and made unit length.
 Words name the story: people, places, companies and what happened to them; a static
 embedding of the text finds the topic, not the story (measured on Reuters: B-cubed F1 at
-most 0.48 against 0.89, benchmarks/README.md).
+most 0.50 against 0.90, benchmarks/README.md "Stories").
 
 Single pass, incremental: an article joins the story whose centroid (the sum of its members'
 vectors, its ``CENTROID_TERMS`` best terms) is most similar to it (cosine) among the stories
