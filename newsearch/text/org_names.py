@@ -170,8 +170,10 @@ def acronyms(
     """A one-word key of a few letters (or letters joined by "and": ``s and p``, from S&P)
     that is the initials of one organisation's name of the corpus (or of one named DOMINANT
     times the next) is that organisation (``gm``: ``general motors``; ``usda``); the name
-    less often given joins the other. Not a company's own name (``firms``: ``cbs``, a
-    quarter of whose articles say ``cbs inc``)."""
+    less often given joins the other. An acronym and a word of the name it stands for name
+    that one of its names (``ec commission``: ``european commission``, not ``european
+    community``; ``ico coffee``: the coffee organisation, not the cocoa one). Not a
+    company's own name (``firms``: ``cbs``, a quarter of whose articles say ``cbs inc``)."""
     spelled: defaultdict[str, list[str]] = defaultdict(list)
     for r in orgs:
         for letters in _initials(r) - set(r.split()):  # "ec commission" spells no "ec"
@@ -180,12 +182,17 @@ def acronyms(
         words = r.split()
         spaced = len(words) > 1 and all(len(w) == 1 or w == "and" for w in words)
         letters = "".join(w for w in words if w != "and") if spaced else r
+        subject = ""  # "ec commission", "ico coffee": the acronym, and a word of its name
+        if len(words) == 2 and not spaced and words[1].isalpha() and len(words[1]) > 2:
+            letters, subject = words
         if not letters.isalpha() or not 2 <= len(letters) <= ACRONYM_MAX:
             continue
         mine = groups.root(r)
         if kind(r) == "place" or mine in firms:  # cbs: cbs inc's name
             continue
-        spelling = {groups.root(f) for f in spelled.get(letters, [])} - {mine}
+        spelling = {
+            groups.root(f) for f in spelled.get(letters, []) if not subject or subject in f.split()
+        } - {mine}
         full = dominant(sorted(spelling), named)
         if full is not None and min(named.get(full, 0), named.get(mine, 0)) >= ACRONYM_MIN:
             if named.get(full, 0) >= named.get(mine, 0):
