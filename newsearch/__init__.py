@@ -36,6 +36,7 @@ from newsearch.models import (
     StoryList,
     StoryView,
     Timeline,
+    TimelineMark,
     TimelinePeriod,
 )
 from newsearch.search.engine import SearchEngine
@@ -141,6 +142,7 @@ __all__ = [
     "StoryList",
     "StoryView",
     "Timeline",
+    "TimelineMark",
     "TimelinePeriod",
     "Watch",
     "WatchRun",

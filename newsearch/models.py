@@ -385,10 +385,23 @@ class TimelinePeriod:
 
 
 @dataclass(frozen=True)
+class TimelineMark:
+    """A period where a figure of the query's story changed (``timeline --figures``): in
+    ``group`` (what is counted and the event), ``figure`` as ``article`` gives it, and the
+    figure before it (None for the group's first)."""
+
+    period: str
+    group: str
+    figure: str
+    previous: str | None
+    article: ArticleInfo
+
+
+@dataclass(frozen=True)
 class Timeline:
     """``newsearch timeline``: the articles matching ``query`` by ``bucket`` (day, week or
     month); ``undated`` have no date. The periods' counts plus ``undated`` are ``total``, the
-    query's total."""
+    query's total. ``marks``: the periods where the story's figures changed, when asked."""
 
     query: str
     bucket: str
@@ -397,6 +410,7 @@ class Timeline:
     undated: int
     undated_sources: tuple[FacetValue, ...] = ()
     notices: tuple[str, ...] = ()
+    marks: tuple[TimelineMark, ...] = ()  # where the figures changed (``figures=True``)
 
 
 @dataclass(frozen=True)

@@ -106,3 +106,29 @@ def test_recency_ranks_the_newer_first_and_leaves_undated_articles_in_place(
     assert changed == 1  # one of the two orders was the other way round before
     r = runner.invoke(app, ["query", "cranes", "--recency", "soon", "--index", str(tmp_path / "0")])
     assert r.exit_code == 1 and "half-life" in r.output
+
+
+def test_figures_mark_the_days_a_storys_figure_changed(tmp_path: Path) -> None:
+    """--figures marks the day a figure first appears and each day another is given; a
+    repeat marks nothing, nor does an undated article; each mark names the figure before."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    reports = [
+        ("2024-05-01", "Wire", "Rescuers said at least 20 people were killed in the flood."),
+        ("2024-05-02", "Herald", "Officials said at least 20 people were killed in the flood."),
+        ("2024-05-04", "Times", "Officials said 45 people were killed in the flood."),
+        (None, "Blog", "Officials said 90 people were killed in the flood."),
+    ]
+    for n, (date, source, text) in enumerate(reports):
+        head = f"---\ntitle: Flood\nsource: {source}\n" + (f"date: {date}\n" if date else "")
+        (docs / f"{n}.txt").write_text(head + "---\n" + text + "\n", encoding="utf-8")
+    build_index(docs, tmp_path / "idx", entities=False, vectors=False)
+    out = json.loads(
+        cli(tmp_path / "idx", "timeline", "flood killed", "--figures", "--json").stdout
+    )
+    marks = [(m["date"], m["figure"], m["previous"], m["article"]["source"]) for m in out["marks"]]
+    assert marks == [("2024-05-01", ">=20", None, "Wire"), ("2024-05-04", "45", ">=20", "Times")]
+    assert sum(c["count"] for c in out["counts"]) + out["undated"] == out["total"] == 4
+    plain = cli(tmp_path / "idx", "timeline", "flood killed", "--figures").stdout
+    assert "2024-05-04  people: casualties: 45 (was >=20), Times" in plain
+    assert "marks" not in json.loads(cli(tmp_path / "idx", "timeline", "flood", "--json").stdout)

@@ -61,11 +61,24 @@ def story_view_json(v: StoryView) -> dict[str, Any]:
     return {"story": story_json(v.story), "articles": [article_json(a) for a in v.articles]}
 
 
-def timeline_json(t: Timeline) -> dict[str, Any]:
+def timeline_json(t: Timeline, figures: bool = False) -> dict[str, Any]:
     """``newsearch timeline --json``: each period's count and its outlets' (``date`` is the
     period: a day, an ISO week ``2025-W18`` or a month); the counts plus ``undated`` make
-    ``total``. (``by`` and ``period`` repeat ``bucket`` and ``date``.)"""
+    ``total``. (``by`` and ``period`` repeat ``bucket`` and ``date``.) With ``figures``,
+    ``marks``: the periods where a figure changed, each with its group, the figure, the one
+    before it and the article."""
+    marks = [
+        {
+            "date": m.period,
+            "group": m.group,
+            "figure": m.figure,
+            "previous": m.previous,
+            "article": article_json(m.article),
+        }
+        for m in t.marks
+    ]
     return {
+        **({"marks": marks} if figures else {}),
         "query": t.query,
         "bucket": t.bucket,
         "by": t.bucket,
@@ -208,6 +221,7 @@ def print_timeline(console: Console, t: Timeline, rich: bool) -> None:
         console.print(Text(f"No articles match '{escape(clip(t.query))}'."))
         return
     drawn = _outlets(t)
+    changed = {m.period for m in t.marks}
     style = {name: COLOURS[i] for i, name in enumerate(drawn)}
     mark = {name: MARKS[i % len(MARKS)] for i, name in enumerate(drawn)}
     most = max((p.count for p in t.periods), default=1)
@@ -232,11 +246,17 @@ def print_timeline(console: Console, t: Timeline, rich: bool) -> None:
                 char = "\u2588" if rich else mark.get(name, ".")
                 line.append(char * cells, style=style.get(name, "white") if rich else "")
         line.append(f" {p.count}")
+        if p.period in changed:
+            line.append(" * figures changed", style="bold" if rich else "")
         console.print(line)
     tail = f"{t.total} matching articles"
     if t.undated:
         tail += f", {t.undated} undated (not drawn)"
     console.print(Text(tail))
+    for m in t.marks:  # (timeline --figures)
+        was = f" (was {m.previous})" if m.previous else " (first)"
+        said = f"{m.article.source or _name(m.article)}"
+        console.print(Text(escape(f"{m.period}  {m.group}: {m.figure}{was}, {said}")))
 
 
 def timeline_png(t: Timeline, path: Path) -> None:
@@ -263,6 +283,11 @@ def timeline_png(t: Timeline, path: Path) -> None:
         if any(counts):
             ax.bar(labels, counts, bottom=bottom, label=name)
             bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
+    for m in {m.period for m in t.marks} & set(labels):  # where a figure changed
+        at = labels.index(m)
+        ax.annotate(
+            "figures changed", (at, bottom[at]), ha="center", va="bottom", fontsize="x-small"
+        )
     undated = f" ({t.undated} undated, not drawn)" if t.undated else ""
     ax.set_title(f"{t.query or 'all articles'}: {t.total} articles by {t.bucket}{undated}")
     ax.set_ylabel("articles")

@@ -150,6 +150,14 @@ def timeline(
         typer.Option("--png", metavar="FILE", help="Draw the chart as a PNG image in FILE too."),
     ] = None,
     mode: ModeOpt = "hybrid",
+    figures: Annotated[
+        bool,
+        typer.Option(
+            "--figures",
+            help="Mark the periods where the story's figures changed (the claims `newsearch "
+            "compare` finds in the 50 best matching articles).",
+        ),
+    ] = False,
     filters: dict[str, Any] | None = None,
 ) -> None:
     """The matching articles per day, week or month and outlet, as a bar chart; the counts
@@ -161,6 +169,7 @@ def timeline(
       newsearch timeline Kursk
       newsearch timeline "oil prices" --by week --png oil.png
       newsearch timeline Kursk --source RFA --json
+      newsearch timeline "North Korean troops" --figures
     """
     from newsearch.commands import render_stories as out
     from newsearch.errors import NewsearchError
@@ -170,7 +179,7 @@ def timeline(
     try:
         console.ensure_index(index)
         with SearchEngine(index) as engine:
-            found = engine.timeline(text, bucket=by, mode=mode, **(filters or {}))
+            found = engine.timeline(text, bucket=by, mode=mode, figures=figures, **(filters or {}))
     except NewsearchError as exc:
         console.fail(str(exc))
     if png is not None:
@@ -179,7 +188,7 @@ def timeline(
         except (OSError, ValueError) as exc:
             console.fail(f"could not write {png}: {exc} (check the folder exists and is writable)")
     if as_json:
-        console.emit_json(out.timeline_json(found))
+        console.emit_json(out.timeline_json(found, figures))
     else:
         from newsearch import render
 

@@ -18,6 +18,7 @@ from newsearch.index.segments import Mask
 from newsearch.models import (
     ENTITY_TYPES,
     ArticleView,
+    Claim,
     Comparison,
     EntitySummary,
     EntityType,
@@ -37,6 +38,8 @@ from newsearch.search.filters import Filters
 from newsearch.search.hybrid import DEFAULT_MODE, MODES, Mode, query_text
 from newsearch.search.plan import Sort
 from newsearch.text import embedding
+
+FIGURE_ARTICLES = 50  # the best matching articles whose figures a timeline marks
 
 if TYPE_CHECKING:
     from newsearch.stories.listing import Stories
@@ -211,18 +214,32 @@ class SearchEngine(EngineCore):
         *,
         bucket: str = "auto",
         mode: Mode = DEFAULT_MODE,
+        figures: bool = False,
         filters: Filters | None = None,
         **options: Any,
     ) -> Timeline:
         """The articles matching ``query`` (its ``total``: the same articles as ``search``'s
         first page and its date facet) per day, week or month (``bucket``; ``auto`` by the
-        span) and per outlet, and how many are undated (stories/timeline.py)."""
-        from newsearch.stories.timeline import timeline
+        span) and per outlet, and how many are undated (stories/timeline.py); with
+        ``figures``, the periods where the figures of ``compare`` over the same query changed
+        (stories/figures.py)."""
+        from newsearch.stories.timeline import period_of, timeline
 
         plan, every = self._matched(query, mode, filters, options)
         size = self._s().doc_count_all()
         notices = plan.notices + self._hybrid_notice(mode) if size else plan.notices
-        return timeline(query, self._facet_table(), every, size, bucket, notices)  # type: ignore[arg-type]
+        found = timeline(query, self._facet_table(), every, size, bucket, notices)  # type: ignore[arg-type]
+        if not figures or not query.strip():
+            return found
+        from newsearch.stories.figures import marks
+
+        compared = self.compare(query, articles=FIGURE_ARTICLES, filters=filters, **options)
+        chosen = found.bucket
+
+        def period(c: Claim) -> str | None:
+            return period_of(c.article.date, chosen) if c.article.date else None  # type: ignore[arg-type]
+
+        return replace(found, marks=tuple(marks(compared, period)))
 
     def stories(
         self,
