@@ -11,6 +11,7 @@ recency    ``--recency HALF_LIFE``: a publication-date decay of the score
 diff       what a copy changed, word by word (``newsearch show``)
 lookup     live articles by id; an article's copies with their changes
 timeline   matching articles per day, week or month and outlet
+figures    the periods where a story's figures changed (compare's claims, timeline --figures)
 listing    ``newsearch stories`` and ``newsearch story ID`` from the index's story field
 similar    ``newsearch similar ID``: articles like one by salient words and vectors
 
