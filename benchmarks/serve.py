@@ -9,7 +9,8 @@ reuses ``--index``), starts `newsearch serve` on a free port of 127.0.0.1, and r
 the other, each mix of ``--mix`` for ``--seconds``: ``--clients`` clients, each on its own
 keep-alive connection, sending a request as soon as its last one was answered (a closed loop:
 a stress test), or, with ``--think S``, after reading it for S seconds on average (drawn
-uniformly from 0.5 S to 1.5 S, fixed seed: people at a search page, as Locust's wait_time).
+uniformly from 0.5 S to 1.5 S, fixed seed: people at a search page, as Locust's wait_time),
+each client's first request after a wait drawn from 0 to 1.5 S (people arrive one by one).
 
   unique   every request a query never asked before in the run (pairs of Reuters' own topic,
            place, people and organisation names, shuffled with a fixed seed, and a page of 10
@@ -97,6 +98,8 @@ async def client(
 ) -> None:
     reader: asyncio.StreamReader | None = None
     writer: asyncio.StreamWriter | None = None
+    if think and pause is not None:  # people arrive one by one, not all in the same instant
+        await asyncio.sleep(think * pause.uniform(0, 1.5))
     while time.perf_counter() < until and budget[0] > 0:
         budget[0] -= 1
         query = next(queries, None)
