@@ -4,8 +4,9 @@ A query's claims are grouped by compare (what they count and the event: "soldier
 wounded", "troops deployed"). In each group, taken in date order, a figure is marked where it
 first appears and wherever a later article gives another (a value more than compare's
 "about" margin, 15%, from the figure before it: "around 4,000" after "some 300"); a repeat of
-the same figure marks nothing. Undated articles' figures have no day and mark nothing. A mark names its period of
-the timeline, the group, the figure as written and the one before it, and the article.
+the same figure marks nothing. Undated articles' figures have no day and mark nothing. A mark
+names its period of the timeline, the group, the figure as written and the one before it, and
+the article.
 """
 
 from __future__ import annotations
