@@ -166,7 +166,6 @@ def timeline(
     Examples:
 
     \b
-      newsearch timeline Kursk
       newsearch timeline "oil prices" --by week --png oil.png
       newsearch timeline Kursk --source RFA --json
       newsearch timeline "North Korean troops" --figures
