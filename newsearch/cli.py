@@ -29,6 +29,7 @@ from newsearch.commands.options import (
     ModeChoice,
     QueryCommand,
     SortChoice,
+    WordsArg,
     filter_options,
 )
 from newsearch.commands.serve import serve
@@ -210,14 +211,7 @@ def _given(**options: Any) -> dict[str, Any]:
 @app.command(cls=QueryCommand)
 @filter_options
 def facets(
-    words: Annotated[
-        list[str] | None,
-        typer.Argument(
-            metavar="QUERY",
-            help="A query as for `newsearch query`; all articles if none.",
-            show_default=False,
-        ),
-    ] = None,
+    words: WordsArg = None,
     index: IndexOpt = Path(DEFAULT_INDEX),
     as_json: JsonOpt = False,
     limit: Annotated[

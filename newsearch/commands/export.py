@@ -17,7 +17,7 @@ import typer
 
 from newsearch import render
 from newsearch.commands import console
-from newsearch.commands.options import DEFAULT_INDEX, IndexOpt, JsonOpt, filter_options
+from newsearch.commands.options import DEFAULT_INDEX, IndexOpt, JsonOpt, WordsArg, filter_options
 from newsearch.models import Hit, SearchResults
 
 FormatChoice = Literal["csv", "jsonl", "json"]
@@ -234,14 +234,7 @@ def print_count(text: str, index: Path, as_json: bool, filters: dict[str, Any]) 
 
 @filter_options
 def count(
-    words: Annotated[
-        list[str] | None,
-        typer.Argument(
-            metavar="QUERY",
-            help="A query as for `newsearch query`; all articles if none.",
-            show_default=False,
-        ),
-    ] = None,
+    words: WordsArg = None,
     index: IndexOpt = Path(DEFAULT_INDEX),
     as_json: JsonOpt = False,
     filters: dict[str, Any] | None = None,

@@ -197,3 +197,14 @@ def words_after_dashes(args: list[str], params: list[Any]) -> list[str]:
             moved = moved or (token.startswith("-") and len(token) > 1)
             words.append(token)
     return [*options, "--", *words] if moved else args
+
+
+# The optional free-text query of the commands that read all articles without one.
+WordsArg = Annotated[
+    list[str] | None,
+    typer.Argument(
+        metavar="QUERY",
+        help="A query as for `newsearch query`; all articles if none.",
+        show_default=False,
+    ),
+]

@@ -11,7 +11,14 @@ from typing import Annotated, Any, Literal
 import typer
 
 from newsearch.commands import console
-from newsearch.commands.options import DEFAULT_INDEX, IndexOpt, JsonOpt, ModeChoice, filter_options
+from newsearch.commands.options import (
+    DEFAULT_INDEX,
+    IndexOpt,
+    JsonOpt,
+    ModeChoice,
+    WordsArg,
+    filter_options,
+)
 
 BucketChoice = Literal["auto", "day", "week", "month"]
 
@@ -38,14 +45,6 @@ ModeOpt = Annotated[
     ModeChoice,
     typer.Option(
         help="Count the articles as `query` does in this mode (its total).", show_default=True
-    ),
-]
-WordsArg = Annotated[
-    list[str] | None,
-    typer.Argument(
-        metavar="QUERY",
-        help="A query as for `newsearch query` (all articles if none).",
-        show_default=False,
     ),
 ]
 
