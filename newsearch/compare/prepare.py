@@ -57,16 +57,19 @@ def prepare_claims(
     none at all if more than ``limit`` lack them. ``progress(done, of)`` after each batch."""
     started = time.perf_counter()
     gen, documents = store.live_stored(Path(index_dir))
-    bodies: dict[str, str] = {}
-    for fields in documents:
-        key = fields.get("hash")
-        if key and key not in bodies:
-            bodies[key] = fields.get("body") or ""
+    hashes = list(dict.fromkeys(h for fields in documents if (h := fields.get("hash"))))
     cache = ClaimCache(gen)
-    kept = cache.get(bodies)
-    todo = [key for key in bodies if key not in kept]
+    kept = cache.get(hashes)
+    todo = [key for key in hashes if key not in kept]
     if limit is not None and len(todo) > limit:
         return ClaimsPrepared(0, len(kept), len(todo), 0, time.perf_counter() - started)
+    # (only the bodies to parse are held: a second read of the generation read above)
+    wanted = set(todo)
+    bodies: dict[str, str] = {}
+    for fields in store.live_stored(Path(index_dir))[1]:
+        if fields.get("hash") in wanted:
+            bodies.setdefault(fields["hash"], fields.get("body") or "")
+    todo = [key for key in todo if key in bodies]  # (an article gone in between)
     found = 0
     for start in range(0, len(todo), BATCH):
         keys = todo[start : start + BATCH]
