@@ -33,7 +33,8 @@ def shingles(text: str, size: int = SHINGLE) -> frozenset[str]:
     words = _WORD.findall(text.lower())
     if len(words) <= size:
         return frozenset({" ".join(words)}) if words else frozenset()
-    return frozenset(" ".join(words[i : i + size]) for i in range(len(words) - size + 1))
+    runs = zip(*(words[i:] for i in range(size)), strict=False)  # (the shorter ends it)
+    return frozenset(map(" ".join, runs))
 
 
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:

@@ -75,6 +75,20 @@ def term_hash(word: str) -> int:
     return zlib.crc32(word.encode("utf-8")) & 0x7FFFFFFF
 
 
+class _TermHashes(dict[str, int | None]):
+    """term_hash of each word met, None for a stop word (a memo: news repeats its words)."""
+
+    def __missing__(self, word: str) -> int | None:
+        found = None if word in STOP_WORDS else term_hash(word)
+        if len(self) < _MEMO_WORDS:
+            self[word] = found
+        return found
+
+
+_MEMO_WORDS = 200_000
+_TERMS = _TermHashes()
+
+
 def story_id(founder: str) -> str:
     """A story's id: from the id of the article that started it (so a rebuild that starts it
     with the same article gives it the same id)."""
@@ -97,10 +111,11 @@ def term_counts(title: str | None, body: str) -> dict[int, float]:
     """The article's terms with their weighted counts (the title's count ``TITLE_WEIGHT``)."""
     counts: dict[int, float] = {}
     head = body if body != title else ""
+    terms = _TERMS
     for words, weight in ((head[:BODY_CHARS], 1.0), (title or "", TITLE_WEIGHT)):
         for w in _WORD.findall(words.lower()):
-            if w not in STOP_WORDS:
-                t = term_hash(w)
+            t = terms[w]
+            if t is not None:
                 counts[t] = counts.get(t, 0.0) + weight
     return counts
 
@@ -163,11 +178,22 @@ class Story:
     undated: bool = False
     norm: float = 0.0
 
-    def similarity(self, v: Vector) -> float:
+    def similarity(self, v: Vector, order: Mapping[int, int] | None = None) -> float:
+        """The cosine of the centroid and ``v`` (unit length). Only the terms both hold
+        count, added in ``v``'s order (``order``: each term's place in ``v``, if known) so
+        that the sum is the same to the last bit however the centroid came about."""
         if not self.norm:
             return 0.0
         c = self.centroid
-        return sum(w * c.get(t, 0.0) for t, w in v.items()) / self.norm
+        common = c.keys() & v.keys()
+        if not common:
+            return 0.0
+        if len(common) > 1:
+            place = order if order is not None else {t: i for i, t in enumerate(v)}
+            terms: Iterable[int] = sorted(common, key=place.__getitem__)
+        else:
+            terms = common
+        return sum(v[t] * c[t] for t in terms) / self.norm
 
     def near(self, day: int | None) -> bool:
         """Whether an article of ``day`` is within the window of the story's dates (no window
@@ -223,25 +249,29 @@ def best_story(
     df: Mapping[int, int] | None = None,
     n: int = 0,
     body: str | None = None,
+    table: bool | None = None,
 ) -> Story | None:
     """The candidate the article joins: near its date, similar by at least THRESHOLD in the
     article's rare terms (given the index's document frequencies ``df`` over its ``n``
     articles: rare_limit(); without, all its terms), and most similar in all; none for a
-    table (tabular(), given the article's ``body``)."""
+    table (``table``, else tabular() of the article's ``body`` if given)."""
     limit = rare_limit(n)
     rare = v if df is None else {t: w for t, w in v.items() if df.get(t, 1) <= limit}
+    order = {t: i for i, t in enumerate(v)}  # (rare keeps v's order: one map serves both)
     best: Story | None = None
     score = 0.0
     for story in candidates:
         if not story.near(day):
             continue
-        sim = story.similarity(v)  # (at least the rare terms' similarity: tried first)
+        sim = story.similarity(v, order)  # (at least the rare terms' similarity: tried first)
         if sim < THRESHOLD or (best is not None and sim < score):
             continue
-        if rare is not v and story.similarity(rare) < THRESHOLD:
+        if rare is not v and story.similarity(rare, order) < THRESHOLD:
             continue
         if best is None or sim > score or story.id < best.id:
             best, score = story, sim
-    if best is not None and body is not None and tabular(body):
+    if best is None:
+        return None
+    if table if table is not None else body is not None and tabular(body):
         return None
     return best

@@ -79,7 +79,7 @@ def _rensa() -> Any:
 
 def shingle_hashes(bodies: Sequence[str]) -> list[Hashes]:
     """Each body's shingles as sorted unique 32-bit hashes (rensa's 64-bit ones, cut)."""
-    sets = [sorted(shingles(b)) for b in bodies]
+    sets = [list(shingles(b)) for b in bodies]  # (any order: the hashes are sorted below)
     hashed = _rensa().RMinHash.hash_token_sets(sets) if sets else []
     return [np.unique(np.asarray(h, np.uint64).astype(np.uint32)) for h in hashed]
 

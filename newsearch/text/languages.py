@@ -229,14 +229,14 @@ def _detect(title: str | None, body: str) -> tuple[str, float]:
     its function words, 0.0 when nothing was asked)."""
     sample = f"{title}\n{body}" if title else body
     sample = unicodedata.normalize("NFC", sample[:DETECT_CHARS])
-    letters = len(_LETTER.findall(sample))
-    if letters == 0:
+    if not _LETTER.search(sample):
         return DEFAULT_LANGUAGE, 0.0
     words = _WORD.findall(sample.lower())
     if len(words) >= ENGLISH_WORDS:
-        english = sum(w in ENGLISH_FUNCTION for w in words)
+        english = sum(map(ENGLISH_FUNCTION.__contains__, words))
         if english >= ENGLISH_SHARE * len(words):
             return DEFAULT_LANGUAGE, 1.0
+    letters = len(_LETTER.findall(sample))
     code, confidence = _identifier().classify(sample)
     code = _SAME.get(str(code), str(code))
     if sample.isupper():
