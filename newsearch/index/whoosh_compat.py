@@ -49,6 +49,7 @@ from whoosh.index import Index
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import _length_byte_cache
+from whoosh.writing import IndexWriter
 
 from newsearch.errors import WhooshVersionError
 from newsearch.index.view_file import ViewFile
@@ -298,6 +299,16 @@ class TeeFieldWriter(W3FieldWriter):  # type: ignore[misc]
 
 
 # Reading an open index.
+
+
+def open_writer(ix: Index, procs: int = 0, **options: Any) -> IndexWriter:
+    """A writer of ``ix``: with ``procs``, Whoosh's parallel writer with that many writer
+    processes (one too: this process then only hands documents over), else one writing here."""
+    if procs > 0:
+        from whoosh.multiproc import MpWriter
+
+        return MpWriter(ix, procs=procs, **options)
+    return ix.writer(**options)
 
 
 def segment_ids(ix: Index) -> set[str]:

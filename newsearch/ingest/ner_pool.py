@@ -32,6 +32,12 @@ class Extractor(Protocol):
     def extract(self, texts: Sequence[str]) -> list[tuple[Mention, ...]]: ...
 
 
+class BatchWork(Protocol):
+    """Any work done on a batch in the workers (an Extractor; prepare.DocumentMaker)."""
+
+    def extract(self, items: Sequence[Any]) -> list[Any]: ...
+
+
 def send(stream: IO[bytes], obj: object) -> None:
     data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
     stream.write(_LEN.pack(len(data)) + data)
@@ -51,7 +57,7 @@ def default_processes() -> int:
 
 
 class _Worker:
-    def __init__(self, extractor: Extractor) -> None:
+    def __init__(self, extractor: BatchWork) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "newsearch.ingest.ner_worker"],
             stdin=subprocess.PIPE,
@@ -61,10 +67,10 @@ class _Worker:
         self.stdin, self.stdout = self.proc.stdin, self.proc.stdout
         send(self.stdin, extractor)
 
-    def submit(self, texts: list[str]) -> None:
+    def submit(self, texts: list[Any]) -> None:
         send(self.stdin, texts)
 
-    def result(self) -> list[tuple[Mention, ...]]:
+    def result(self) -> list[Any]:
         try:
             kind, value = receive(self.stdout)
         except EOFError:
@@ -77,6 +83,10 @@ class _Worker:
         return value  # type: ignore[no-any-return]
 
     def close(self) -> None:
+        # Told to stop, not left to see the pipe close: a process forked meanwhile (Whoosh's
+        # writer processes) holds the pipe's write end too, so the end of input never comes.
+        with contextlib.suppress(OSError):
+            send(self.stdin, None)
         with contextlib.suppress(OSError):
             self.stdin.close()
         try:
@@ -88,12 +98,15 @@ class _Worker:
 
 
 def extract_batches(
-    extractor: Extractor | None,
+    extractor: BatchWork | None,
     batches: Iterator[list[T]],
-    text_of: Callable[[T], str],
+    text_of: Callable[[T], Any],
     processes: int | None = None,
-) -> Iterator[tuple[list[T], list[tuple[Mention, ...]]]]:
-    """``(batch, mentions per item)`` for each batch, in order."""
+    inline_below: int = 2,
+) -> Iterator[tuple[list[T], list[Any]]]:
+    """``(batch, the extractor's result per item)`` for each batch, in order: from the second
+    batch on in ``processes`` workers, unless fewer than ``inline_below`` (one core: this
+    process, which also writes, extracts them all)."""
     if extractor is None:
         for batch in batches:
             yield batch, [()] * len(batch)
@@ -103,7 +116,7 @@ def extract_batches(
     if first is None:
         return
     second = next(batches, None)
-    if second is None or processes < 2:  # one batch, or one core: no workers
+    if second is None or processes < inline_below:  # one batch, or one core: no workers
         yield first, extractor.extract([text_of(x) for x in first])
         rest = itertools.chain([second] if second is not None else [], batches)
         for batch in rest:

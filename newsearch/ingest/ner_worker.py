@@ -1,7 +1,8 @@
 """An entity-extraction worker: ``python -m newsearch.ingest.ner_worker``.
 
 Reads a pickled extractor, then batches of texts, from stdin; writes ``("ok", mentions)`` or
-``("error", message)`` for each batch to stdout (length-prefixed pickles, see ner_pool).
+``("error", message)`` for each batch to stdout (length-prefixed pickles, see ner_pool); a
+``None`` in place of a batch (or the end of stdin) ends it.
 Only newsearch itself talks to it, over a pipe it created.
 """
 
@@ -19,9 +20,11 @@ def _read_all(stdin: BinaryIO, inbox: queue.Queue[Any]) -> None:
     """Drain stdin as batches arrive, so the parent never blocks writing the next one."""
     while True:
         try:
-            inbox.put(receive(stdin))
+            item = receive(stdin)
         except EOFError:
-            inbox.put(None)
+            item = None
+        inbox.put(item)
+        if item is None:  # told to stop (or the pipe closed): read no more
             return
 
 

@@ -20,6 +20,7 @@ from newsearch.index import store
 from newsearch.ingest.document import Embed
 from newsearch.ingest.identity import Key
 from newsearch.ingest.ner_pool import Extractor, default_processes, extract_batches
+from newsearch.ingest.prepare import DocumentMaker
 from newsearch.ingest.readers import (
     DEFAULT_OPTIONS,
     ReadOptions,
@@ -36,6 +37,7 @@ from newsearch.ingest.run import (
     Run,
     Tally,
     body_of,
+    item_of,
     stored_keys,
 )
 from newsearch.models import Article, IndexSummary, Skip
@@ -165,10 +167,15 @@ def build_index(
                 )
             gen = store.current_generation(root)  # type: ignore[assignment]
             ix = store.open_index(root)
-        # Without entities the cores are free for Whoosh's parallel writer; with them, the
-        # entity workers use the cores and one writer keeps up.
-        writer_procs = 1 if extractor is not None else (processes or default_processes())
-        default = COMMIT_EVERY if writer_procs > 1 else COMMIT_EVERY_WITH_ENTITIES
+        # With entities, the entity workers use the cores and one writer keeps up. Without,
+        # the cores are shared by document workers (prepare.py: half as many as cores) and
+        # Whoosh's writer processes.
+        cores = processes or default_processes()
+        makers = 0 if extractor is not None or cores < 2 else max(1, cores // 2)
+        # (One writer process a core: each writes its own segment at the end, and with one
+        # process for two cores that tail took Reuters 77 s against 45 s.)
+        writer_procs = 0 if extractor is not None or cores < 2 else cores
+        default = COMMIT_EVERY if writer_procs > 0 else COMMIT_EVERY_WITH_ENTITIES
         embed, embedding = _embedding(gen, root) if vectors else (None, None)
         run = Run(
             ix,
@@ -183,8 +190,14 @@ def build_index(
         )
         try:
             batches = run.batches(_items(inputs, reading))
-            for batch, mentions in extract_batches(extractor, batches, body_of, processes):
-                run.write(batch, mentions)
+            if makers:
+                maker = DocumentMaker(vectors=embed is not None)
+                made = extract_batches(maker, batches, item_of, makers, inline_below=1)
+                for batch, prepared in made:
+                    run.write(batch, [()] * len(batch), prepared)
+            else:
+                for batch, mentions in extract_batches(extractor, batches, body_of, processes):
+                    run.write(batch, mentions)
             if prune:
                 run.prune(confirm)
             run.commit()

@@ -6,7 +6,7 @@ committing as it goes; prune at the end. Every item read ends in exactly one of 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -19,9 +19,10 @@ from newsearch.index import postings_copy as sidecar
 from newsearch.index.postings_copy import SidecarCodec
 from newsearch.index.store import write_manifest
 from newsearch.index.vocabulary import count_words, save_vocabulary
-from newsearch.index.whoosh_compat import cancel_writer, segment_count, segment_ids
+from newsearch.index.whoosh_compat import cancel_writer, open_writer, segment_count, segment_ids
 from newsearch.ingest.document import Embed, add_vectors, article_language, build_document
 from newsearch.ingest.identity import Decision, Key, Ledger, relocated_document
+from newsearch.ingest.prepare import Item, Prepared
 from newsearch.ingest.readers import DEFAULT_OPTIONS, ReadOptions, iter_items
 from newsearch.ingest.readers.tree import Passed
 from newsearch.models import Article, Mention, Skip
@@ -32,6 +33,14 @@ Progress = Callable[[int], None]
 # Whether to prune (articles to remove, articles in the index), asked when it is over half
 Confirm = bool | Callable[[int, int], bool]
 BATCH = 256  # articles handed to entity extraction and the writer at a time
+
+
+def item_of(op: Op) -> Item | None:
+    """What a document worker needs of a change: the article to write, unless it has none or
+    is relocated (its document is made from its stored fields)."""
+    if op.article is None or op.relocate is not None:
+        return None
+    return op.article, op.hashes
 
 
 def body_of(op: Op) -> str:
@@ -80,7 +89,7 @@ class Run:
         ix: Index | None,
         gen: Path | None,
         progress: Progress | None,
-        writer_procs: int = 1,
+        writer_procs: int = 0,
         *,
         commit_every: int,
         max_segments: int,
@@ -94,7 +103,7 @@ class Run:
         self.embedding = embedding  # the model's id, for the manifest
         # SidecarCodec: Whoosh's own, also copying frequent words' postings for fast reading
         self.writer_options: dict[str, Any] = {"limitmb": 256, "codec": SidecarCodec()}
-        if writer_procs > 1:  # Whoosh's own parallel writer: one segment per process
+        if writer_procs > 0:  # Whoosh's own parallel writer: one segment per process
             self.writer_options.update(procs=writer_procs, multisegment=True)
         self.commit_every = commit_every
         self.max_segments = max_segments
@@ -118,7 +127,7 @@ class Run:
     def _writer(self) -> IndexWriter:
         assert self.ix is not None, "a dry run writes nothing"
         if self.writer is None:
-            self.writer = self.ix.writer(**self.writer_options)
+            self.writer = open_writer(self.ix, **self.writer_options)
         return self.writer
 
     def add(self, item: Article | Skip, given: bool = False) -> None:
@@ -195,24 +204,37 @@ class Run:
         batch, self.pending = self.pending[:BATCH], self.pending[BATCH:]
         return batch
 
-    def write(self, batch: list[Op], mentions: list[tuple[Mention, ...]]) -> None:
+    def write(
+        self,
+        batch: list[Op],
+        mentions: Sequence[tuple[Mention, ...]],
+        prepared: Sequence[Prepared | None] | None = None,
+    ) -> None:
+        """Write a batch: its entity ``mentions``, or its documents ``prepared`` by a worker
+        (ingest/prepare.py: vectors and story features made; None for an item it left)."""
         w = self._writer()
         sources = self._stored_fields({op.relocate for op in batch if op.relocate})
         docs: list[dict[str, Any]] = []
-        for op, ments in zip(batch, mentions, strict=True):
+        made: list[Prepared | None] = []
+        for op, ments, ready in zip(batch, mentions, prepared or [None] * len(batch), strict=True):
             for aid in op.delete:
                 w.delete_by_term("article_id", aid)
             if op.article is None:
                 continue
-            if op.relocate is None:
+            if ready is not None:
+                if ready.words:
+                    self.words.update(ready.words)
+                docs.append(ready.doc)
+            elif op.relocate is None:
                 count_words(self.words, (op.article.title, op.article.body))
                 docs.append(build_document(op.article, ments, op.hashes))
             else:  # its words are counted already
                 docs.append(relocated_document(op.article, sources.get(op.relocate), op.hashes))
+            made.append(ready)
         if self.embed is not None:
-            add_vectors(docs, self.embed)
+            add_vectors([d for d, r in zip(docs, made, strict=True) if r is None], self.embed)
         if self.stories is not None:  # each new article's copies and story
-            self.stories.write(batch, docs)
+            self.stories.write(batch, docs, made)
         for doc in docs:
             w.add_document(**doc)
         self.written += len(batch)

@@ -29,8 +29,25 @@ from whoosh.index import Index
 
 from newsearch.stories import cluster, copies, sidefile
 from newsearch.stories.cluster import Story
+from newsearch.stories.rows import Rows
 
 REBUILD_CHUNK = 512  # documents read from the index at a time when the file is made again
+
+
+class Features(Protocol):
+    """What copies and stories need of a document, made beside the writer (prepare.py)."""
+
+    @property
+    def counts(self) -> dict[int, float]: ...
+
+    @property
+    def hashes(self) -> copies.Hashes: ...
+
+    @property
+    def keys(self) -> npt.NDArray[np.int64]: ...
+
+    @property
+    def table(self) -> bool: ...
 
 
 class Change(Protocol):
@@ -66,22 +83,40 @@ class StoryTracker:
         self._bodies: dict[str, tuple[str, str | None]] = {}  # written since the last commit
         self._searcher: Any = None
         self._keep_bodies = True
+        self._rows = Rows(self._conn)
         if self._meta("version") != str(sidefile.VERSION) or self._meta("toc") != self._toc():
             self._rebuild()
         self._seq = int(self._meta("next_seq") or 0)
         self._n = int(self._meta("articles") or 0)
+        if self._n == 0 and self._conn().execute("SELECT 1 FROM story_terms").fetchone() is None:
+            self._rows.hold()
 
     # -- the run's calls ----------------------------------------------------------------
 
-    def write(self, changes: Sequence[Change], docs: Sequence[dict[str, Any]]) -> None:
+    def write(
+        self,
+        changes: Sequence[Change],
+        docs: Sequence[dict[str, Any]],
+        features: Sequence[Features | None] | None = None,
+    ) -> None:
         """Apply a batch: each change's deletions, then its document (``docs`` are the new
-        documents of the changes that have an article, in order), given its ``story``."""
-        new = iter(zip(docs, *_signatures(docs), strict=True))
+        documents of the changes that have an article, in order), given its ``story``.
+        ``features`` may hold a document's term counts, shingle hashes and band keys, made
+        already (ingest/prepare.py); the others' are made here."""
+        given = list(features) if features is not None else [None] * len(docs)
+        missing = [d for d, f in zip(docs, given, strict=True) if f is None]
+        made = iter(zip(*_signatures(missing), strict=True))
+        new = iter(zip(docs, given, strict=True))
         try:
             for change in changes:
                 gone = self._remove(change.delete)
                 if change.article is not None:
-                    self._add(*next(new), gone=gone)
+                    doc, f = next(new)
+                    if f is None:
+                        self._add(doc, *next(made), gone=gone)
+                    else:
+                        self._add(doc, f.hashes, f.keys, gone=gone, counts=f.counts, table=f.table)
+            self._rows.flush()
         finally:
             self._close_searcher()
 
@@ -95,6 +130,7 @@ class StoryTracker:
     def commit(self, toc: int | None = None) -> None:
         """Make the run's changes so far durable, matching the index's commit ``toc``."""
         db = self._conn()
+        self._rows.flush()
         self._flush()
         self._set_meta("toc", str(toc if toc is not None else self._toc_value()))
         self._set_meta("version", str(sidefile.VERSION))
@@ -107,6 +143,7 @@ class StoryTracker:
         if self._db is not None:
             with contextlib.suppress(sqlite3.Error):
                 self._db.execute("ROLLBACK")
+        self._rows.cancel()
         self._stories.clear()
         self._changed.clear()
         self._df = None
@@ -120,6 +157,8 @@ class StoryTracker:
         """Take articles out; what they were: id -> (seq, story, norm)."""
         gone: dict[str, tuple[int, str | None, str | None]] = {}
         db = self._conn()
+        if ids:
+            self._rows.drop()  # (an article of this run is in the file first)
         for aid in ids:
             row = db.execute(
                 "SELECT seq, story, norm, feature FROM articles WHERE id = ?", (aid,)
@@ -152,6 +191,8 @@ class StoryTracker:
         gone: dict[str, tuple[int, str | None, str | None]] | None = None,
         story: str | None = None,
         seq: int | None = None,
+        counts: dict[int, float] | None = None,
+        table: bool | None = None,
     ) -> None:
         """Take a new document in (with its shingles' ``hashes`` and LSH band ``keys``): its
         row, bands, copy links and story (written into ``doc["story"]`` unless ``story`` is
@@ -163,22 +204,20 @@ class StoryTracker:
         if seq is None:
             seq, kept = self._inherited(aid, norm, gone or {})
             story = story or kept
-        counts = cluster.term_counts(title, body)
+        if counts is None:
+            counts = cluster.term_counts(title, body)
         df = self._count_terms(counts)
         vector = cluster.vector(counts, df, self._n)
-        db = self._conn()
-        db.execute(
-            "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, NULL, ?)",
-            (aid, seq, day, doc.get("meta", {}).get("source"), norm, cluster.pack(vector)),
-        )
         found = [int(k) for k in keys if k != -1]
-        db.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)", [(k, seq) for k in found])
         linked = self._link(seq, day, hashes, found, body, title)
         if story is None:
-            story = self._story_of_copies(linked) or self._cluster(aid, vector, day, df, body)
+            story = self._story_of_copies(linked) or self._cluster(
+                aid, vector, day, df, body, table
+            )
             doc["story"] = story
         self._join(story, vector, day)
-        db.execute("UPDATE articles SET story = ? WHERE seq = ?", (story, seq))
+        source = doc.get("meta", {}).get("source")
+        self._rows.add_article((aid, seq, day, source, norm, story, cluster.pack(vector)), found)
         if self._keep_bodies:
             self._bodies[aid] = (body, title)
 
@@ -207,13 +246,7 @@ class StoryTracker:
         if not keys:
             return []
         db = self._conn()
-        marks = ",".join("?" * len(keys))
-        rows = db.execute(
-            "SELECT a.seq, a.id, a.day, a.story FROM articles a WHERE a.seq IN "
-            f"(SELECT DISTINCT seq FROM bands WHERE key IN ({marks})) AND a.seq != ?",
-            (*keys, seq),
-        ).fetchall()
-        rows = [r for r in rows if copies.within_window(day, r[2])]
+        rows = [r for r in self._rows.sharing_bands(keys, seq) if copies.within_window(day, r[2])]
         texts = [self._body(r[1]) for r in rows]  # (few: the LSH candidates)
         theirs = copies.shingle_hashes([t[0] if t else "" for t in texts])
         linked: list[tuple[int, str, int | None, str | None]] = []
@@ -239,24 +272,24 @@ class StoryTracker:
         return dated[0][3]
 
     def _cluster(
-        self, aid: str, vector: cluster.Vector, day: int | None, df: dict[int, int], body: str
+        self,
+        aid: str,
+        vector: cluster.Vector,
+        day: int | None,
+        df: dict[int, int],
+        body: str,
+        table: bool | None = None,
     ) -> str:
-        """The story the article joins, or a new one it starts."""
-        db = self._conn()
+        """The story the article joins, or a new one it starts (``table``: whether it is a
+        table, cluster.tabular(), if known)."""
         probes = cluster.probe_terms(vector)
         candidates: list[Story] = []
         if probes:
-            weeks = cluster.weeks_near(day)
-            marks = ",".join("?" * len(probes))
-            sql = f"SELECT DISTINCT story FROM story_terms WHERE term IN ({marks})"
-            if weeks is not None:
-                sql += f" AND week IN ({','.join('?' * len(weeks))})"
-            rows = db.execute(sql, (*probes, *(weeks or ()))).fetchall()
-            for (sid,) in rows:
+            for sid in self._rows.stories_with(probes, cluster.weeks_near(day)):
                 found = self._story(sid)
                 if found is not None and found.size:
                     candidates.append(found)
-        best = cluster.best_story(vector, day, candidates, df, self._n, body)
+        best = cluster.best_story(vector, day, candidates, df, self._n, body, table)
         if best is not None:
             return best.id
         sid = cluster.story_id(aid)
@@ -271,10 +304,7 @@ class StoryTracker:
             story = self._stories[sid] = Story(sid)
         terms = story.add(vector, day)
         self._changed.add(sid)
-        week = cluster.week_of(day)
-        self._conn().executemany(
-            "INSERT OR IGNORE INTO story_terms VALUES (?, ?, ?)", [(t, week, sid) for t in terms]
-        )
+        self._rows.add_story_terms(terms, cluster.week_of(day), sid)
 
     # -- state -----------------------------------------------------------------------------
 
@@ -330,6 +360,7 @@ class StoryTracker:
             if story is None:
                 continue
             if story.size <= 0:
+                self._rows.drop()  # (memory would still find it under its terms)
                 db.execute("DELETE FROM stories WHERE id = ?", (sid,))
                 db.execute("DELETE FROM story_terms WHERE story = ?", (sid,))
                 self._stories[sid] = None
@@ -410,6 +441,8 @@ class StoryTracker:
         self._df = {}
         self._df_changed.clear()
         self._seq = self._n = 0
+        self._rows.cancel()
+        self._rows.hold()
         self._keep_bodies = False  # (earlier documents are read from the index)
         stored = _live_documents(self.ix)
         while chunk := list(itertools.islice(stored, REBUILD_CHUNK)):
