@@ -4,8 +4,9 @@
 
 Each system runs in a fresh child process over the same articles (the corpus read once per
 replica; replicas have distinct ids and end with a line "Replica N." so that newsearch does not
-index them as duplicates), and reports wall time, articles/s, the peak RSS of its
-process tree and, for newsearch's systems, the size of the index it wrote:
+index them as duplicates), read into memory before its clock starts (every system is timed
+from the same articles to a committed index), and reports wall time, articles/s, the peak RSS
+of its process tree and, for newsearch's systems, the size of the index it wrote:
   newsearch     build_index with entities (NER on every core, one writer)
   no_entities   build_index --no-entities
   no_vectors    build_index --no-entities --no-vectors (not run unless named in --systems)
@@ -65,9 +66,10 @@ def run_system(name: str, corpus: str, scale: int, limit: int | None, procs: int
         if name in ("newsearch", "no_entities", "no_vectors"):
             from newsearch import build_index
 
+            given = list(articles(corpus, scale, limit))  # read before the clock, as whoosh_raw
             start = time.perf_counter()
             s = build_index(
-                articles(corpus, scale, limit),
+                given,
                 Path(tmp) / "idx",
                 entities=name == "newsearch",
                 vectors=name != "no_vectors",
