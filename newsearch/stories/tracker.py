@@ -28,7 +28,7 @@ import numpy.typing as npt
 from whoosh.index import Index
 
 from newsearch.stories import cluster, copies, sidefile
-from newsearch.stories.cluster import Story
+from newsearch.stories.held import Held
 from newsearch.stories.rows import Rows
 
 REBUILD_CHUNK = 512  # documents read from the index at a time when the file is made again
@@ -76,14 +76,11 @@ class StoryTracker:
         self.generation = generation
         self.ix = ix
         self._db: sqlite3.Connection | None = None
-        self._stories: dict[str, Story | None] = {}  # loaded (None: known to be absent)
-        self._changed: set[str] = set()
-        self._df: dict[int, int] | None = None
-        self._df_changed: set[int] = set()
         self._bodies: dict[str, tuple[str, str | None]] = {}  # written since the last commit
         self._searcher: Any = None
         self._keep_bodies = True
         self._rows = Rows(self._conn)
+        self._held = Held(self._conn, self._rows)
         if self._meta("version") != str(sidefile.VERSION) or self._meta("toc") != self._toc():
             self._rebuild()
         self._seq = int(self._meta("next_seq") or 0)
@@ -144,10 +141,7 @@ class StoryTracker:
             with contextlib.suppress(sqlite3.Error):
                 self._db.execute("ROLLBACK")
         self._rows.cancel()
-        self._stories.clear()
-        self._changed.clear()
-        self._df = None
-        self._df_changed.clear()
+        self._held.clear()
         self._close_searcher()
         self._close()
 
@@ -176,10 +170,10 @@ class StoryTracker:
                     [(int(k), seq) for k in keys if k != -1],
                 )
             db.execute("DELETE FROM links WHERE a = ? OR b = ?", (seq, seq))
-            found = self._story(story) if story else None
+            found = self._held.story(story) if story else None
             if found is not None:
                 found.remove(cluster.unpack(feature))
-                self._changed.add(found.id)
+                self._held.changed(found)
             self._bodies.pop(aid, None)
         return gone
 
@@ -206,7 +200,8 @@ class StoryTracker:
             story = story or kept
         if counts is None:
             counts = cluster.term_counts(title, body)
-        df = self._count_terms(counts)
+        df = self._held.count(counts)
+        self._n += 1
         vector = cluster.vector(counts, df, self._n)
         found = [int(k) for k in keys if k != -1]
         linked = self._link(seq, day, hashes, found, body, title)
@@ -283,68 +278,28 @@ class StoryTracker:
         """The story the article joins, or a new one it starts (``table``: whether it is a
         table, cluster.tabular(), if known)."""
         probes = cluster.probe_terms(vector)
-        candidates: list[Story] = []
+        candidates: list[cluster.Story] = []
         if probes:
             for sid in self._rows.stories_with(probes, cluster.weeks_near(day)):
-                found = self._story(sid)
+                found = self._held.story(sid)
                 if found is not None and found.size:
                     candidates.append(found)
         best = cluster.best_story(vector, day, candidates, df, self._n, body, table)
         if best is not None:
             return best.id
         sid = cluster.story_id(aid)
-        while self._story(sid) is not None:  # (the same article starting a story again)
+        while self._held.story(sid) is not None:  # (the same article starting a story again)
             sid = cluster.story_id(sid)
-        self._stories[sid] = Story(sid)
+        self._held.start(sid)
         return sid
 
     def _join(self, sid: str, vector: cluster.Vector, day: int | None) -> None:
-        story = self._story(sid)
-        if story is None:
-            story = self._stories[sid] = Story(sid)
+        story = self._held.story(sid) or self._held.start(sid)
         terms = story.add(vector, day)
-        self._changed.add(sid)
+        self._held.changed(story)
         self._rows.add_story_terms(terms, cluster.week_of(day), sid)
 
     # -- state -----------------------------------------------------------------------------
-
-    def _story(self, sid: str) -> Story | None:
-        if sid not in self._stories:
-            row = (
-                self._conn()
-                .execute("SELECT first, last, size, centroid FROM stories WHERE id = ?", (sid,))
-                .fetchone()
-            )
-            if row is None:
-                self._stories[sid] = None
-            else:
-                first, last, size, centroid = row
-                story = Story(sid, cluster.unpack(centroid), first, last, size)
-                story.undated = bool(
-                    self._conn()
-                    .execute(
-                        "SELECT 1 FROM story_terms WHERE story = ? AND week = ? LIMIT 1",
-                        (sid, cluster.UNDATED_WEEK),
-                    )
-                    .fetchone()
-                )
-                story.norm = float(np.sqrt(sum(w * w for w in story.centroid.values())))
-                self._stories[sid] = story
-        return self._stories[sid]
-
-    def _count_terms(self, counts: dict[int, float]) -> dict[int, int]:
-        """Count the article's terms in the document frequencies; those frequencies."""
-        df = self._frequencies()
-        for t in counts:
-            df[t] = df.get(t, 0) + 1
-            self._df_changed.add(t)
-        self._n += 1
-        return df
-
-    def _frequencies(self) -> dict[int, int]:
-        if self._df is None:
-            self._df = dict(self._conn().execute("SELECT term, n FROM df").fetchall())
-        return self._df
 
     def _next_seq(self) -> int:
         self._seq += 1
@@ -352,30 +307,9 @@ class StoryTracker:
 
     def _flush(self) -> None:
         """Write the stories, frequencies and counters changed since the last commit."""
-        db = self._conn()
         self._set_meta("next_seq", str(self._seq))
         self._set_meta("articles", str(self._n))
-        for sid in self._changed:
-            story = self._stories.get(sid)
-            if story is None:
-                continue
-            if story.size <= 0:
-                self._rows.drop()  # (memory would still find it under its terms)
-                db.execute("DELETE FROM stories WHERE id = ?", (sid,))
-                db.execute("DELETE FROM story_terms WHERE story = ?", (sid,))
-                self._stories[sid] = None
-                continue
-            db.execute(
-                "INSERT OR REPLACE INTO stories VALUES (?, ?, ?, ?, ?)",
-                (sid, story.first, story.last, story.size, cluster.pack(story.centroid)),
-            )
-        self._changed.clear()
-        if self._df is not None and self._df_changed:
-            df = self._df
-            db.executemany(
-                "INSERT OR REPLACE INTO df VALUES (?, ?)", [(t, df[t]) for t in self._df_changed]
-            )
-            self._df_changed.clear()
+        self._held.flush()
 
     def _meta(self, key: str) -> str | None:
         try:
@@ -436,10 +370,7 @@ class StoryTracker:
         db = self._conn()
         for table in ("articles", "bands", "links", "stories", "story_terms", "df", "meta"):
             db.execute(f"DELETE FROM {table}")
-        self._stories.clear()
-        self._changed.clear()
-        self._df = {}
-        self._df_changed.clear()
+        self._held.clear(empty=True)
         self._seq = self._n = 0
         self._rows.cancel()
         self._rows.hold()
