@@ -16,6 +16,7 @@ import pytest
 
 from newsearch import Article, SearchEngine, build_index
 from newsearch.index import store
+from newsearch.ingest import pipeline
 from newsearch.ingest.ner_pool import _Worker
 from newsearch.ingest.prepare import DocumentMaker
 from newsearch.stories import rows
@@ -74,9 +75,15 @@ def _built(tmp_path: Path, name: str, processes: int) -> dict[str, Any]:
     return {"fields": fields, "links": links, "stories": stories, "hybrid": hybrid}
 
 
-def test_documents_made_in_a_worker_equal_those_made_in_process(tmp_path: Path) -> None:
+def test_documents_made_in_a_worker_equal_those_made_in_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     here = _built(tmp_path, "one", processes=1)  # no worker, one writer here
+    monkeypatch.setattr(pipeline, "MAKER_BATCHES", 2)  # (a worker for this small corpus)
+    started: list[object] = []
+    monkeypatch.setattr(_Worker, "__init__", _counting(_Worker.__init__, started))
     pooled = _built(tmp_path, "two", processes=2)  # a document worker, two writers
+    assert started, "the documents were made in a worker"
     assert here["links"], "the corpus has copies"
     assert any(size > 2 for _, size, _, _ in here["stories"]), "and stories"
     assert here["hybrid"], "and the vectors answer"
@@ -92,6 +99,25 @@ def test_stories_from_sqlite_equal_stories_from_memory(
     assert sql["stories"] == memory["stories"]
     assert sql["links"] == memory["links"]
     assert [f["story"] for f in sql["fields"]] == [f["story"] for f in memory["fields"]]
+
+
+def _counting(init: Any, started: list[object]) -> Any:
+    def counted(self: _Worker, *args: Any) -> None:
+        started.append(self)
+        init(self, *args)
+
+    return counted
+
+
+def test_a_small_run_starts_no_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Starting one (its models) takes longer than a few batches take here."""
+
+    def refuse(self: _Worker, *args: Any) -> None:
+        raise AssertionError("a worker was started")
+
+    monkeypatch.setattr(_Worker, "__init__", refuse)
+    summary = build_index(_corpus(600), tmp_path / "idx", entities=False, processes=2)
+    assert summary.indexed + summary.duplicate == 600
 
 
 def _hold(seconds: float) -> None:

@@ -1,10 +1,11 @@
 """Entity extraction over batches of articles, on every core, in input order.
 
-The first batch is extracted in this process (small runs never pay for starting workers); from
-the second batch on, worker processes (``python -m newsearch.ingest.ner_worker``) extract while this
-process writes the index. Workers are plain subprocesses fed over pipes, so they never re-import
-the caller's ``__main__`` (an unguarded script calling ``build_index`` is safe) and no process
-is forked from a threaded parent. Each worker has at most two batches in flight, so memory does
+A run of one batch (or fewer than the caller's ``least``) is extracted in this process: small
+runs never pay for starting workers. Otherwise worker processes (``python -m
+newsearch.ingest.ner_worker``) extract while this process writes the index. Workers are
+plain subprocesses fed over pipes, so they never re-import the caller's ``__main__`` (an
+unguarded script calling ``build_index`` is safe) and no process is forked from a threaded
+parent. Each worker has at most two batches in flight, so memory does
 not grow with the corpus.
 """
 
@@ -103,23 +104,21 @@ def extract_batches(
     text_of: Callable[[T], Any],
     processes: int | None = None,
     inline_below: int = 2,
+    least: int = 2,
 ) -> Iterator[tuple[list[T], list[Any]]]:
-    """``(batch, the extractor's result per item)`` for each batch, in order: from the second
-    batch on in ``processes`` workers, unless fewer than ``inline_below`` (one core: this
-    process, which also writes, extracts them all)."""
+    """``(batch, the extractor's result per item)`` for each batch, in order: in
+    ``processes`` workers when the run has at least ``least`` batches (read ahead: a
+    smaller run would wait longer for the workers to start than it takes here), unless
+    fewer than ``inline_below`` (one core: this process, which also writes, does them all)."""
     if extractor is None:
         for batch in batches:
             yield batch, [()] * len(batch)
         return
     processes = processes or default_processes()
-    first = next(batches, None)
-    if first is None:
-        return
-    second = next(batches, None)
-    if second is None or processes < inline_below:  # one batch, or one core: no workers
-        yield first, extractor.extract([text_of(x) for x in first])
-        rest = itertools.chain([second] if second is not None else [], batches)
-        for batch in rest:
+    ahead = list(itertools.islice(batches, max(least, 1)))
+    source = itertools.chain(ahead, batches)
+    if len(ahead) < least or processes < inline_below:  # a small run, or one core
+        for batch in source:
             yield batch, extractor.extract([text_of(x) for x in batch])
         return
     workers = [_Worker(extractor) for _ in range(processes)]
@@ -127,8 +126,6 @@ def extract_batches(
         # Round robin, IN_FLIGHT batches queued per worker (each drains its pipe at once), so a
         # worker always has the next batch while this process writes the last one's result.
         in_flight: list[list[T]] = []
-
-        source = itertools.chain([first, second], batches)
         for w in workers * IN_FLIGHT:
             start: list[T] | None = next(source, None)
             if start is None:
