@@ -126,7 +126,13 @@ def index(
     ] = None,
     jobs: Annotated[
         int | None,
-        typer.Option("--jobs", "-j", metavar="N", min=1, help="Processes for entity extraction."),
+        typer.Option(
+            "--jobs",
+            "-j",
+            metavar="N",
+            min=1,
+            help="Processes for entity extraction (without entities: documents and writing).",
+        ),
     ] = None,
     max_file_size: Annotated[
         int,

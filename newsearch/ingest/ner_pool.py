@@ -66,6 +66,9 @@ class _Worker:
         )
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.stdin, self.stdout = self.proc.stdin, self.proc.stdout
+        # What the worker does and the way round a failing one, for the messages
+        self.work: str = getattr(extractor, "work", "entity extraction")
+        self.fix: str = getattr(extractor, "fix", "or index with --no-entities")
         send(self.stdin, extractor)
 
     def submit(self, texts: list[Any]) -> None:
@@ -76,11 +79,10 @@ class _Worker:
             kind, value = receive(self.stdout)
         except EOFError:
             raise NewsearchError(
-                f"an entity worker stopped (exit {self.proc.wait()}): "
-                "run again, or index with --no-entities"
+                f"a worker ({self.work}) stopped (exit {self.proc.wait()}): run again, {self.fix}"
             ) from None
         if kind == "error":
-            raise NewsearchError(f"entity extraction failed in a worker: {value}")
+            raise NewsearchError(f"{self.work} failed in a worker: {value}")
         return value  # type: ignore[no-any-return]
 
     def close(self) -> None:

@@ -45,6 +45,9 @@ class DocumentMaker:
     """What a worker runs on each batch (``ner_pool.extract_batches``' extractor): ``None``
     items (deletions, relocations: written from stored fields) get ``None``."""
 
+    work = "making documents"  # (for a failing worker's message, ner_pool)
+    fix = "or with --jobs 1 (no worker)"
+
     def __init__(self, vectors: bool) -> None:
         self.vectors = vectors
 
