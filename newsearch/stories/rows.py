@@ -30,13 +30,12 @@ class Rows:
         self._articles: list[ArticleRow] = []
         self._bands: list[tuple[int, int]] = []
         self._terms_rows: list[tuple[int, int, str]] = []
-        self._waiting: dict[int, tuple[str, int | None, str | None]] = {}  # seq -> row
-        self._waiting_bands: dict[int, list[int]] = {}  # band key -> seqs
-        # While ``_memory``: the file's look-ups held whole (it started empty this run):
+        # The articles' rows and band keys not yet flushed; while ``_memory`` (the file
+        # started empty this run), every one since, and the story terms: the file's look-ups.
+        self._rows: dict[int, tuple[str, int | None, str | None]] = {}  # seq -> row
+        self._band_seqs: dict[int, int | list[int]] = {}  # band key -> seq(s)
         self._memory = False
         self._terms: dict[int, dict[int, set[str]]] = {}  # term -> week -> stories
-        self._band_seqs: dict[int, int | list[int]] = {}  # band key -> seq(s)
-        self._rows: dict[int, tuple[str, int | None, str | None]] = {}  # seq -> row
         self._held = 0
 
     def hold(self) -> None:
@@ -51,19 +50,12 @@ class Rows:
         self._memory, self._held = False, 0
         self._terms, self._band_seqs, self._rows = {}, {}, {}
 
-    def add_article(self, row: ArticleRow, keys: Iterable[int]) -> None:
+    def add_article(self, row: ArticleRow, keys: Sequence[int]) -> None:
         """An article's row (id, seq, day, source, norm, story, feature) and band keys."""
         aid, seq, day, _, _, story, _ = row
         self._articles.append(row)
-        bands = self._bands
-        if not self._memory:
-            self._waiting[seq] = (aid, day, story)
-            for k in keys:
-                bands.append((k, seq))
-                self._waiting_bands.setdefault(k, []).append(seq)
-            return
         self._rows[seq] = (aid, day, story)
-        held = self._band_seqs
+        bands, held = self._bands, self._band_seqs
         for k in keys:
             bands.append((k, seq))
             found = held.get(k)
@@ -73,24 +65,26 @@ class Rows:
                 found.append(seq)
             else:
                 held[k] = [found, seq]
-            self._held += 1
-        if self._held > MEMORY_ROWS:
-            self.drop()
+        if self._memory:
+            self._held += len(keys)
+            if self._held > MEMORY_ROWS:
+                self.drop()
 
     def sharing_bands(self, keys: Sequence[int], seq: int) -> list[Row]:
         """The articles (but ``seq``) sharing a band key with ``keys``: (seq, id, day, story)."""
         if not keys:
             return []
+        seqs: set[int] = set()
+        for k in keys:
+            found = self._band_seqs.get(k)
+            if isinstance(found, list):
+                seqs.update(found)
+            elif found is not None:
+                seqs.add(found)
+        seqs.discard(seq)
+        held = [(s, *self._rows[s]) for s in sorted(seqs)]
         if self._memory:
-            seqs: set[int] = set()
-            for k in keys:
-                found = self._band_seqs.get(k)
-                if isinstance(found, list):
-                    seqs.update(found)
-                elif found is not None:
-                    seqs.add(found)
-            seqs.discard(seq)
-            return [(s, *self._rows[s]) for s in sorted(seqs)]
+            return held
         marks = ",".join("?" * len(keys))
         rows: list[Row] = (
             self._conn()
@@ -101,9 +95,7 @@ class Rows:
             )
             .fetchall()
         )
-        waiting = {s for k in keys for s in self._waiting_bands.get(k, ()) if s != seq}
-        rows.extend((s, *self._waiting[s]) for s in sorted(waiting))
-        return rows
+        return rows + held
 
     def add_story_terms(self, terms: Iterable[int], week: int, sid: str) -> None:
         if not self._memory:
@@ -156,12 +148,13 @@ class Rows:
         self.clear()
 
     def clear(self) -> None:
-        """Forget the waiting rows (flushed, or rolled back)."""
+        """Forget the waiting rows (flushed, or rolled back); memory keeps its look-ups."""
         self._articles.clear()
         self._bands.clear()
         self._terms_rows.clear()
-        self._waiting.clear()
-        self._waiting_bands.clear()
+        if not self._memory:
+            self._rows.clear()
+            self._band_seqs.clear()
 
     def cancel(self) -> None:
         self.clear()
