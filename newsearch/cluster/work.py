@@ -98,10 +98,10 @@ def _extractor() -> Any:
     return SpacyExtractor()
 
 
-def _embed() -> Any:
+def _embedder() -> Any:
     from newsearch.text.embedding import default_embedder
 
-    return default_embedder().embed
+    return default_embedder()
 
 
 def make_documents(
@@ -145,7 +145,8 @@ def make_documents(
         docs.append(doc)
         part.changes.append(("add", doc))
     if vectors:
-        add_vectors(docs, _embed())
+        embedder = _embedder()
+        add_vectors(docs, embedder.embed, embedder.vocabulary)
     return parts
 
 

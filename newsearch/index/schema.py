@@ -4,7 +4,7 @@ An article document carries its text (title and body, with positions, for phrase
 the article's language), its title again on its own (for ``title:word``), the filter fields
 (source, date, entities, topics, every tag as ``name:value``, the language), and stored
 metadata: the body, its
-passages' offsets and entities, content hashes.
+passages' offsets, entities and index terms, content hashes.
 Passages are not documents of their own: the engine scores the passages of the best articles
 when it answers (engine.py), which halves the postings written and the documents searched.
 """
@@ -27,7 +27,9 @@ from newsearch.text.analysis import news_analyzer
 # fields analysed in it (text/languages.py: stems of its language, CJK bigrams).
 # 9: the ``story`` field (the article's story, newsearch/stories/cluster.py), for ``story:ID``
 # and the story facet; copies and stories kept beside it in stories.sqlite.
-FORMAT_VERSION = 9
+# 10: each passage's index terms stored (``terms``, index/passage_terms.py), and its words
+# (``words``): a query scores passages without analysing their text again.
+FORMAT_VERSION = 10
 
 TEXT_FIELDS = ("text", "title")  # the body and the headline
 ENTITY_FIELDS = ("person", "org", "place")
@@ -64,6 +66,8 @@ def build_schema() -> Schema:
         # length (field_length("text") / field_length("passages")) for scoring passages.
         passages=KEYWORD(scorable=True),
         body=STORED(),
+        terms=STORED(),  # each passage's index terms (index/passage_terms.py)
+        words=STORED(),  # ... and the words of it the embedding model knows
         meta=STORED(),
         hash=STORED(),
         norm=STORED(),

@@ -8,7 +8,8 @@ NewsFilter numbers them, and each posting is encoded by Whoosh itself: the posti
 are exactly Whoosh's. About a fifth of a writer process's time is this step.
 
 A value that is a ``LanguageText`` (the document builder's) is analysed in its article's
-language (``terms_between(..., language=...)``); a plain string in English.
+language (``terms_between(..., language=...)``), or brings its terms made already (the
+builder made each passage's, index/passage_terms.py); a plain string is analysed in English.
 """
 
 from __future__ import annotations
@@ -29,8 +30,12 @@ class NewsPositions(Positions):  # type: ignore[misc]
             yield from super().word_values(value, analyzer, **kwargs)
             return
         positions: dict[str, list[int]] = {}
-        language = getattr(value, "language", None)
-        for pos, term in enumerate(terms_between(value, language=language)):
+        made = getattr(value, "terms", None)  # (made by the document builder: not again)
+        if made is None:
+            terms = terms_between(value, language=getattr(value, "language", None))
+        else:
+            terms = made.split()
+        for pos, term in enumerate(terms):
             found = positions.get(term)
             if found is None:
                 positions[term] = [pos]

@@ -13,15 +13,17 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from newsearch.index import keys
+from newsearch.index import keys, passage_terms
 from newsearch.index.vectors import COLUMN, quantize
 from newsearch.models import Article, Mention, Passage
-from newsearch.text.analysis import LanguageText
+from newsearch.text.analysis import LanguageText, terms_between
+from newsearch.text.embedding import content_words
 from newsearch.text.languages import detect
 from newsearch.text.passages import make_passages
 
@@ -91,15 +93,27 @@ def build_document(
     (the text fields are LanguageText: index/text_format.py reads the language)."""
     records = entity_records(a, mentions)
     language = article_language(a)
+    passages = make_passages(a.id, a.body, language=language)
+    # Each passage's terms, made once: stored for the queries that score the passages, and
+    # the text field's terms when the passages hold every word of the body.
+    title_terms = terms_between(a.title, language=language) if a.title else ()
+    each = [terms_between(a.body, p.start, p.end, language) for p in passages]
     # The text field holds the title too: one field to search for every word of a query.
-    text = f"{a.title}\n\n{a.body}" if a.title and a.title != a.body else a.body
-    doc: dict[str, Any] = {  # a headline alone (its title is its body) is not read twice
+    titled = bool(a.title) and a.title != a.body  # a headline alone is not read twice
+    text = f"{a.title}\n\n{a.body}" if titled else a.body
+    stored = passage_terms.encode(title_terms, each)
+    # (the stored value is the text's terms, line by line: the writer reads that one string)
+    made = None
+    if tiled(a.body, passages):
+        made = stored if titled or not title_terms else stored[stored.index("\n") + 1 :]
+    doc: dict[str, Any] = {
         "article_id": a.id,
-        "text": LanguageText(text, language),
+        "text": LanguageText(text, language, made),
         "language": language,
+        passage_terms.FIELD: stored,
     }
-    if a.title:
-        doc["title"] = LanguageText(a.title, language)  # for title:word
+    if a.title:  # for title:word
+        doc["title"] = LanguageText(a.title, language, " ".join(title_terms))
     if a.source:
         doc["source"] = keys.source_term(a.source)
     doc.update(date_fields(a))
@@ -115,7 +129,6 @@ def build_document(
         terms = keys.keyword_value(sorted({key for t, _, key in records if t == kind}))
         if terms:
             doc[kind] = terms
-    passages = make_passages(a.id, a.body, language=language)
     doc["passages"] = " ".join("p" for _ in passages)
     doc["body"] = a.body
     doc["meta"] = {
@@ -139,10 +152,44 @@ def build_document(
     return doc
 
 
-def add_vectors(docs: Sequence[dict[str, Any]], embed: Embed) -> None:
+def tiled(body: str, passages: Sequence[Passage]) -> bool:
+    """Whether ``passages`` hold every word of ``body``: only white space outside them, and
+    some between any two (so no word runs from one into the next); then the body's terms are
+    theirs, in order."""
+    at = 0
+    for p in passages:
+        gap = body[at : p.start]
+        if gap.strip() or (at and not gap):
+            return False
+        at = p.end
+    return not body[at:].strip()
+
+
+def passage_terms_value(a: Article, bounds: Sequence[tuple[int, int]], language: str) -> str:
+    """The stored terms (index/passage_terms.py) of the passages ``bounds`` of ``a``."""
+    title = terms_between(a.title, language=language) if a.title else ()
+    return passage_terms.encode(
+        title, [terms_between(a.body, start, end, language) for start, end in bounds]
+    )
+
+
+def add_vectors(
+    docs: Sequence[dict[str, Any]], embed: Embed, known: AbstractSet[str] | None = None
+) -> None:
     """Give each document its vectors (index/vectors.py): the article's (the sum of its
     title's and passages' vectors: the text is not read twice), then each passage's; one
-    call of ``embed`` and one quantization for all the documents."""
+    call of ``embed`` and one quantization for all the documents. With ``known`` (the
+    embedding model's vocabulary), each passage's content words it knows are stored too
+    (index/passage_terms.py), for the related words a query finds."""
+    if known is not None:
+        for doc in docs:
+            body = doc["body"]
+            doc[passage_terms.WORDS] = passage_terms.encode_words(
+                [
+                    [w for w in content_words(body[start:end]) if w in known]
+                    for start, end, _ in doc["meta"]["passages"]
+                ]
+            )
     texts: list[str] = []
     counts: list[int] = []
     for doc in docs:

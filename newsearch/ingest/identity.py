@@ -38,8 +38,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from newsearch.index import keys
-from newsearch.ingest.document import ENTITY_KINDS, build_document, content_hash, norm_hash
+from newsearch.index import keys, passage_terms
+from newsearch.ingest.document import (
+    ENTITY_KINDS,
+    build_document,
+    content_hash,
+    norm_hash,
+    passage_terms_value,
+)
 from newsearch.ingest.readers.containers import container_of
 from newsearch.models import Article
 
@@ -235,8 +241,12 @@ def relocated_document(
         return doc
     meta = stored["meta"]
     records = meta["entities"]
+    fresh = [(p[0], p[1]) for p in doc["meta"]["passages"]]
     doc["meta"].update(entities=records, passages=meta["passages"])
     doc["passages"] = " ".join("p" for _ in meta["passages"])
+    bounds = [(p[0], p[1]) for p in meta["passages"]]
+    if bounds != fresh:  # (the stored passages were split otherwise: their own terms)
+        doc[passage_terms.FIELD] = passage_terms_value(a, bounds, doc["language"])
     for kind in ENTITY_KINDS:
         doc.pop(kind, None)
         terms = keys.keyword_value(sorted({key for t, _, key in records if t == kind}))

@@ -62,7 +62,8 @@ class DocumentMaker:
         if self.vectors and docs:
             from newsearch.text.embedding import default_embedder
 
-            add_vectors(docs, default_embedder().embed)
+            embedder = default_embedder()
+            add_vectors(docs, embedder.embed, embedder.vocabulary)
         shingled = copies.shingle_hashes([d.get("body") or "" for d in docs])
         keys = copies.band_keys(shingled)
         out: list[Prepared | None] = []

@@ -232,7 +232,13 @@ class Run:
                 docs.append(relocated_document(op.article, sources.get(op.relocate), op.hashes))
             made.append(ready)
         if self.embed is not None:
-            add_vectors([d for d, r in zip(docs, made, strict=True) if r is None], self.embed)
+            from newsearch.text.embedding import default_embedder  # (loaded for embed already)
+
+            add_vectors(
+                [d for d, r in zip(docs, made, strict=True) if r is None],
+                self.embed,
+                default_embedder().vocabulary,
+            )
         if self.stories is not None:  # each new article's copies and story
             self.stories.write(batch, docs, made)
         for doc in docs:

@@ -36,13 +36,14 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from newsearch.index import passage_terms as stored_terms
 from newsearch.index.segments import Ints, SegmentView
 from newsearch.index.vectors import VectorTable
 from newsearch.search.bm25 import idf
 from newsearch.search.matching import Matching
 from newsearch.search.plan import QueryPlan
 from newsearch.search.related import Related, content_words
-from newsearch.search.scoring import ARTICLE_WEIGHT, PassageScorer, PassageTerms, passage_terms
+from newsearch.search.scoring import ARTICLE_WEIGHT, PassageScorer, PassageTerms, article_terms
 from newsearch.search.selection import Candidate, Loader, pick
 from newsearch.text import embedding
 from newsearch.text.analysis import normalize_word
@@ -123,9 +124,11 @@ class PassageWords:
         found = self._kept.get(docnum)
         if found is None:
             body = fields["body"]
-            meta = fields["meta"]
-            terms = passage_terms(body, bounds, meta["title"], meta.get("language"))
-            found = terms, [frozenset(content_words(body[a:b])) for a, b in bounds]
+            terms = article_terms(fields)  # (stored with the article: not analysed again)
+            words = stored_terms.decode_words(fields.get(stored_terms.WORDS), len(bounds))
+            if words is None:  # (none stored: the words the model knows are taken below)
+                words = [frozenset(content_words(body[a:b])) for a, b in bounds]
+            found = terms, words
             self._kept[docnum] = found
             if len(self._kept) > self._size:
                 self._kept.popitem(last=False)

@@ -12,7 +12,6 @@ The same words, weighted by their rarity, are the ``evidence`` hybrid ranking ad
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
 from typing import Protocol
@@ -21,9 +20,11 @@ import numpy as np
 import numpy.typing as npt
 
 from newsearch.text.analysis import STOP_WORDS
+from newsearch.text.embedding import CONTENT_WORD, content_words
+
+__all__ = ["RELATED_SIMILARITY", "Related", "content_words"]
 
 RELATED_SIMILARITY = 0.35
-_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 
 Span = tuple[int, int]
 
@@ -35,11 +36,6 @@ class WordEmbedder(Protocol):
 
     @property
     def vocabulary(self) -> AbstractSet[str]: ...
-
-
-def content_words(text: str) -> list[str]:
-    """The words of ``text`` worth comparing: no stop words, none under three letters."""
-    return [w for w in _WORD.findall(text.lower()) if len(w) > 2 and w not in STOP_WORDS]
 
 
 class Related:
@@ -96,7 +92,7 @@ class Related:
             return ()
         found = [
             (m.start(), m.end(), m.group().lower())
-            for m in _WORD.finditer(text)
+            for m in CONTENT_WORD.finditer(text)
             if len(m.group()) > 2 and m.group().lower() not in STOP_WORDS
         ]
         found = [

@@ -12,7 +12,7 @@ from newsearch.models import ArticleInfo, Entity, Hit, TermContribution
 from newsearch.search.highlight import highlights
 from newsearch.search.plan import Clause
 from newsearch.search.related import Related
-from newsearch.search.scoring import PassageScorer, passage_terms
+from newsearch.search.scoring import PassageScorer, article_terms, passage_terms
 from newsearch.search.selection import Candidate
 from newsearch.text import embedding
 
@@ -44,9 +44,10 @@ class HitMaker:
         text = body[start:end]
         explanation: list[TermContribution] = []
         if scorer is not None:
-            title = meta["title"]
-            first = title if c.index == 0 else None
-            p = passage_terms(body, [(start, end)], first, meta.get("language"))[0]
+            if passages:
+                p = article_terms(fields)[c.index]
+            else:  # (an article without passages: its title's terms)
+                p = passage_terms(body, [(0, 0)], meta["title"], meta.get("language"))[0]
             explanation = scorer.contributions(p)
             if article_part is not None:
                 explanation += article_part(c.docnum)

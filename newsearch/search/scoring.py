@@ -13,11 +13,13 @@ from an article that mentions it in passing. Chosen on CRAN, confirmed on TIME
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from whoosh.searching import Searcher
 
+from newsearch.index import passage_terms as stored_terms
 from newsearch.models import TermContribution
 from newsearch.search.bm25 import avg_length, bm25, idf_of, saturation
 from newsearch.search.plan import Clause
@@ -51,6 +53,19 @@ def passage_terms(
         )
         for i, (start, end) in enumerate(bounds)
     ]
+
+
+def article_terms(fields: Mapping[str, Any]) -> list[PassageTerms]:
+    """The index terms of each passage of an article (its stored fields): those stored with
+    it (index/passage_terms.py), else made from its text (the same)."""
+    meta = fields["meta"]
+    language = meta.get("language")
+    bounds = [(p[0], p[1]) for p in meta["passages"]]
+    stored = stored_terms.decode(fields.get(stored_terms.FIELD), len(bounds))
+    if stored is None:
+        return passage_terms(fields["body"], bounds, meta["title"], language)
+    title, each = stored
+    return [PassageTerms(terms, title if i == 0 else (), language) for i, terms in enumerate(each)]
 
 
 def occurrences(terms: Sequence[str], words: Sequence[str], slop: int = 1) -> list[list[int]]:

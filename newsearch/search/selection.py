@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from newsearch.search.scoring import ARTICLE_WEIGHT, PassageScorer, passage_terms
+from newsearch.search.scoring import ARTICLE_WEIGHT, PassageScorer, article_terms
 
 PER_ARTICLE = 2  # passages of one article among the results, while others have some to show
 FIRST_ROUND = 0.5  # an article's best passage scoring this share of the best comes first
@@ -99,14 +99,7 @@ def article_passages(
     bounds = [(p[0], p[1]) for p in fields["meta"]["passages"]]
     if scorer is None or not bounds:
         return [(0.0, 0, fields)]
-    scored = [
-        (scorer.score(p), i)
-        for i, p in enumerate(
-            passage_terms(
-                fields["body"], bounds, fields["meta"]["title"], fields["meta"].get("language")
-            )
-        )
-    ]
+    scored = [(scorer.score(p), i) for i, p in enumerate(article_terms(fields))]
     kept = [(score, i, fields) for score, i in scored if score > 0]
     return kept or [(0.0, 0, fields)]
 

@@ -264,7 +264,7 @@ def _normalizer(fam: str) -> Callable[[str], str | None]:
             return None
         if fam == PLAIN or len(text) <= 2 or not _LETTER.search(text):
             return folded
-        return fold_accents(str(languages.snowball(fam).stem(text)))
+        return fold_accents(str(languages.snowball(fam).stem(text))) or folded  # (never "")
 
     return normalize
 
@@ -298,17 +298,22 @@ def bigrams(run: str) -> list[tuple[str, int, int]]:
 class LanguageText(str):
     """A text field's value that knows its article's language: the document builder gives
     the ``text`` and ``title`` fields so, and index/text_format.py analyses them in it. A
-    ``str`` everywhere else (pickled with its language for Whoosh's writer processes)."""
+    ``str`` everywhere else (pickled with its language for Whoosh's writer processes).
+    ``terms``, when given, are its index terms already made (``terms_between(text,
+    language=language)``, which the builder had to hand), separated by white space: the writer
+    takes them as they are."""
 
     language: str | None
+    terms: str | None
 
-    def __new__(cls, text: str, language: str | None) -> LanguageText:
+    def __new__(cls, text: str, language: str | None, terms: str | None = None) -> LanguageText:
         made = super().__new__(cls, text)
         made.language = language
+        made.terms = terms
         return made
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (LanguageText, (str(self), self.language))
+        return (LanguageText, (str(self), self.language, self.terms))
 
 
 class NewsFilter(Filter):  # type: ignore[misc]
@@ -410,8 +415,8 @@ def terms_between(
     norm = normalizer(language)
     pattern = _tokens(text, start, stop)
     found = pattern.findall(text, start, stop)
-    if pattern is _WORD:
-        return tuple(t for t in map(norm, found) if t is not None)
+    if pattern is _WORD:  # (a term is never empty: filter drops the stop words' None, in C)
+        return tuple(filter(None, map(norm, found)))
     out: list[str] = []
     for token in found:
         if is_cjk(token):

@@ -24,6 +24,7 @@ import numpy.typing as npt
 from tokenizers import Tokenizer  # type: ignore[import-untyped]
 
 from newsearch.errors import ModelError
+from newsearch.text.languages import ENGLISH_FUNCTION as STOP_WORDS
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -39,6 +40,14 @@ _ASCII_WORD = re.compile(r"[a-z0-9]+|[^a-z0-9\s]")
 # The tokenizer's normalizer deletes control characters before it splits ("a\x07b" is "ab").
 _CONTROL = dict.fromkeys([*(c for c in range(32) if c not in (9, 10, 13)), 127])
 WORD_TABLE = 500_000  # distinct pre-tokens whose sums are kept (~256 MB at most)
+# A word as related words are found (search/related.py): letters, inner apostrophes and hyphens.
+CONTENT_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+
+
+def content_words(text: str) -> list[str]:
+    """The words of ``text`` worth comparing by meaning, lower case: no stop words, none under
+    three letters."""
+    return [w for w in CONTENT_WORD.findall(text.lower()) if len(w) > 2 and w not in STOP_WORDS]
 
 
 class Embedder:
