@@ -105,7 +105,7 @@ def build_document(
     # (the stored value is the text's terms, line by line: the writer reads that one string)
     made = None
     if tiled(a.body, passages):
-        made = stored if titled or not title_terms else stored[stored.index("\n") + 1 :]
+        made = stored if titled else stored.partition("\n")[2]  # (without the title's line)
     doc: dict[str, Any] = {
         "article_id": a.id,
         "text": LanguageText(text, language, made),
