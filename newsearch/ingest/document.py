@@ -96,8 +96,7 @@ def build_document(
     passages = make_passages(a.id, a.body, language=language)
     # Each passage's terms, made once: stored for the queries that score the passages, and
     # the text field's terms when the passages hold every word of the body.
-    title_terms = terms_between(a.title, language=language) if a.title else ()
-    each = [terms_between(a.body, p.start, p.end, language) for p in passages]
+    title_terms, each = _terms(a, [(p.start, p.end) for p in passages], language)
     # The text field holds the title too: one field to search for every word of a query.
     titled = bool(a.title) and a.title != a.body  # a headline alone is not read twice
     text = f"{a.title}\n\n{a.body}" if titled else a.body
@@ -165,12 +164,17 @@ def tiled(body: str, passages: Sequence[Passage]) -> bool:
     return not body[at:].strip()
 
 
+def _terms(
+    a: Article, bounds: Sequence[tuple[int, int]], language: str
+) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """The index terms of ``a``'s title and of each of its passages ``bounds``."""
+    title = terms_between(a.title, language=language) if a.title else ()
+    return title, [terms_between(a.body, start, end, language) for start, end in bounds]
+
+
 def passage_terms_value(a: Article, bounds: Sequence[tuple[int, int]], language: str) -> str:
     """The stored terms (index/passage_terms.py) of the passages ``bounds`` of ``a``."""
-    title = terms_between(a.title, language=language) if a.title else ()
-    return passage_terms.encode(
-        title, [terms_between(a.body, start, end, language) for start, end in bounds]
-    )
+    return passage_terms.encode(*_terms(a, bounds, language))
 
 
 def add_vectors(
