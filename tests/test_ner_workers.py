@@ -8,6 +8,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from newsearch.ingest.entities import SpacyExtractor
 from newsearch.ingest.ner_pool import extract_batches
 
@@ -50,3 +52,33 @@ def test_unguarded_script_can_index_with_entities(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.count("started") == 1
     assert json.loads(out.stdout.splitlines()[-1]) == {"indexed": 600, "duplicate": 0}
+
+
+NOISY = '''
+import os
+
+
+class Noisy:
+    """Upper-cases texts, printing as it goes: from Python, and from C (descriptor 1)."""
+
+    def extract(self, texts):
+        print("working on", len(texts), "texts")
+        os.write(1, b"a C library's progress line\\n")
+        return [t.upper() for t in texts]
+'''
+
+
+def test_a_worker_whose_work_prints_to_stdout_still_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a library prints in a worker, even below Python (descriptor 1), must not corrupt
+    the pipe that carries the results (a profiler or a C library's progress line did)."""
+    (tmp_path / "noisy_work.py").write_text(NOISY)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    from noisy_work import Noisy  # type: ignore[import-not-found]
+
+    batches = [[t] for t in TEXTS] * 3
+    pooled = list(extract_batches(Noisy(), iter(batches), str, processes=2))
+    assert [b for b, _ in pooled] == batches
+    assert [m for _, m in pooled] == [[t.upper() for t in b] for b in batches]

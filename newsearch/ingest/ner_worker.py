@@ -8,6 +8,7 @@ Only newsearch itself talks to it, over a pipe it created.
 
 from __future__ import annotations
 
+import os
 import queue
 import sys
 import threading
@@ -29,8 +30,13 @@ def _read_all(stdin: BinaryIO, inbox: queue.Queue[Any]) -> None:
 
 
 def main() -> None:
-    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
-    sys.stdout = sys.stderr  # anything a library prints must not corrupt the pipe
+    # The pipe to the parent gets a descriptor of its own, and descriptor 1 becomes stderr:
+    # anything a library prints, from Python or from C, must not corrupt the pipe.
+    sys.stdout.flush()
+    stdout = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    stdin = sys.stdin.buffer
     try:
         extractor = receive(stdin)
     except EOFError:
