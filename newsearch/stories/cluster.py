@@ -38,8 +38,8 @@ being unlabelled.
 from __future__ import annotations
 
 import hashlib
-import heapq
 import math
+import operator
 import re
 import zlib
 from collections.abc import Iterable, Mapping
@@ -65,6 +65,7 @@ RARE_FLOOR = 50
 MAX_SPAN_DAYS: int | None = 42
 UNDATED_WEEK = -1
 
+_WEIGHT = operator.itemgetter(1)
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _NUMBER = re.compile(r"\d[\d.,/:-]*")
 Vector = dict[int, float]  # term hash -> weight
@@ -130,7 +131,7 @@ def vector(counts: Mapping[int, float], df: Mapping[int, int], n: int) -> Vector
         for t, c in counts.items()
         if c > 0 and df.get(t, 1) <= common
     }
-    top = heapq.nlargest(TERMS, weights.items(), key=lambda kv: kv[1])
+    top = _ranked(weights)[:TERMS]
     norm = math.sqrt(sum(w * w for _, w in top))
     return {t: w / norm for t, w in top if w > 0} if norm else {}
 
@@ -178,22 +179,14 @@ class Story:
     undated: bool = False
     norm: float = 0.0
 
-    def similarity(self, v: Vector, order: Mapping[int, int] | None = None) -> float:
+    def similarity(self, v: Vector) -> float:
         """The cosine of the centroid and ``v`` (unit length). Only the terms both hold
-        count, added in ``v``'s order (``order``: each term's place in ``v``, if known) so
-        that the sum is the same to the last bit however the centroid came about."""
-        if not self.norm:
-            return 0.0
+        count, added in ``v``'s order, so that the sum is the same to the last bit however
+        the centroid came about."""
         c = self.centroid
-        common = c.keys() & v.keys()
-        if not common:
+        if not self.norm or c.keys().isdisjoint(v):
             return 0.0
-        if len(common) > 1:
-            place = order if order is not None else {t: i for i, t in enumerate(v)}
-            terms: Iterable[int] = sorted(common, key=place.__getitem__)
-        else:
-            terms = common
-        return sum(v[t] * c[t] for t in terms) / self.norm
+        return sum([w * c[t] for t, w in v.items() if t in c]) / self.norm
 
     def near(self, day: int | None) -> bool:
         """Whether an article of ``day`` is within the window of the story's dates (no window
@@ -213,10 +206,9 @@ class Story:
         c = self.centroid
         for t, w in v.items():
             c[t] = c.get(t, 0.0) + w
+        ranked = _ranked(c)
         if len(c) > CENTROID_TERMS:
-            self.centroid = c = dict(
-                heapq.nlargest(CENTROID_TERMS, c.items(), key=lambda kv: kv[1])
-            )
+            self.centroid = c = dict(ranked[:CENTROID_TERMS])
         self.norm = math.sqrt(sum(w * w for w in c.values()))
         self.size += 1
         if day is None:
@@ -224,7 +216,7 @@ class Story:
         else:
             self.first = day if self.first is None else min(self.first, day)
             self.last = day if self.last is None else max(self.last, day)
-        return [t for t, _ in heapq.nlargest(INDEXED_TERMS, c.items(), key=lambda kv: kv[1])]
+        return [t for t, _ in ranked[:INDEXED_TERMS]]
 
     def remove(self, v: Vector) -> None:
         """Take a deleted article's vector out of the centroid (its dates stay: a hint)."""
@@ -239,7 +231,13 @@ class Story:
 
 
 def probe_terms(v: Vector) -> list[int]:
-    return [t for t, _ in heapq.nlargest(PROBE_TERMS, v.items(), key=lambda kv: kv[1])]
+    return [t for t, _ in _ranked(v)[:PROBE_TERMS]]
+
+
+def _ranked(weights: Mapping[int, float]) -> list[tuple[int, float]]:
+    """``weights``' items, the heaviest first, equal weights in their order (heapq.nlargest's
+    order, at a sort's speed)."""
+    return sorted(weights.items(), key=_WEIGHT, reverse=True)
 
 
 def best_story(
@@ -257,16 +255,15 @@ def best_story(
     table (``table``, else tabular() of the article's ``body`` if given)."""
     limit = rare_limit(n)
     rare = v if df is None else {t: w for t, w in v.items() if df.get(t, 1) <= limit}
-    order = {t: i for i, t in enumerate(v)}  # (rare keeps v's order: one map serves both)
     best: Story | None = None
     score = 0.0
     for story in candidates:
         if not story.near(day):
             continue
-        sim = story.similarity(v, order)  # (at least the rare terms' similarity: tried first)
+        sim = story.similarity(v)  # (at least the rare terms' similarity: tried first)
         if sim < THRESHOLD or (best is not None and sim < score):
             continue
-        if rare is not v and story.similarity(rare, order) < THRESHOLD:
+        if rare is not v and story.similarity(rare) < THRESHOLD:
             continue
         if best is None or sim > score or story.id < best.id:
             best, score = story, sim

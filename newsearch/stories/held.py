@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import sqlite3
+from collections import _count_elements  # type: ignore[attr-defined]
 from collections.abc import Callable
 
 from newsearch.stories import cluster
@@ -42,9 +43,8 @@ class Held:
     def count(self, counts: dict[int, float]) -> dict[int, int]:
         """Count an article's terms in the document frequencies; those frequencies."""
         df = self.frequencies()
-        for t in counts:
-            df[t] = df.get(t, 0) + 1
-            self._df_changed.add(t)
+        _count_elements(df, counts)  # (Counter's C loop: df[t] += 1 for each term)
+        self._df_changed.update(counts)
         return df
 
     def frequencies(self) -> dict[int, int]:

@@ -13,6 +13,7 @@ either way (tested through the tracker: the same stories and copies).
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 
@@ -55,16 +56,19 @@ class Rows:
         aid, seq, day, _, _, story, _ = row
         self._articles.append(row)
         self._rows[seq] = (aid, day, story)
-        bands, held = self._bands, self._band_seqs
-        for k in keys:
-            bands.append((k, seq))
-            found = held.get(k)
-            if found is None:
-                held[k] = seq
-            elif isinstance(found, list):
-                found.append(seq)
-            else:
-                held[k] = [found, seq]
+        self._bands.extend(zip(keys, itertools.repeat(seq)))
+        held = self._band_seqs
+        shared = held.keys() & keys  # (few: most band keys are new)
+        if shared:
+            for k in shared:
+                found = held[k]
+                if isinstance(found, list):
+                    found.append(seq)
+                else:
+                    held[k] = [found, seq]
+            held.update((k, seq) for k in keys if k not in shared)
+        else:
+            held.update(dict.fromkeys(keys, seq))
         if self._memory:
             self._held += len(keys)
             if self._held > MEMORY_ROWS:

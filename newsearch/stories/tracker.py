@@ -203,7 +203,7 @@ class StoryTracker:
         df = self._held.count(counts)
         self._n += 1
         vector = cluster.vector(counts, df, self._n)
-        found = [int(k) for k in keys if k != -1]
+        found = keys[keys != -1].tolist()
         linked = self._link(seq, day, hashes, found, body, title)
         if story is None:
             story = self._story_of_copies(linked) or self._cluster(
