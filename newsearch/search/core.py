@@ -87,9 +87,9 @@ class EngineCore:
         self.close()
 
     def close(self) -> None:
-        if self._searcher is not None:
-            self._searcher.close()
-            self._searcher = None
+        """Close the index: its files (the segments, the postings copies, the vectors: mapped
+        into memory) are let go now, not when the engine is collected."""
+        self._forget()
         self._ix.close()
         self._closed = True
 
