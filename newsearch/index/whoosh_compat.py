@@ -450,3 +450,30 @@ def cancel_writer(writer: Any) -> None:
                 if task.is_alive():
                     task.terminate()
                 task.join(timeout=10)
+        release_writer(writer)
+
+
+def commit_writer(writer: Any) -> None:
+    """Commit a writer, then let go of the parallel writer's pipes (release_writer)."""
+    try:
+        writer.commit()
+    finally:
+        release_writer(writer)
+
+
+def release_writer(writer: Any) -> None:
+    """Close what Whoosh's parallel writer leaves open once its sub-writers are done: its two
+    queues' pipes and each process's sentinel (six descriptors a run). Whoosh leaves them to
+    the garbage collector, and a process that indexes again and again (``newsearch watch``)
+    held them until it ran."""
+    for task in getattr(writer, "tasks", ()):
+        with contextlib.suppress(Exception):  # (a process still running keeps its own)
+            task.close()
+    for name in ("jobqueue", "resultqueue"):
+        queue = getattr(writer, name, None)
+        if queue is not None:
+            with contextlib.suppress(Exception):
+                queue.close()  # (closes the end this process wrote, if it wrote)
+                queue.join_thread()
+                for end in (queue._reader, queue._writer):  # both, read or not
+                    end.close()

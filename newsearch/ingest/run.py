@@ -19,7 +19,13 @@ from newsearch.index import postings_copy as sidecar
 from newsearch.index.postings_copy import SidecarCodec
 from newsearch.index.store import write_manifest
 from newsearch.index.vocabulary import count_words, save_vocabulary
-from newsearch.index.whoosh_compat import cancel_writer, open_writer, segment_count, segment_ids
+from newsearch.index.whoosh_compat import (
+    cancel_writer,
+    commit_writer,
+    open_writer,
+    segment_count,
+    segment_ids,
+)
 from newsearch.ingest.document import Embed, add_vectors, article_language, build_document
 from newsearch.ingest.identity import Decision, Key, Ledger, relocated_document
 from newsearch.ingest.prepare import Item, Prepared
@@ -286,7 +292,7 @@ class Run:
             self.words.clear()
             if self.embedding is not None:  # before the vectors it names are committed
                 write_manifest(self.gen, embedding=self.embedding)
-            self.writer.commit()
+            commit_writer(self.writer)
             self.writer = None
             self._prune_copies()
         if self.stories is not None:  # just after Whoosh's (a kill between: made again)
