@@ -13,6 +13,7 @@ from newsearch import SearchEngine, build_index
 from newsearch.ingest.entities import normalise
 from newsearch.models import Article, Mention
 from newsearch.text.entity_resolution import is_junk_key, resolve
+from newsearch.text.names import entity_key
 
 
 def test_a_short_name_resolves_to_the_full_name_the_corpus_gives_once() -> None:
@@ -31,6 +32,44 @@ def test_a_short_name_of_two_people_goes_to_one_only_when_it_dominates() -> None
         {"blair": {"person": 9}, "tony blair": {"person": 4}, "cherie blair": {"person": 3}}
     )
     assert even.canonical["blair"] == "blair"
+
+
+def _together(pairs: dict[frozenset[str], int]):  # type: ignore[no-untyped-def]
+    """How many articles name both of two keys, from a table of pairs (0 if absent)."""
+    return lambda a, b: pairs.get(frozenset((a, b)), 0)
+
+
+def test_a_short_name_goes_to_the_full_name_named_in_its_own_articles() -> None:
+    """No full name dominates the corpus (8 to 2 articles), but the short form's own articles
+    name one of them: a reader takes "Johnson" there for Manuel Johnson."""
+    counts = {
+        "johnson": {"person": 10},
+        "manuel johnson": {"person": 8},
+        "ben johnson": {"person": 2},
+    }
+    assert resolve(counts).canonical["johnson"] == "johnson"  # (counts alone: undecided)
+    beside = _together({frozenset(("johnson", "manuel johnson")): 6})
+    assert resolve(counts, beside).canonical["johnson"] == "manuel johnson"
+    # Shared by too few articles, or by both names alike: still undecided.
+    few = _together({frozenset(("johnson", "manuel johnson")): 2})
+    assert resolve(counts, few).canonical["johnson"] == "johnson"
+    both = _together(
+        {frozenset(("johnson", "manuel johnson")): 6, frozenset(("johnson", "ben johnson")): 3}
+    )
+    assert resolve(counts, both).canonical["johnson"] == "johnson"
+
+
+def test_an_acronym_two_names_spell_is_the_one_its_articles_name() -> None:
+    counts = {
+        "s and p": {"org": 9},
+        "standard and poors corp": {"org": 12},
+        "security pacific corp": {"org": 7},
+    }
+    assert resolve(counts).canonical["s and p"] == "s and p"
+    beside = _together({frozenset(("s and p", "standard and poors corp")): 5})
+    res = resolve(counts, beside)
+    assert res.canonical["s and p"] == "standard and poors corp"
+    assert res.canonical["security pacific corp"] == "security pacific corp"
 
 
 def test_a_middle_initial_and_spelling_variants_are_one_entity() -> None:
@@ -166,6 +205,25 @@ def test_org_and_entity_filters_find_every_article_naming_it(oil_index: Path) ->
         wrong = engine.search("", person="Yukos", limit=20)
         assert wrong.total == 5
         assert any("indexed as an organisation" in n for n in wrong.notices)
+
+
+def test_a_short_name_is_the_person_its_own_articles_name_in_facets_and_filters(
+    tmp_path: Path,
+) -> None:
+    """Manuel Johnson is named in 4 articles and Ben Johnson in 1 (not five times fewer), but
+    the articles that say JOHNSON (in capitals: no article's own rule reads them as a short
+    form, they might be initials) are Manuel Johnson's."""
+    fed = [
+        f"Manuel Johnson of the Fed spoke on day {n}. JOHNSON SAID RATES HOLD." for n in range(4)
+    ]
+    ran = ["Ben Johnson ran in Seoul."]
+    idx = tmp_path / "idx"
+    labels = {"Manuel Johnson": "PERSON", "Ben Johnson": "PERSON", "JOHNSON": "PERSON"}
+    build_index(_articles("j", [*fed, *ran]), idx, extractor=Labelled(labels), processes=1)
+    with SearchEngine(idx) as engine:
+        people = {v.value: v.count for v in engine.facets(limit=20)["person"]}
+        assert people == {"Manuel Johnson": 4, "Ben Johnson": 1}
+        assert engine.search("", person="Johnson", limit=20).total == 4
 
 
 def test_blair_is_tony_blair_in_facets_filters_and_the_entity_list(oil_index: Path) -> None:
@@ -371,3 +429,29 @@ def test_lib_dems_are_the_liberal_democrats_an_organisation() -> None:
     spans = [[(4, 12, "PERSON"), (21, 38, "PERSON")]]
     found = {(m.entity.name, m.entity.type) for m in normalise([text], spans)[0]}
     assert found == {("Liberal Democrats", "org")}
+
+
+def test_west_germany_is_germany_and_east_germany_another_state() -> None:
+    """The Federal Republic is Germany (1987's wire copy names it West Germany), also in an
+    index keyed before the alias table knew it; the GDR stays apart."""
+    assert entity_key("West Germany") == entity_key("W. Germany") == entity_key("Germany")
+    assert entity_key("GDR") == entity_key("East Germany") != entity_key("Germany")
+    res = resolve(
+        {"west germany": {"place": 30}, "germany": {"place": 10}, "east germany": {"place": 3}}
+    )
+    assert res.canonical["west germany"] == res.canonical["germany"]
+    assert res.canonical["east germany"] == "east germany"
+
+
+def test_a_plural_inside_a_long_name_is_the_same_name() -> None:
+    res = resolve(
+        {
+            "general agreement on tariffs and trade": {"org": 12},
+            "general agreements on tariffs and trade": {"org": 1},
+            "arms deal": {"org": 3},  # (two words: only a last word's plural is read)
+            "arm deal": {"org": 2},
+        }
+    )
+    long = res.canonical["general agreement on tariffs and trade"]
+    assert res.canonical["general agreements on tariffs and trade"] == long
+    assert res.canonical["arms deal"] != res.canonical["arm deal"]

@@ -13,8 +13,9 @@ entity records of a few articles holding the value, and only for the values show
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -25,6 +26,7 @@ from newsearch.index import keys as index_keys
 from newsearch.index.segments import Ints, Mask, SegmentView
 from newsearch.models import ENTITY_TYPES, EntitySummary, EntityType, FacetValue
 from newsearch.text.entity_resolution import Resolution, resolve
+from newsearch.text.org_names import Together
 
 DateBucket = Literal["day", "month", "year"]
 FACET_NAMES = ("source", "date", "person", "org", "place", "language", "story")
@@ -83,7 +85,7 @@ class FacetTable:
             for key, n in zip(keys, held.tolist(), strict=True):
                 if n:
                     counts.setdefault(key, Counter())[kind] = n
-        res = resolve(counts)
+        res = resolve(counts, _together(raw, live))
         entities = sorted(res.types)
         code_of = {k: i for i, k in enumerate(entities)}
         type_codes = np.array([ENTITY_TYPES.index(res.types[k]) for k in entities], np.int64)
@@ -242,6 +244,32 @@ class FacetTable:
             "last_date": dt.date.fromisoformat(_iso(dates[-1])) if dates else None,
             "entities": {k: len(self.counts(k, live)) for k in ENTITY_TYPES},
         }
+
+
+def _together(raw: Mapping[Any, tuple[list[str], Ints, Ints]], live: Mask) -> Together:
+    """How many live articles name both of two entity keys (as any type): asked of a few
+    keys only (short forms several names could stand for), so grouped when first asked."""
+    grouped: list[_Pairs] = []
+    where: list[dict[str, int]] = []
+
+    @functools.lru_cache(maxsize=4096)
+    def held(key: str) -> Ints:
+        if not grouped:
+            for keys, docs, codes in raw.values():
+                grouped.append(_grouped(keys, docs, codes))
+                where.append({k: i for i, k in enumerate(keys)})
+        found = [
+            p.docs[p.starts[i] : p.starts[i + 1]]
+            for p, index in zip(grouped, where, strict=True)
+            if (i := index.get(key)) is not None
+        ]
+        docs = np.unique(np.concatenate(found)) if found else np.empty(0, np.int64)
+        return docs[live[docs]]
+
+    def together(a: str, b: str) -> int:
+        return len(np.intersect1d(held(a), held(b), assume_unique=True))
+
+    return together
 
 
 def _grouped(keys: list[str], docs: Ints, codes: Ints) -> _Pairs:

@@ -14,20 +14,23 @@ one type. The rules, in order:
    ``goldman sachs and co``, ``salomon bros``/``salomon brothers``, ``department of
    agriculture``/``agriculture department``), and so are a name of several words and its
    plural or possessive (``lib dems``, ``standard and poors corp``); a demonym is its country
-   (``welsh``). A surname stays apart from the firm of that name (``johnson``, ``johnson
+   (``welsh``), an alias its name (``west germany``, kept by an index older than the alias
+   table's entry). A surname stays apart from the firm of that name (``johnson``, ``johnson
    co``) while the bare name is mostly a person's.
 3. **Short forms.** A person's name that is part of exactly one fuller person name of the
-   corpus, ending the same (``blair`` -> ``tony blair``, ``george bush`` -> ``george w bush``),
-   or clearly the most named of several (DOMINANT times the next, so ``blair`` is Tony Blair,
-   not Cherie Blair); a few mentions of the short form typed otherwise follow it (``mourinho``
-   once an organisation). The other way round, a "fuller" name that only puts a word before
-   a full name (``sprinter kelly holmes``) joins the full name. An organisation that is the
-   start of one organisation's name whose other words are generic joins it (``labour`` ->
-   ``labour party``), and a lone word ending one dominant organisation's name joins it
-   (``united`` -> ``manchester united``). A lone given name that starts several people's
-   names (``charles``) is none of them: dropped. Organisations' short forms, brands,
-   acronyms and country prefixes: ``org_names`` (``shearson`` -> ``shearson lehman
-   brothers``, ``gm`` -> ``general motors corp``, ``us treasury`` -> ``treasury``).
+   corpus, ending the same (``blair`` -> ``tony blair``, ``george bush`` -> ``george w
+   bush``), or clearly the most named of several (DOMINANT times the next, so ``blair`` is
+   Tony Blair, not Cherie Blair), or the one named DOMINANT times more often than the next
+   in the short form's own articles (``johnson`` in articles naming Manuel Johnson); a few
+   mentions of the short form typed otherwise follow it (``mourinho`` once an organisation).
+   The other way round, a "fuller" name that only puts a word before a full name (``sprinter
+   kelly holmes``) joins the full name. An organisation that is the start of one
+   organisation's name whose other words are generic joins it (``labour`` -> ``labour
+   party``), and a lone word ending one dominant organisation's name joins it (``united`` ->
+   ``manchester united``). A lone given name that starts several people's names
+   (``charles``) is none of them: dropped. Organisations' short forms, brands, acronyms and
+   country prefixes: ``org_names`` (``shearson`` -> ``shearson lehman brothers``, ``gm`` ->
+   ``general motors corp``, ``us treasury`` -> ``treasury``).
 4. **One type by vote.** Each entity's type is the one most of its articles gave it, all its
    variants counted; a person vote for a lone word counts half (``_winner``); an entity the
    vote calls a person but one of whose names ends in a company word is a company (``james
@@ -49,6 +52,7 @@ from newsearch.text.org_names import (
     COMPANY_WORDS,
     DOMINANT,
     Groups,
+    Together,
     acronyms,
     compact,
     dominant,
@@ -114,8 +118,12 @@ class Resolution:
         return dominant(fuller, named)
 
 
-def resolve(counts: Mapping[str, Mapping[EntityType, int]]) -> Resolution:
-    """Resolve the keys of a corpus (``counts``: key -> articles holding it as each type)."""
+def resolve(
+    counts: Mapping[str, Mapping[EntityType, int]], together: Together | None = None
+) -> Resolution:
+    """Resolve the keys of a corpus (``counts``: key -> articles holding it as each type;
+    ``together``: how many articles hold both of two keys, for short forms and acronyms that
+    several names of the corpus could stand for)."""
     keys: dict[str, Counter[EntityType]] = {
         k: Counter(v) for k, v in counts.items() if not is_junk_key(k) and any(v.values())
     }
@@ -138,15 +146,20 @@ def resolve(counts: Mapping[str, Mapping[EntityType, int]]) -> Resolution:
                 groups.join(k, lead)
     for k in keys:
         spelling = spelt[k]  # "lib dems", "standard and poors corp": plurals, possessives
-        if " " in k and spelling.endswith("s") and (single := spelling[:-1]) in by_compact:
-            target = max(by_compact[single], key=weight)
-            if weight(target) >= weight(k):
-                groups.join(k, target)
-            else:
-                groups.join(target, k)
+        for single in _singulars(k, spelling):
+            if single in by_compact:
+                target = max(by_compact[single], key=weight)
+                if weight(target) >= weight(k):
+                    groups.join(k, target)
+                else:
+                    groups.join(target, k)
+                break
         country = tables.demonyms.get(k)
         if country is not None and (country_key := basic_key(country)) in keys:
             groups.join(k, country_key)
+        alias = tables.alias_keys.get(k)  # (an index made before the alias was known)
+        if alias is not None and alias != k and alias in keys:
+            groups.join(k, alias)
 
     # 3. Short forms, once the spellings are grouped: votes of whole groups.
     votes = _group_votes(keys, groups)
@@ -175,7 +188,7 @@ def resolve(counts: Mapping[str, Mapping[EntityType, int]]) -> Resolution:
     for r in votes:
         words = r.split()
         fuller = [f for f in by_last.get(words[-1], ()) if f != r and _within(words, f.split())]
-        full = dominant(fuller, named)
+        full = dominant(fuller, named, r, together)
         if full is None:
             continue
         if len(words) > 1 and full.endswith(" " + r):  # "sprinter kelly holmes": a title
@@ -203,7 +216,7 @@ def resolve(counts: Mapping[str, Mapping[EntityType, int]]) -> Resolution:
     for k in keys:
         by_firm[groups.root(k)] += total[k] if is_firm(k) else 0
     firm_acronyms = {r for r, n in by_firm.items() if n * 4 >= named.get(r, n)}
-    acronyms(votes, groups, orgs, named, kind, firm_acronyms)
+    acronyms(votes, groups, orgs, named, kind, firm_acronyms, together)
     place_prefixed(votes, groups, orgs, named, kind)
     # A lone given name that starts several people's names is none of them ("charles").
     starts = Counter(r.split()[0] for r in persons if " " in r)
@@ -229,6 +242,21 @@ def resolve(counts: Mapping[str, Mapping[EntityType, int]]) -> Resolution:
         votes={r: v for r, v in votes.items() if r in members},
         spellings={spelt[k]: root for k, root in canonical.items()},
     )
+
+
+def _singulars(key: str, spelling: str) -> list[str]:
+    """The compact spellings ``key`` would have with one plural or possessive word made
+    singular: its last word in a name of several (``lib dems``, ``standard and poors corp``),
+    or any word of three or more (``general agreements on tariffs and trade``)."""
+    words = key.split()
+    if len(words) < 2:
+        return []
+    out = [spelling[:-1]] if spelling.endswith("s") else []
+    if len(words) >= 3:
+        for i, w in enumerate(words[:-1]):
+            if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
+                out.append(compact(" ".join([*words[:i], w[:-1], *words[i + 1 :]])))
+    return out
 
 
 def _group_votes(

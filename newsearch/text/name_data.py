@@ -17,6 +17,9 @@ ALIASES: dict[str, tuple[str, tuple[str, ...]]] = {
     "South Korea": ("place", ("ROK", "Republic of Korea")),
     "China": ("place", ("PRC", "People's Republic of China", "mainland China")),
     "Czechia": ("place", ("Czech Republic",)),
+    # The Federal Republic is Germany before 1990 and after; the GDR is another state.
+    "Germany": ("place", ("West Germany", "W. Germany", "Federal Republic of Germany", "FRG")),
+    "East Germany": ("place", ("GDR", "German Democratic Republic")),
     # US states by their news abbreviations (AP style: "Calif.", "N.J."), which no rule can know
     "Alabama": ("place", ("Ala.",)),
     "Arizona": ("place", ("Ariz.",)),
@@ -113,6 +116,11 @@ ALIASES: dict[str, tuple[str, tuple[str, ...]]] = {
     "United Nations": ("org", ("UN", "U.N.")),
     "Liberal Democrats": ("org", ("Lib Dems", "Lib Dem", "LibDems", "Liberal Democrat")),
     "European Union": ("org", ("EU", "E.U.")),
+    # The Community's executive: one body under its names before and after 1993
+    "European Commission": (
+        "org",
+        ("EC Commission", "Commission of the European Communities", "EU Commission"),
+    ),
     "NATO": ("org", ("Nato", "North Atlantic Treaty Organization")),
     "OPEC": ("org", ("Organization of the Petroleum Exporting Countries",)),
     "International Monetary Fund": ("org", ("IMF",)),

@@ -17,6 +17,9 @@ from newsearch.models import EntityType
 from newsearch.text.names import alias_tables, basic_key
 
 DOMINANT = 5  # a short form goes to the fuller name named this many times more than the next
+TOGETHER_MIN = 3  # articles naming a short form with its fuller name before they are one
+# How many articles name both of two keys (the caller's index knows; resolve() may go without).
+Together = Callable[[str, str], int]
 COMPANY_WORDS = frozenset(
     "co corp corporation inc incorporated ltd llc plc company cos ag sa nv".split()
 )
@@ -166,13 +169,15 @@ def acronyms(
     named: Mapping[str, int],
     kind: Callable[[str], EntityType],
     firms: set[str],
+    together: Together | None = None,
 ) -> None:
     """A one-word key of a few letters (or letters joined by "and": ``s and p``, from S&P)
     that is the initials of one organisation's name of the corpus (or of one named DOMINANT
     times the next) is that organisation (``gm``: ``general motors``; ``usda``); the name
     less often given joins the other. An acronym and a word of the name it stands for name
     that one of its names (``ec commission``: ``european commission``, not ``european
-    community``; ``ico coffee``: the coffee organisation, not the cocoa one). Not a
+    community``; ``ico coffee``: the coffee organisation, not the cocoa one). Of several
+    such organisations, the one the acronym's articles name (``together``). Not a
     company's own name (``firms``: ``cbs``, a quarter of whose articles say ``cbs inc``)."""
     spelled: defaultdict[str, list[str]] = defaultdict(list)
     for r in orgs:
@@ -193,7 +198,7 @@ def acronyms(
         spelling = {
             groups.root(f) for f in spelled.get(letters, []) if not subject or subject in f.split()
         } - {mine}
-        full = dominant(sorted(spelling), named)
+        full = dominant(sorted(spelling), named, r, together)
         if full is not None and min(named.get(full, 0), named.get(mine, 0)) >= ACRONYM_MIN:
             if named.get(full, 0) >= named.get(mine, 0):
                 groups.join(mine, full)
@@ -236,11 +241,24 @@ def place_prefixed(
                 groups.join(full, mine)
 
 
-def dominant(candidates: list[str], named: Mapping[str, int]) -> str | None:
-    """The only candidate, or the one named DOMINANT times more than the next."""
+def dominant(
+    candidates: list[str],
+    named: Mapping[str, int],
+    key: str | None = None,
+    together: Together | None = None,
+) -> str | None:
+    """The only candidate, or the one named DOMINANT times more than the next. Failing that,
+    given ``together``, the one named in the same articles as ``key`` DOMINANT times more
+    often than the next, in at least TOGETHER_MIN of them: a reader's way with "Johnson" in
+    articles that name Manuel Johnson, of a corpus naming other Johnsons too."""
     if not candidates:
         return None
     ranked = sorted(candidates, key=lambda c: (named.get(c, 0), c), reverse=True)
     if len(ranked) == 1 or named.get(ranked[0], 0) >= DOMINANT * named.get(ranked[1], 0):
         return ranked[0]
-    return None
+    if together is None or key is None:
+        return None
+    beside = {c: together(key, c) for c in ranked}
+    ranked.sort(key=lambda c: (beside[c], named.get(c, 0), c), reverse=True)
+    first, second = beside[ranked[0]], beside[ranked[1]]
+    return ranked[0] if first >= TOGETHER_MIN and first >= DOMINANT * second else None
