@@ -31,7 +31,13 @@ def test_a_short_name_of_two_people_goes_to_one_only_when_it_dominates() -> None
     even = resolve(
         {"blair": {"person": 9}, "tony blair": {"person": 4}, "cherie blair": {"person": 3}}
     )
-    assert even.canonical["blair"] == "blair"
+    # Either of two people: none of them, and no facet value lumping both.
+    assert "blair" not in even.canonical and "blair" not in even.types
+    assert even.find("blair") is None
+    assert even.canonical["tony blair"] == "tony blair"
+    # A surname no fuller name of the corpus explains stays a name of its own.
+    alone = resolve({"blair": {"person": 9}, "iraq": {"place": 4}})
+    assert alone.canonical["blair"] == "blair" and alone.types["blair"] == "person"
 
 
 def _together(pairs: dict[frozenset[str], int]):  # type: ignore[no-untyped-def]
@@ -47,16 +53,42 @@ def test_a_short_name_goes_to_the_full_name_named_in_its_own_articles() -> None:
         "manuel johnson": {"person": 8},
         "ben johnson": {"person": 2},
     }
-    assert resolve(counts).canonical["johnson"] == "johnson"  # (counts alone: undecided)
+    assert "johnson" not in resolve(counts).canonical  # (counts alone: undecided, dropped)
     beside = _together({frozenset(("johnson", "manuel johnson")): 6})
     assert resolve(counts, beside).canonical["johnson"] == "manuel johnson"
     # Shared by too few articles, or by both names alike: still undecided.
     few = _together({frozenset(("johnson", "manuel johnson")): 2})
-    assert resolve(counts, few).canonical["johnson"] == "johnson"
+    assert "johnson" not in resolve(counts, few).canonical
     both = _together(
         {frozenset(("johnson", "manuel johnson")): 6, frozenset(("johnson", "ben johnson")): 3}
     )
-    assert resolve(counts, both).canonical["johnson"] == "johnson"
+    assert "johnson" not in resolve(counts, both).canonical
+
+
+def test_an_acronym_is_not_the_body_the_corpus_names_after_it() -> None:
+    """ "EC Commission" (an alias of the European Commission) and "XA Authority" (a key of
+    the corpus) say what the acronym alone is not: EC is the European Community, XA the
+    Xenon Alliance, though neither dominates the other name it spells by counts alone."""
+    res = resolve(
+        {
+            "ec": {"org": 351},
+            "european community": {"org": 396},
+            "european commission": {"org": 95},
+            "xa": {"org": 40},
+            "xenon alliance": {"org": 30},
+            "xylo authority": {"org": 20},
+            "xa authority": {"org": 12},
+        }
+    )
+    assert res.canonical["ec"] == "european community"
+    assert res.canonical["european commission"] == "european commission"
+    assert res.canonical["xa"] == res.canonical["xenon alliance"]
+    assert res.canonical["xa authority"] == "xylo authority"
+    # Without the body's name, either could be meant: the acronym stays apart.
+    alone = resolve(
+        {"xa": {"org": 40}, "xenon alliance": {"org": 30}, "xylo authority": {"org": 20}}
+    )
+    assert alone.canonical["xa"] == "xa"
 
 
 def test_an_acronym_two_names_spell_is_the_one_its_articles_name() -> None:

@@ -28,9 +28,11 @@ one type. The rules, in order:
    organisation's name whose other words are generic joins it (``labour`` -> ``labour
    party``), and a lone word ending one dominant organisation's name joins it (``united`` ->
    ``manchester united``). A lone given name that starts several people's names
-   (``charles``) is none of them: dropped. Organisations' short forms, brands, acronyms and
-   country prefixes: ``org_names`` (``shearson`` -> ``shearson lehman brothers``, ``gm`` ->
-   ``general motors corp``, ``us treasury`` -> ``treasury``).
+   (``charles``), or a lone surname that ends several and joined none of them (``brown``:
+   Keith, William and Walter Brown, none decided by counts or shared articles), is none of
+   them: dropped, rather than one facet value lumping them together. Organisations' short
+   forms, brands, acronyms and country prefixes: ``org_names`` (``shearson`` -> ``shearson
+   lehman brothers``, ``gm`` -> ``general motors corp``, ``us treasury`` -> ``treasury``).
 4. **One type by vote.** Each entity's type is the one most of its articles gave it, all its
    variants counted; a person vote for a lone word counts half (``_winner``); an entity the
    vote calls a person but one of whose names ends in a company word is a company (``james
@@ -224,6 +226,16 @@ def resolve(
         r
         for r in persons
         if " " not in r and groups.root(r) == r and starts[r] >= 2 and not by_last.get(r)
+    }
+    # Nor is a lone surname that ends several people's names and joined none of them
+    # ("brown": Keith Brown, Alex Brown, ...; neither counts nor shared articles decide).
+    ambiguous |= {
+        r
+        for r in persons
+        if " " not in r
+        and groups.root(r) == r
+        and kind(r) == "person"
+        and len({groups.root(f) for f in by_last.get(r, ())} - {r}) >= 2
     }
 
     # 4. One type per entity, by its articles' votes.

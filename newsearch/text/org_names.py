@@ -177,12 +177,15 @@ def acronyms(
     less often given joins the other. An acronym and a word of the name it stands for name
     that one of its names (``ec commission``: ``european commission``, not ``european
     community``; ``ico coffee``: the coffee organisation, not the cocoa one). Of several
-    such organisations, the one the acronym's articles name (``together``). Not a
+    such organisations, the one the acronym's articles name (``together``); none a name
+    calls a body of the acronym's (``ec commission``: so ``ec`` is not the European
+    Commission). Not a
     company's own name (``firms``: ``cbs``, a quarter of whose articles say ``cbs inc``)."""
     spelled: defaultdict[str, list[str]] = defaultdict(list)
     for r in orgs:
         for letters in _initials(r) - set(r.split()):  # "ec commission" spells no "ec"
             spelled[letters].append(r)
+    bodies = _bodies_of(groups, spelled)
     for r in votes:  # (r may have joined a longer name already: "ico", "ico coffee")
         words = r.split()
         spaced = len(words) > 1 and all(len(w) == 1 or w == "and" for w in words)
@@ -198,12 +201,30 @@ def acronyms(
         spelling = {
             groups.root(f) for f in spelled.get(letters, []) if not subject or subject in f.split()
         } - {mine}
+        if not subject:  # "ec" is not the European Commission the corpus calls "ec commission"
+            spelling -= {groups.root(b) for b in bodies.get(letters, ())}
         full = dominant(sorted(spelling), named, r, together)
         if full is not None and min(named.get(full, 0), named.get(mine, 0)) >= ACRONYM_MIN:
             if named.get(full, 0) >= named.get(mine, 0):
                 groups.join(mine, full)
             else:
                 groups.join(full, mine)
+
+
+def _bodies_of(groups: Groups, spelled: Mapping[str, list[str]]) -> dict[str, set[str]]:
+    """For an acronym, the organisations a name calls a body of it, an institution word after
+    the acronym (``ec commission``: a key of the corpus, or an alias of the European
+    Commission): ``ec`` alone is none of them."""
+    out: defaultdict[str, set[str]] = defaultdict(set)
+    aliases = alias_tables().alias_keys.items()
+    for name, target in [(k, k) for k in groups.parent] + [a for a in aliases]:
+        words = name.split()
+        if len(words) != 2 or words[1] not in INSTITUTION_WORDS or not words[0].isalpha():
+            continue
+        if target in groups.parent:
+            out[words[0]].add(target)
+        out[words[0]].update(f for f in spelled.get(words[0], []) if words[1] in f.split())
+    return out
 
 
 def place_prefixed(
