@@ -143,14 +143,50 @@ def test_sharded_search_equals_one_index(built: dict[str, Any], mode: Any) -> No
                 key_b = [(h.article.id, h.start, h.end, h.score, h.highlights) for h in rb.results]
                 assert key_a == key_b, (q, offset)
                 assert ra.total == rb.total
-                # (stories, newsearch/stories/, are found by a single-machine run only)
-                assert {k: v for k, v in ra.facets.items() if k != "story"} == {
-                    k: v for k, v in rb.facets.items() if k != "story"
-                }
+                assert ra.facets == rb.facets  # (the story facet too)
             assert a.count(q) == b.count(q)
         assert a.stats().articles == b.stats().articles
         first = a.search("oil", limit=1).results[0].article.id
         assert a.article(first, query="oil").body == b.article(first, query="oil").body
+
+
+def _stories_and_copies(index: Path) -> dict[str, tuple[str | None, list[str]]]:
+    """Each article's story and the ids of its copy group's other articles."""
+    with SearchEngine(index) as engine:
+        ids = [f["article_id"] for f in engine._s().all_stored_fields()]
+        found = {}
+        for aid in ids:
+            detail = engine.article(aid)
+            found[aid] = (detail.story, sorted(c.article.id for c in detail.copies))
+        return found
+
+
+def test_a_sharded_index_has_the_stories_and_copies_of_one_index(
+    tmp_path: Path, client: Any
+) -> None:
+    """Articles routed to different shards still make one story, and a copy in another shard
+    than its original is still its copy: the client tracks stories for all shards."""
+    corpus = make_corpus(tmp_path / "corpus", count=20)
+    seed = sorted(SEEDS.glob("*.txt"))[1]
+    text = seed.read_text(encoding="utf-8").rstrip()
+    (corpus / "zz-resent-seed.txt").write_text(text + "\n\nReporting by a stringer.\n")
+    build_index(corpus, tmp_path / "one", entities=False, vectors=False)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("newsearch.cluster.ledger.BATCH", 4)
+        patch.setattr("newsearch.cluster.runner.TRACKER_COMMIT_EVERY", 10)  # (checkpoints)
+        build_sharded(corpus, tmp_path / "sh", client=client, shards=3, entities=False,
+                      vectors=False, commit_every=3)  # fmt: skip
+    one, sharded = _stories_and_copies(tmp_path / "one"), _stories_and_copies(tmp_path / "sh")
+    assert sharded == one
+    assert all(story for story, _ in one.values())
+    assert any(copies for _, copies in one.values())  # (the re-sent seed and its original)
+    with SearchEngine(tmp_path / "one") as a, SearchEngine(tmp_path / "sh") as b:
+        listed = [(s.id, s.size, s.headline.title) for s in a.stories(min_size=1).stories]
+        assert [(s.id, s.size, s.headline.title) for s in b.stories(min_size=1).stories] == listed
+        assert len(listed) >= 3  # (the generated articles, the seeds' story, Reuters')
+    # An update run keeps them: nothing changes, nothing is told again.
+    again = build_sharded(corpus, tmp_path / "sh", client=client, entities=False, vectors=False)
+    assert again.indexed == 0 and _stories_and_copies(tmp_path / "sh") == one
 
 
 def test_rerun_indexes_nothing(built: dict[str, Any], client: Any) -> None:

@@ -29,6 +29,7 @@ from newsearch.index import store
 from newsearch.index.vocabulary import count_words
 from newsearch.ingest.document import add_vectors, article_language, build_document
 from newsearch.ingest.identity import Key, relocated_document
+from newsearch.ingest.prepare import story_features
 from newsearch.ingest.readers import read_file
 from newsearch.ingest.readers.options import FieldUse, ReadOptions
 from newsearch.ingest.run import Run, stored_keys
@@ -44,6 +45,27 @@ class Chunk:
 
     items: list[Article | Skip]
     used: Counter[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class StoryInput:
+    """What the client's story tracker needs of one new document (stories/tracker.py): the
+    text, date, source and hash it reads (``doc``), and its features."""
+
+    doc: dict[str, Any]
+    counts: dict[int, float]
+    hashes: Any
+    keys: Any
+    table: bool
+
+
+@dataclass
+class Made:
+    """A batch's documents split by shard (``parts``), and for each of its changes, in order,
+    the ids it deletes and its new document's StoryInput (None: no document)."""
+
+    parts: list[Part]
+    changes: list[tuple[tuple[str, ...], StoryInput | None]]
 
 
 @dataclass
@@ -111,8 +133,9 @@ def make_documents(
     entities: bool,
     vectors: bool,
     *chunks: Chunk,
-) -> list[Part]:
-    """The batch's changes as each shard takes them (``Part`` per shard)."""
+) -> Made:
+    """The batch's changes as each shard takes them (``Part`` per shard), and what the
+    client's story tracker needs of them."""
     by_number = dict(zip(chunk_numbers, chunks, strict=True))
     articles = [by_number[p.ref[0]].items[p.ref[1]] if p.ref else None for p in batch]
     texts = [  # each with its article's language, as a single-machine run gives them
@@ -127,9 +150,11 @@ def make_documents(
     stored = _relocated(batch, shard_dirs)
     parts = [Part() for _ in shard_dirs]
     docs: list[dict[str, Any]] = []
+    changes: list[tuple[tuple[str, ...], int | None]] = []
     for p, a, ments in zip(batch, articles, mentions, strict=True):
         for aid in p.delete:
             parts[route(aid, len(shard_dirs))].changes.append(("delete", aid))
+        changes.append((p.delete, len(docs) if isinstance(a, Article) else None))
         if not isinstance(a, Article):
             continue
         part = parts[route(a.id, len(shard_dirs))]
@@ -147,7 +172,25 @@ def make_documents(
     if vectors:
         embedder = _embedder()
         add_vectors(docs, embedder.embed, embedder.vocabulary)
-    return parts
+    inputs = [
+        StoryInput(_light(doc), counts, hashes, keys, table)
+        for doc, (counts, hashes, keys, table) in zip(docs, story_features(docs), strict=True)
+    ]
+    return Made(parts, [(d, inputs[n] if n is not None else None) for d, n in changes])
+
+
+def _light(doc: dict[str, Any]) -> dict[str, Any]:
+    """The fields of a document the story tracker reads (not its vectors, terms, entities)."""
+    meta = doc.get("meta") or {}
+    out = {
+        "article_id": doc["article_id"],
+        "body": doc.get("body") or "",
+        "meta": {"date": meta.get("date"), "source": meta.get("source")},
+        "norm": doc.get("norm"),
+    }
+    if doc.get("title"):
+        out["title"] = str(doc["title"])
+    return out
 
 
 def _relocated(batch: list[Planned], shard_dirs: list[Path]) -> dict[str, dict[str, Any]]:
@@ -171,8 +214,12 @@ def _relocated(batch: list[Planned], shard_dirs: list[Path]) -> dict[str, dict[s
     return found
 
 
-def pick(parts: list[Part], shard: int) -> Part:
-    return parts[shard]
+def pick(made: Made, shard: int) -> Part:
+    return made.parts[shard]
+
+
+def story_inputs(made: Made) -> list[tuple[tuple[str, ...], StoryInput | None]]:
+    return made.changes
 
 
 def write_shard(
@@ -181,15 +228,17 @@ def write_shard(
     embedding: str | None,
     lock_timeout: float,
     after: object = None,
+    stories: dict[str, str] | None = None,
 ) -> int:
     """Write ``parts`` into the shard as one commit (``after``: the shard's previous write,
-    which Dask finishes first); the number of documents written."""
+    which Dask finishes first), each new document given its story from ``stories`` (article
+    id -> story, the client's tracker); the number of documents written."""
     del after  # (only orders the writes)
     with store.write_lock(shard_dir, lock_timeout):
         gen, ix = store.open_live(shard_dir)
         run = _ShardRun(ix, gen, embedding)
         try:
-            written = run.apply(parts)
+            written = run.apply(parts, stories or {})
             run.commit()
             store.touch(gen)
         except BaseException:
@@ -220,7 +269,7 @@ class _ShardRun(Run):
             return writer
         return super()._writer()
 
-    def apply(self, parts: list[Part]) -> int:
+    def apply(self, parts: list[Part], stories: dict[str, str]) -> int:
         changes = [c for part in parts for c in part.changes]
         for part in parts:
             self.words.update(part.words)
@@ -234,7 +283,9 @@ class _ShardRun(Run):
             if kind == "delete":
                 w.delete_by_term("article_id", value)
                 continue
-            if ("article_id", value["article_id"]) in reader:
-                w.delete_by_term("article_id", value["article_id"])
-            w.add_document(**value)
+            aid = value["article_id"]
+            if ("article_id", aid) in reader:
+                w.delete_by_term("article_id", aid)
+            story = stories.get(aid)
+            w.add_document(**({**value, "story": story} if story else value))
         return sum(1 for kind, _ in changes if kind == "add")

@@ -64,18 +64,29 @@ class DocumentMaker:
 
             embedder = default_embedder()
             add_vectors(docs, embedder.embed, embedder.vocabulary)
-        shingled = copies.shingle_hashes([d.get("body") or "" for d in docs])
-        keys = copies.band_keys(shingled)
         out: list[Prepared | None] = []
-        made = iter(zip(docs, shingled, keys, strict=True))
+        made = iter(zip(docs, story_features(docs), strict=True))
         for item in items:
             if item is None:
                 out.append(None)
                 continue
-            doc, shingles, row = next(made)
-            body = doc.get("body") or ""
-            counts = cluster.term_counts(doc.get("title"), body)
-            table = cluster.tabular(body)
+            doc, (counts, shingles, row, table) = next(made)
             out.append(Prepared(doc, counts, shingles, row, table, words or None))
             words = Counter()
         return out
+
+
+Features = tuple[dict[int, float], copies.Hashes, npt.NDArray[np.int64], bool]
+
+
+def story_features(docs: Sequence[dict[str, Any]]) -> list[Features]:
+    """What copies and stories need of each document (stories/tracker.py's Features): its
+    term counts, shingle hashes, LSH band keys, and whether it is a table."""
+    shingled = copies.shingle_hashes([d.get("body") or "" for d in docs])
+    keys = copies.band_keys(shingled)
+    out: list[Features] = []
+    for doc, shingles, row in zip(docs, shingled, keys, strict=True):
+        body = doc.get("body") or ""
+        counts = cluster.term_counts(doc.get("title"), body)
+        out.append((counts, shingles, row, cluster.tabular(body)))
+    return out

@@ -124,8 +124,9 @@ class StoryTracker:
         finally:
             self._close_searcher()
 
-    def commit(self, toc: int | None = None) -> None:
-        """Make the run's changes so far durable, matching the index's commit ``toc``."""
+    def commit(self, toc: object = None) -> None:
+        """Make the run's changes so far durable, matching the index's commit ``toc`` (a
+        sharded index's: the tuple of its shards' commits)."""
         db = self._conn()
         self._rows.flush()
         self._flush()
@@ -321,8 +322,8 @@ class StoryTracker:
     def _set_meta(self, key: str, value: str) -> None:
         self._conn().execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
-    def _toc_value(self) -> int:
-        return int(self.ix.latest_generation())
+    def _toc_value(self) -> object:
+        return self.ix.latest_generation()
 
     def _toc(self) -> str:
         return str(self._toc_value())

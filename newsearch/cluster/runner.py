@@ -1,0 +1,280 @@
+"""One cluster run's traffic (``ingest.build_sharded`` holds the lock and the shard map):
+chunks of files read in workers, every item judged by the client's ledger (``ledger.py``),
+batches of documents made in workers (``work.make_documents``), each batch's copies and
+stories decided by the client's tracker in order, and each shard's parts written by one task
+at a time (``work.write_shard``), with their stories.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from newsearch.cluster import work
+from newsearch.cluster.ledger import Judge, Planned
+from newsearch.cluster.shardmap import ShardMap
+from newsearch.errors import NewsearchError, PruneNotConfirmedError
+from newsearch.index import store
+from newsearch.index.schema import build_schema
+from newsearch.index.shards import ShardedIndex
+from newsearch.ingest.identity import Key
+from newsearch.ingest.readers import ReadOptions
+from newsearch.ingest.readers.options import FieldUse
+from newsearch.ingest.run import Confirm, Progress
+from newsearch.stories.tracker import StoryTracker
+
+CHUNK_FILES = 64  # files read by one task at most
+CHUNK_BYTES = 2 << 20  # and about this many bytes
+BATCHES_IN_FLIGHT = 4  # batches of documents being made, per worker
+# Documents written to a shard per commit. Whoosh analyses a shard's documents when its write
+# task runs (a single machine's writer does it as documents come), so the last commit of each
+# shard is a tail after the last batch: 5,000 a commit left 33 s of tail on 5,000 Reuters
+# articles on one worker; 1,000 keeps the writes overlapping the making of documents.
+SHARD_COMMIT_EVERY = 1000
+# The client's story tracker (stories/tracker.py) holds the texts of the run's articles until
+# it commits; every this many, the shards' waiting parts are written and it commits.
+TRACKER_COMMIT_EVERY = 20000
+
+
+def workers(client: Any) -> list[str]:
+    return list(client.scheduler_info().get("workers", {}))
+
+
+def _open_shards(smap: ShardMap) -> ShardedIndex:
+    """The run's shards as one index (their last commits), for the story tracker."""
+    opened: list[tuple[Path, Any]] = []
+    try:
+        for folder in smap.dirs:
+            opened.append(store.open_live(folder))
+    except BaseException:
+        for _, ix in opened:
+            ix.close()
+        raise
+    return ShardedIndex(opened, build_schema())
+
+
+@dataclass(frozen=True)
+class _Change:
+    """A change as the story tracker takes it: ids deleted, then a document or not."""
+
+    delete: tuple[str, ...]
+    article: bool | None
+
+
+def chunks(entries: Iterable[Path | Any]) -> Iterator[list[Path | Any]]:
+    """The walk's entries in order, in chunks of about CHUNK_BYTES (at most CHUNK_FILES)."""
+    chunk: list[Path | Any] = []
+    size = 0
+    for entry in entries:
+        chunk.append(entry)
+        if isinstance(entry, Path):
+            with contextlib.suppress(OSError):
+                size += entry.stat().st_size
+        if len(chunk) >= CHUNK_FILES or size >= CHUNK_BYTES:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
+class Runner:
+    """One run's traffic with the cluster (see the module's docstring)."""
+
+    def __init__(
+        self,
+        client: Any,
+        smap: ShardMap,
+        reading: ReadOptions,
+        entities: bool,
+        vectors: bool,
+        embedding: str | None,
+        lock_timeout: float,
+    ) -> None:
+        self.client = client
+        self.smap = smap
+        self.dirs = [d.resolve() for d in smap.dirs]
+        self.reading = replace(reading, used=FieldUse())  # (each chunk counts its own)
+        self.used: Any = self.reading.used.counts if self.reading.used else {}
+        self.entities, self.vectors, self.embedding = entities, vectors, embedding
+        self.lock_timeout = lock_timeout
+        self.commit_every = SHARD_COMMIT_EVERY
+        self.workers = max(1, len(workers(client)))
+        self.reads: dict[int, Any] = {}  # chunk number -> its future (while still needed)
+        self.batches: deque[tuple[list[Planned], Any]] = deque()  # documents being made
+        self.parts: list[list[Any]] = [[] for _ in self.dirs]  # not yet written, per shard
+        self.stories: list[dict[str, str]] = [{} for _ in self.dirs]  # their stories
+        self.tracker: StoryTracker | None = None  # copies and stories, for all shards
+        self.tracked = 0  # documents given a story since the tracker's last commit
+        self.waiting: list[int] = [0] * len(self.dirs)  # their documents
+        self.writes: list[Any] = [None] * len(self.dirs)  # each shard's last write
+        self.all_writes: list[Any] = []
+        self.judge = Judge(())
+
+    def run(
+        self, entries: Iterable[Any], prune: bool, confirm: Confirm, progress: Progress | None
+    ) -> None:
+        shards = _open_shards(self.smap)
+        try:
+            self.tracker = StoryTracker(self.smap.gen, shards)
+            self._run(entries, prune, confirm, progress)
+            self.tracker.commit(shards.latest_generation())
+        except BaseException as exc:
+            if self.tracker is not None:
+                self.tracker.cancel()
+            if type(exc).__name__ == "KilledWorker":
+                raise NewsearchError(
+                    f"Dask workers died running this run's tasks ({exc}): every shard is at "
+                    "its last commit; run the same command again to finish"
+                ) from None
+            raise
+        finally:
+            shards.close()
+
+    def _run(
+        self, entries: Iterable[Any], prune: bool, confirm: Confirm, progress: Progress | None
+    ) -> None:
+        from distributed import wait
+
+        stored = self.client.map(work.shard_keys, self.dirs, pure=False)
+        keys: list[Key] = [k for part in self.client.gather(stored) for k in part]
+        self.judge = judge = Judge(keys)
+        todo = list(chunks(entries))
+        records: dict[int, Any] = {}
+        ahead = 2 * self.workers + 2
+
+        def read(i: int) -> None:
+            self.reads[i] = self.client.submit(work.read_chunk, todo[i], self.reading, pure=False)
+            records[i] = self.client.submit(work.records, self.reads[i], pure=False)
+
+        for i in range(min(ahead, len(todo))):
+            read(i)
+        for i in range(len(todo)):
+            found, used = records.pop(i).result()
+            if i + ahead < len(todo):
+                read(i + ahead)
+            self.used.update(used)
+            for j, record in enumerate(found):
+                judge.add(record, (i, j))
+                if progress is not None:
+                    progress(judge.tally.read)
+            for batch in judge.batches():
+                self._make(batch)
+            self._release(i)
+        judge.settle()
+        for batch in judge.batches(final=True):
+            self._make(batch)
+        while self.batches:
+            self._settle(*self.batches.popleft())
+        self.reads.clear()
+        pruned: list[list[tuple[str, Any]]] = [[] for _ in self.dirs]
+        if prune:
+            gone = judge.ledger.prunable()
+            judge.tally.prunes = [s.where for s in gone]
+            total = len(judge.ledger.stored)
+            over = bool(gone) and 2 * len(gone) > total
+            if over and not (confirm(len(gone), total) if callable(confirm) else confirm):
+                wait([w for w in self.writes if w is not None])  # type: ignore[no-untyped-call]
+                raise PruneNotConfirmedError(len(gone), total)
+            for s in gone:
+                pruned[self.smap.shard_of(s.id)].append(("delete", s.id))
+            assert self.tracker is not None
+            self.tracker.remove(s.id for s in gone)
+        for shard in range(len(self.dirs)):
+            self._write(shard, pruned[shard])
+        for future in self.all_writes:
+            future.result()  # (raises a task's error here)
+
+    def _make(self, batch: list[Planned]) -> None:
+        """Make a batch's documents in a worker; queue its shards' parts to be written."""
+        numbers = sorted({p.ref[0] for p in batch if p.ref})
+        made = self.client.submit(
+            work.make_documents,
+            batch,
+            numbers,
+            self.dirs,
+            self.entities,
+            self.vectors,
+            *[self.reads[n] for n in numbers],
+            pure=False,
+        )
+        self.batches.append((batch, made))
+        while len(self.batches) > BATCHES_IN_FLIGHT * self.workers:
+            self._settle(*self.batches.popleft())
+
+    def _settle(self, batch: list[Planned], made: Any) -> None:
+        """A batch made (in order): its copies and stories decided here, with what the
+        worker sent of its documents, then its shards' parts queued to be written with them
+        (a batch's error surfaces here)."""
+        assert self.tracker is not None
+        given = self.client.submit(work.story_inputs, made, pure=False).result()
+        changes = [_Change(delete, found is not None) for delete, found in given]
+        inputs = [found for _, found in given if found is not None]
+        docs = [found.doc for found in inputs]
+        self.tracker.write(changes, docs, inputs)
+        touched: dict[int, int] = {}
+        for p in batch:
+            for aid in p.delete:
+                touched.setdefault(self.smap.shard_of(aid), 0)
+            if p.ref:
+                shard = self.smap.shard_of(p.id)
+                touched[shard] = touched.get(shard, 0) + 1
+        for doc in docs:
+            aid = doc["article_id"]
+            if doc.get("story"):
+                self.stories[self.smap.shard_of(aid)][aid] = doc["story"]
+        for shard, documents in sorted(touched.items()):
+            self.parts[shard].append(self.client.submit(work.pick, made, shard, pure=False))
+            self.waiting[shard] += documents
+            if self.waiting[shard] >= self.commit_every:
+                self._write(shard)
+        self.tracked += len(docs)
+        if self.tracked >= TRACKER_COMMIT_EVERY:
+            self._checkpoint()
+
+    def _checkpoint(self) -> None:
+        """Every shard's waiting parts written and committed, then the tracker's changes: it
+        lets go of the texts of this run's articles, which the shards now hold."""
+        from distributed import wait
+
+        assert self.tracker is not None
+        for shard in range(len(self.dirs)):
+            self._write(shard)
+        wait([w for w in self.writes if w is not None])  # type: ignore[no-untyped-call]
+        for future in self.all_writes:
+            future.result()
+        self.all_writes = [w for w in self.writes if w is not None]
+        self.tracker.commit(self.tracker.ix.latest_generation())
+        self.tracked = 0
+
+    def _write(self, shard: int, extra: list[tuple[str, Any]] | None = None) -> None:
+        """Write the shard's waiting parts as one commit, after its previous write."""
+        parts = list(self.parts[shard])
+        if extra:
+            parts.append(work.Part(changes=list(extra)))
+        if not parts:
+            return
+        future = self.client.submit(
+            work.write_shard,
+            self.dirs[shard],
+            parts,
+            self.embedding,
+            self.lock_timeout,
+            self.writes[shard],
+            self.stories[shard],
+            pure=False,
+        )
+        self.writes[shard] = future
+        self.all_writes.append(future)
+        self.parts[shard], self.waiting[shard], self.stories[shard] = [], 0, {}
+
+    def _release(self, judged: int) -> None:
+        """Forget the chunks judged that no waiting decision refers to (Dask keeps them while
+        a submitted task needs them)."""
+        needed = {p.ref[0] for p in self.judge.pending if p.ref}
+        needed.update(ref[0] for ref in self.judge.deferred.values())
+        for number in [n for n in self.reads if n <= judged and n not in needed]:
+            del self.reads[number]
