@@ -63,6 +63,7 @@ _COMMON = frozenset(
     "at of for to and or but as by with from is was are were be been said says say if when "
     "after before while also not no new".split()
 )
+_NOT_NAMES = _COMMON | _MONTHS | _DAYS  # capitalised, yet no name
 _MIXING = [
     np.uint64(0x9E3779B97F4A7C15),
     np.uint64(0xC2B2AE3D27D4EB4F),
@@ -130,7 +131,7 @@ def is_copy(
 ) -> bool:
     """Rule 3 for a pair already similar and within the window: few figures or names
     swapped for their length; one text saying it corrects may swap one of each more."""
-    words = min(len(_TOKEN.findall(body_a)), len(_TOKEN.findall(body_b)))
+    words = min(len(_compared(body_a)[0]), len(_compared(body_b)[0]))
     if words < SHORT:  # the headline says what a very short body is about
         body_a, body_b = f"{title_a or ''}\n{body_a}", f"{title_b or ''}\n{body_b}"
     found = swaps(body_a, body_b)
@@ -143,24 +144,42 @@ def is_copy(
     return figures <= most_figures and names <= max(words // WORDS_PER_SWAP, int(fixed))
 
 
-def _plain(token: str) -> str:
-    """A token as compared: lower case; a figure by its digits (2,29 is 2.29)."""
-    if any(c.isdigit() for c in token):
-        return "".join(c for c in token if c.isalnum()).lower()
-    return token.lower()
-
-
 def _figure(word: str) -> bool:
-    return any(c.isdigit() for c in word)
+    """Whether ``word`` holds a digit (a word of letters alone is answered at once)."""
+    return not word.isalpha() and any(c.isdigit() for c in word)
+
+
+@lru_cache(maxsize=64)
+def _compared(text: str) -> tuple[list[str], list[bool], list[str]]:
+    """``text``'s tokens; which are facts: figures (not a day after a month's name:
+    datelines change when a story is re-sent) and names (capitalised and not a common word:
+    in a text in capitals, every word but the common ones); and each as compared: lower case,
+    a figure by its digits (2,29 is 2.29). Made once for a text checked against several
+    candidates (a story re-sent), in one pass."""
+    tokens = _TOKEN.findall(text)
+    facts: list[bool] = []
+    plain: list[str] = []
+    after_month = False
+    for t in tokens:
+        low = t.lower()
+        if t.isalpha():  # (most tokens: no digit, so no figure)
+            facts.append(t[:1].isupper() and low not in _NOT_NAMES)
+            plain.append(low)
+        elif _figure(t):
+            facts.append(not after_month)
+            plain.append("".join(c for c in t if c.isalnum()).lower())
+        else:
+            facts.append(t[:1].isupper() and low not in _NOT_NAMES)
+            plain.append(low)
+        after_month = low in _MONTHS
+    return tokens, facts, plain
 
 
 def swaps(a: str, b: str) -> list[tuple[frozenset[str], frozenset[str]]]:
     """The places where ``b`` puts other figures or names in ``a``'s (a word-level diff's
     replacements whose two sides both hold facts, and different ones); a typo fixed (two
     edits at most) or a word abbreviated (one the start of the other) is no swap."""
-    ta, tb = _TOKEN.findall(a), _TOKEN.findall(b)
-    fa, fb = _facts(ta), _facts(tb)
-    la, lb = [_plain(t) for t in ta], [_plain(t) for t in tb]
+    (_, fa, la), (_, fb, lb) = _compared(a), _compared(b)
     found: list[tuple[frozenset[str], frozenset[str]]] = []
     for i1, i2, j1, j2 in _differences(la, lb):
         xa = frozenset(la[i] for i in range(i1, i2) if fa[i])
@@ -186,22 +205,6 @@ def _differences(a: list[str], b: list[str]) -> list[tuple[int, int, int, int]]:
         else:
             spans.append((i1, i2, j1, j2))
     return spans
-
-
-def _facts(tokens: list[str]) -> list[bool]:
-    """Which tokens are facts: figures (not a day after a month's name: datelines change
-    when a story is re-sent) and names (capitalised and not a common word: in a text in
-    capitals, every word but the common ones)."""
-    out: list[bool] = []
-    for n, t in enumerate(tokens):
-        low = t.lower()
-        if any(c.isdigit() for c in t):
-            out.append(not (n and tokens[n - 1].lower() in _MONTHS))
-        else:
-            out.append(
-                t[:1].isupper() and low not in _COMMON and low not in _MONTHS and low not in _DAYS
-            )
-    return out
 
 
 def _same_word(x: str, y: str) -> bool:
