@@ -106,10 +106,10 @@ class Runner:
         self.reads: dict[int, Any] = {}  # chunk number -> its future (while still needed)
         self.batches: deque[tuple[list[Planned], Any]] = deque()  # documents being made
         self.parts: list[list[Any]] = [[] for _ in self.dirs]  # not yet written, per shard
-        self.stories: list[dict[str, str]] = [{} for _ in self.dirs]  # their stories
+        self.waiting: list[int] = [0] * len(self.dirs)  # their documents
+        self.stories: list[dict[str, str]] = [{} for _ in self.dirs]  # and their stories
         self.tracker: StoryTracker | None = None  # copies and stories, for all shards
         self.tracked = 0  # documents given a story since the tracker's last commit
-        self.waiting: list[int] = [0] * len(self.dirs)  # their documents
         self.writes: list[Any] = [None] * len(self.dirs)  # each shard's last write
         self.all_writes: list[Any] = []
         self.judge = Judge(())
