@@ -162,10 +162,7 @@ def _compared(text: str) -> tuple[list[str], list[bool], list[str]]:
     after_month = False
     for t in tokens:
         low = t.lower()
-        if t.isalpha():  # (most tokens: no digit, so no figure)
-            facts.append(t[:1].isupper() and low not in _NOT_NAMES)
-            plain.append(low)
-        elif _figure(t):
+        if _figure(t):
             facts.append(not after_month)
             plain.append("".join(c for c in t if c.isalnum()).lower())
         else:

@@ -228,13 +228,12 @@ def resolve(
         if " " not in r and groups.root(r) == r and starts[r] >= 2 and not by_last.get(r)
     }
     # Nor is a lone surname that ends several people's names and joined none of them
-    # ("brown": Keith Brown, Alex Brown, ...; neither counts nor shared articles decide).
+    # ("brown": Keith Brown, William Brown, ...; neither counts nor shared articles decide).
     ambiguous |= {
         r
         for r in persons
         if " " not in r
         and groups.root(r) == r
-        and kind(r) == "person"
         and len({groups.root(f) for f in by_last.get(r, ())} - {r}) >= 2
     }
 

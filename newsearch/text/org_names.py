@@ -179,8 +179,8 @@ def acronyms(
     community``; ``ico coffee``: the coffee organisation, not the cocoa one). Of several
     such organisations, the one the acronym's articles name (``together``); none a name
     calls a body of the acronym's (``ec commission``: so ``ec`` is not the European
-    Commission). Not a
-    company's own name (``firms``: ``cbs``, a quarter of whose articles say ``cbs inc``)."""
+    Commission). Not a company's own name (``firms``: ``cbs``, a quarter of whose articles
+    say ``cbs inc``)."""
     spelled: defaultdict[str, list[str]] = defaultdict(list)
     for r in orgs:
         for letters in _initials(r) - set(r.split()):  # "ec commission" spells no "ec"
@@ -217,7 +217,7 @@ def _bodies_of(groups: Groups, spelled: Mapping[str, list[str]]) -> dict[str, se
     Commission): ``ec`` alone is none of them."""
     out: defaultdict[str, set[str]] = defaultdict(set)
     aliases = alias_tables().alias_keys.items()
-    for name, target in [(k, k) for k in groups.parent] + [a for a in aliases]:
+    for name, target in [(k, k) for k in groups.parent] + list(aliases):
         words = name.split()
         if len(words) != 2 or words[1] not in INSTITUTION_WORDS or not words[0].isalpha():
             continue
