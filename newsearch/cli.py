@@ -18,6 +18,8 @@ from newsearch import render
 from newsearch.commands import console
 from newsearch.commands import export as cli_export
 from newsearch.commands.batch import batch
+from newsearch.commands.cluster import SearchClusterOpt
+from newsearch.commands.cluster import engine as cluster_engine
 from newsearch.commands.compare import CollapseOpt, compare
 from newsearch.commands.entities import entities
 from newsearch.commands.index import index
@@ -152,6 +154,7 @@ def query(
     collapse: CollapseOpt = False,
     collapse_copies: CollapseCopiesOpt = False,
     recency: RecencyOpt = None,
+    cluster: SearchClusterOpt = None,
     filters: dict[str, Any] | None = None,
 ) -> None:
     """Ranked passages with the query terms highlighted (each article's best first).
@@ -163,18 +166,18 @@ def query(
       newsearch query '"mutual defense treaty"' -Putin --all --format csv > treaty.csv
       newsearch query Kursk --person "kim jong-un" --since 2025-04 --facets
     """
-    from newsearch.search.engine import SearchEngine
-
     text = " ".join(words)
     single = {"--facets": facets, "--explain": explain, "--feedback": feedback}
     shown = cli_export.output(limit, offset, page, fmt, every, count, as_json, single)
     if shown.count:
-        return cli_export.print_count(text, index, as_json, filters or {})
+        return cli_export.print_count(text, index, as_json, filters or {}, cluster)
     if shown.every and shown.format:
-        return cli_export.export_all(text, index, shown.format, sort, per_article, filters or {})
+        return cli_export.export_all(
+            text, index, shown.format, sort, per_article, filters or {}, cluster
+        )
     try:
         console.ensure_index(index)
-        with SearchEngine(index) as engine:
+        with cluster_engine(index, cluster) as engine:
             results = engine.search(
                 text,
                 limit=limit,

@@ -119,6 +119,28 @@ def test_numpy_scoring_gives_whoosh_results(
     assert [h.score for h in fast.results] == pytest.approx([h.score for h in slow.results])
 
 
+@pytest.mark.parametrize("query", ["alpha bravo", "india hotel golf", '"alpha bravo" echo'])
+def test_feedback_scored_by_numpy_gives_whoosh_results(
+    synthetic_index: Path, monkeypatch: pytest.MonkeyPatch, query: str
+) -> None:
+    """Feedback words (RM3) add to the articles' scores by numpy as by Whoosh's matchers."""
+    given: list[object] = []
+    search = bulk_module.BulkScorer.search
+
+    def spy(self: bulk_module.BulkScorer, *args: object) -> object:
+        given.append(args[4] if len(args) > 4 else ())
+        return search(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(bulk_module.BulkScorer, "search", spy)
+    fast = _run(synthetic_index, query, feedback=True)
+    assert len(given) == 2 and given[1]  # the rescoring went to numpy, with the words
+    slow = _run(synthetic_index, query, fast_path=False, feedback=True)
+    plain = _run(synthetic_index, query)
+    assert [h.article.id for h in fast.results] == [h.article.id for h in slow.results]
+    assert [h.score for h in fast.results] == pytest.approx([h.score for h in slow.results])
+    assert [h.score for h in fast.results] != [h.score for h in plain.results]
+
+
 @pytest.mark.parametrize("whoosh", [False, True])
 def test_total_counts_every_article_holding_any_word(
     synthetic_index: Path, monkeypatch: pytest.MonkeyPatch, whoosh: bool

@@ -1,15 +1,20 @@
-"""The ``index`` command's cluster options (``--cluster``, ``--shards``, ``--dashboard``) and
-the choice between a single-machine run (``build_index``) and a cluster run
-(``newsearch.cluster.build_sharded``). Nothing here imports Dask: a cluster run does."""
+"""The cluster options: the ``index`` command's (``--cluster``, ``--shards``, ``--dashboard``)
+and the choice between a single-machine run (``build_index``) and a cluster run
+(``newsearch.cluster.build_sharded``); ``query``'s ``--cluster`` and the engine it opens.
+Nothing here imports Dask: a cluster run or search does."""
 
 from __future__ import annotations
 
 import functools
-from typing import Annotated, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from newsearch.errors import InputError
+
+if TYPE_CHECKING:
+    from newsearch.search.engine import SearchEngine
 
 ClusterOpt = Annotated[
     str | None,
@@ -29,6 +34,17 @@ ShardsOpt = Annotated[
         metavar="K",
         min=1,
         help="Shards of a new (or --rebuild) cluster index (default: one per worker).",
+        show_default=False,
+    ),
+]
+SearchClusterOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--cluster",
+        metavar="local:N|tcp://HOST:PORT",
+        help="Search a sharded index (index --cluster) with each shard's articles matched in "
+        "the Dask workers that hold it: tcp://HOST:PORT uses a running scheduler; local:N "
+        "starts N worker processes here for this one query.",
         show_default=False,
     ),
 ]
@@ -59,3 +75,16 @@ def builder(cluster: str | None, shards: int | None, dashboard: bool, dry_run: b
         return build_sharded(*args, cluster=spec, shards=shards, dashboard=dashboard, **kwargs)
 
     return functools.wraps(build_sharded)(run)
+
+
+def engine(index: Path, cluster: str | None) -> SearchEngine:
+    """The engine a query command searches with: on this machine, or with its matching in the
+    workers of ``cluster`` (newsearch/cluster/search.py)."""
+    if cluster is None:
+        from newsearch.search.engine import SearchEngine
+
+        return SearchEngine(index)
+    from newsearch.cluster.connect import check_spec
+    from newsearch.cluster.search import search_engine
+
+    return search_engine(index, cluster=check_spec(cluster))

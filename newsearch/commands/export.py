@@ -179,16 +179,17 @@ def export_all(
     sort: str,
     per_article: int | None,
     filters: dict[str, Any],
+    cluster: str | None = None,
 ) -> None:
     """``query --all``: every matching passage, streamed in ``fmt``."""
+    from newsearch.commands.cluster import engine as cluster_engine
     from newsearch.errors import NewsearchError
-    from newsearch.search.engine import SearchEngine
 
     progress = _Progress()
     written = 0
     try:
         console.ensure_index(index)
-        with SearchEngine(index) as engine:
+        with cluster_engine(index, cluster) as engine:
             found = engine.export(
                 text,
                 sort=sort,  # type: ignore[arg-type]
@@ -212,15 +213,17 @@ def export_all(
     progress.done(written, found.total)
 
 
-def print_count(text: str, index: Path, as_json: bool, filters: dict[str, Any]) -> None:
+def print_count(
+    text: str, index: Path, as_json: bool, filters: dict[str, Any], cluster: str | None = None
+) -> None:
     """The number of matching articles: the number alone, or ``{"query", "total",
     "notices"}`` with ``--json``."""
+    from newsearch.commands.cluster import engine as cluster_engine
     from newsearch.errors import NewsearchError
-    from newsearch.search.engine import SearchEngine
 
     try:
         console.ensure_index(index)
-        with SearchEngine(index) as engine:
+        with cluster_engine(index, cluster) as engine:
             plan = engine.plan(text, **filters)
             total = engine.count(text, **filters)
     except NewsearchError as exc:

@@ -14,7 +14,7 @@ import datetime as dt
 import os
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
@@ -53,6 +53,9 @@ if TYPE_CHECKING:
     from newsearch.index.vectors import VectorTable
 
 FEEDBACK_DEFAULT = False
+# How an engine matches articles over its segments (default: Matching; newsearch/cluster/
+# gives one whose shards are matched in a Dask cluster's workers)
+MatchingFactory = Callable[[SegmentView, CachedBM25F, bool], Matching]
 DATE_BUCKETS = ("day", "month", "year")
 
 
@@ -61,10 +64,16 @@ class EngineCore:
     other views)."""
 
     def __init__(
-        self, index_dir: str | os.PathLike[str] = "index", *, fast_path: bool = True
+        self,
+        index_dir: str | os.PathLike[str] = "index",
+        *,
+        fast_path: bool = True,
+        matching: MatchingFactory = Matching,
     ) -> None:
         self.index_dir = Path(index_dir)
         self.fast_path = fast_path
+        self._make_matching = matching
+        self._on_close: list[Callable[[], object]] = []
         self._gen: Path | None
         self._gen, self._ix = store.open_live(self.index_dir)
         self._closed = False
@@ -92,6 +101,12 @@ class EngineCore:
         self._forget()
         self._ix.close()
         self._closed = True
+        while self._on_close:
+            self._on_close.pop()()
+
+    def on_close(self, call: Callable[[], object]) -> None:
+        """Call ``call`` when the engine closes (what was opened for it: a cluster's client)."""
+        self._on_close.append(call)
 
     def _s(self) -> Searcher:
         """The open searcher (opened on first use)."""
@@ -362,7 +377,7 @@ class EngineCore:
     def _matching(self) -> Matching:
         view = self._segments()
         if self._match is None:
-            self._match = Matching(view, view.searcher.weighting, self.fast_path)
+            self._match = self._make_matching(view, view.searcher.weighting, self.fast_path)
         return self._match
 
     def _vocabulary(self) -> Counter[str]:

@@ -107,10 +107,17 @@ class BulkScorer:
         return self._view.live
 
     def search(
-        self, groups: Sequence[Group], must: wq.Query | None, mask: wq.Query | None, depth: int
+        self,
+        groups: Sequence[Group],
+        must: wq.Query | None,
+        mask: wq.Query | None,
+        depth: int,
+        extra: Sequence[tuple[str, float]] = (),
     ) -> Matches | None:
         """The articles matching the plan's groups (every required group, and some group) and
-        ``must`` but not ``mask``; None for groups this module does not score."""
+        ``must`` but not ``mask``; None for groups this module does not score. ``extra``
+        ``(word, weight)`` pairs add to the scores of the articles whose text holds them and
+        match nothing themselves (feedback)."""
         if not numpy_takes(groups):
             return None
         scores = np.zeros(self._n, np.float64)
@@ -132,6 +139,8 @@ class BulkScorer:
         if mask is not None:
             matched &= ~self._mask(mask)
         docnums = np.flatnonzero(matched).astype(np.int64)
+        if extra:  # (summed on their own, then added, as Whoosh's AndMaybe adds its two sides)
+            scores = scores + self._extra(extra)
         top = _best(docnums, scores[docnums], depth)
         return Matches(docnums, top, self._evidence(top, holding))
 
@@ -177,6 +186,20 @@ class BulkScorer:
                 total = total * float(clause.boost)
             scores[gids] += total
             matched[gids] = True
+
+    def _extra(self, extra: Sequence[tuple[str, float]]) -> Floats:
+        """Each article's score from words that match nothing themselves: ``weight`` times the
+        word's BM25 in its text, summed in the order given (the same sum for any segments)."""
+        more = np.zeros(self._n, np.float64)
+        spec = self._s.schema["text"]
+        for word, weight in extra:
+            bt = spec.to_bytes(word)
+            for seg, offset in enumerate(self._view.offsets):
+                ids, tf, _ = self._view.postings(seg, "text", bt, False)
+                if len(ids):
+                    gids = ids + offset
+                    more[gids] += float(weight) * self._bm25("text", bt, tf, gids)
+        return more
 
     def filtered(self, must: wq.Query | None, mask: wq.Query | None) -> Ints:
         """Every live article matching ``must`` and not ``mask`` (a query of filters only)."""
@@ -358,6 +381,11 @@ class Matching:
     ) -> list[tuple[int, float]]:
         """The best ``depth`` articles the plan matches, scored with ``extra`` words too
         (feedback: ``(term, weight)`` asked of the text)."""
+        if self._fast and plan.flat:
+            must, mask = self.restrictions(plan)
+            found = self.bulk.search(plan.groups, must, mask, depth, extra)
+            if found is not None:
+                return found.top
         more = wq.Or([wq.Term("text", w, boost=b) for w, b in extra])
         found = self._s.search(self.whoosh_query(plan, more), limit=depth)
         return [(hit.docnum, float(hit.score)) for hit in found]
