@@ -79,6 +79,25 @@ class VectorTable:
         sims: npt.NDArray[np.float32] = np.einsum("ij,j->i", self.articles, query)
         return sims
 
+    def nearest(
+        self, query: Vectors, allowed: npt.NDArray[np.int64], k: int, floor: float
+    ) -> list[tuple[int, float]]:
+        """``(docnum, cosine)`` of the ``k`` ``allowed`` articles nearest ``query`` with a
+        cosine of at least ``floor``, nearest first (equal cosines in document order), and any
+        more as near as the last (copies share their vectors: no cut falls between them)."""
+        if not len(allowed):
+            return []
+        pool = allowed[self.present[allowed]]
+        sims = self.article_similarity(query)[pool]
+        keep = sims >= floor
+        pool, sims = pool[keep], sims[keep]
+        if len(pool) > k:
+            kth = np.partition(sims, len(sims) - k)[len(sims) - k]
+            keep = sims >= kth
+            pool, sims = pool[keep], sims[keep]
+        order = np.lexsort((pool, -sims))
+        return [(int(pool[i]), float(sims[i])) for i in order]
+
     def passages(self, docnum: int) -> Vectors:
         """The article's passage vectors (unit rows, in text order; none if it has none)."""
         found = self._passages.get(docnum)

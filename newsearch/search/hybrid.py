@@ -89,23 +89,6 @@ def widens(plan: QueryPlan) -> bool:
     )
 
 
-def nearest(
-    table: VectorTable, query: Vector, allowed: npt.NDArray[np.int64], k: int = NEAREST
-) -> list[tuple[int, float]]:
-    """``(docnum, cosine)`` of the ``k`` allowed articles nearest ``query``, nearest first."""
-    if not len(allowed):
-        return []
-    pool = allowed[table.present[allowed]]
-    sims = table.article_similarity(query)[pool]
-    keep = sims >= MIN_SIMILARITY
-    pool, sims = pool[keep], sims[keep]
-    if len(pool) > k:
-        part = np.argpartition(-sims, k - 1)[:k]
-        pool, sims = pool[part], sims[part]
-    order = np.lexsort((pool, -sims))
-    return [(int(pool[i]), float(sims[i])) for i in order]
-
-
 Bounds = list[tuple[int, int]]
 # (docnum, stored fields, passage bounds) -> each passage's index terms and content words
 Analysis = tuple[list[PassageTerms], list[frozenset[str]]]
@@ -204,7 +187,8 @@ def candidates(
     estimate = LEXICAL_WEIGHT * words / (words.max() or 1.0) + SEMANTIC_WEIGHT * (
         table.articles[docnums] @ query
     )
-    keep = docnums[np.argsort(-estimate, kind="stable")[:most]]
+    kth = np.partition(estimate, len(estimate) - most)[len(estimate) - most]
+    keep = docnums[estimate >= kth]  # (ties with the last kept too: see matching._best)
     return {int(d): scores[int(d)] for d in keep}
 
 
@@ -255,8 +239,7 @@ class HybridRanker:
         if not vector.any():
             return None
         related = Related(embedder, words)
-        pool = matching.bulk.filtered(*matching.restrictions(plan)) if widens(plan) else every
-        near = nearest(table, vector, pool)
+        near = matching.nearest(plan, every, widens(plan), table, vector, NEAREST, MIN_SIMILARITY)
         arts = candidates(top, near, table, vector, max(ARTICLES, 3 * limit))
         load = self._searcher.stored_fields
         share = min(1.0, SHORT_QUERY / max(len(set(words)), 1)) ** SHARE_POWER  # long: less

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 from whoosh import query as wq
@@ -29,6 +30,9 @@ from newsearch.index.whoosh_compat import TopAndEvery
 from newsearch.search.bm25 import CachedBM25F, bm25
 from newsearch.search.plan import Clause, Group, QueryPlan, maybe
 from newsearch.search.query import restrict
+
+if TYPE_CHECKING:
+    from newsearch.index.vectors import Vectors, VectorTable
 
 FILTER_CACHE = 64  # filter masks kept per open searcher
 
@@ -301,14 +305,16 @@ def _members(wanted: Ints, ascending: Ints) -> Mask:
 
 
 def _best(docnums: Ints, scores: Floats, depth: int) -> list[tuple[int, float]]:
-    """The ``depth`` best ``(docnum, score)``, best first, ties in document order."""
+    """The ``depth`` best ``(docnum, score)``, best first, ties in document order, and any
+    more that tie with the last: no cut falls between equal scores, so which articles are
+    kept does not depend on how the index numbers them (its segments, its shards)."""
     if depth <= 0 or not len(docnums):
         return []
     if len(docnums) > depth:  # everything scoring at least the depth-th best, then sort those
         kth = np.partition(scores, len(scores) - depth)[len(scores) - depth]
         keep = scores >= kth
         docnums, scores = docnums[keep], scores[keep]
-    order = np.lexsort((docnums, -scores))[:depth]
+    order = np.lexsort((docnums, -scores))
     return [(int(docnums[i]), float(scores[i])) for i in order]
 
 
@@ -375,6 +381,21 @@ class Matching:
             if found is not None:
                 return found.docnums
         return np.fromiter(sorted(self._s.docs_for_query(self.whoosh_query(plan))), np.int64)
+
+    def nearest(
+        self,
+        plan: QueryPlan,
+        every: Ints,
+        widen: bool,
+        table: VectorTable,
+        vector: Vectors,
+        k: int,
+        floor: float,
+    ) -> list[tuple[int, float]]:
+        """The ``k`` articles nearest ``vector`` in meaning (hybrid.py), of those the plan
+        matches (``every``), or with ``widen`` of all its filters let through."""
+        pool = self.bulk.filtered(*self.restrictions(plan)) if widen else every
+        return table.nearest(vector, pool, k, floor)
 
     def rescored(
         self, plan: QueryPlan, extra: Sequence[tuple[str, float]], depth: int
