@@ -214,3 +214,44 @@ def test_a_lost_side_file_is_made_again_by_the_next_run(corpus: Path, tmp_path: 
         assert [c.article.id for c in e.article(ids[SEED_000.name]).copies] == [ids["copy.txt"]]
         story = e.article(ids[SEED_000.name]).story
         assert story is not None and e.article(ids["copy.txt"]).story == story
+
+
+def test_a_template_repeated_thousands_of_times_is_read_against_few(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Articles made from one template (market tables, results, weather) share their LSH
+    band keys: each new one was read against every earlier one (21,000 of them: over ten
+    minutes). Each is read against the few sharing the most keys, and a real copy among
+    them is still found."""
+    from newsearch.models import Article
+    from newsearch.stories import rows
+
+    topics = ["wheat", "coal", "steel", "coffee", "sugar", "copper", "cotton", "rubber"]
+
+    def article(i: int) -> Article:
+        a, b = topics[i % 8], topics[(i * 3 + 1) % 8]
+        body = (
+            f"Trading in {a} and {b} was steady on the exchange today, dealers said, with "
+            f"volume close to the monthly average and no change in the official price. "
+            f"Reference {i:05d}."
+        )
+        return Article(
+            id=f"t{i:05d}", path=f"t{i:05d}", title=f"{a.title()} market report", body=body
+        )
+
+    read: list[int] = []
+    close = copies.close
+
+    def counted(a: Any, b: Any) -> bool:
+        read.append(1)
+        return close(a, b)
+
+    monkeypatch.setattr(copies, "close", counted)
+    n = 1200
+    resent = Article(id="resent", path="resent", title="Wheat report", body=article(7).body)
+    summary = build_index([*map(article, range(n)), resent], tmp_path / "idx", vectors=False,
+                          entities=False)  # fmt: skip
+    assert summary.indexed == n + 1
+    assert len(read) <= rows.CANDIDATES * (n + 1)  # (was ~n * n / 2 pairs)
+    with SearchEngine(tmp_path / "idx") as engine:
+        assert "t00007" in {c.article.id for c in engine.article("resent").copies}

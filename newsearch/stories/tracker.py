@@ -19,6 +19,7 @@ import contextlib
 import datetime as dt
 import itertools
 import sqlite3
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -31,6 +32,7 @@ from newsearch.stories import cluster, copies, sidefile
 from newsearch.stories.held import Held
 from newsearch.stories.rows import Rows
 
+HASHES_HELD = 4096  # articles whose shingle hashes are remembered (~1 KB each)
 REBUILD_CHUNK = 512  # documents read from the index at a time when the file is made again
 
 
@@ -77,6 +79,9 @@ class StoryTracker:
         self.ix = ix
         self._db: sqlite3.Connection | None = None
         self._bodies: dict[str, tuple[str, str | None]] = {}  # written since the last commit
+        # The shingle hashes of the latest articles, by id: the candidates an article is read
+        # against are mostly recent ones, read again and again where a template repeats.
+        self._hashes: OrderedDict[str, copies.Hashes] = OrderedDict()
         self._searcher: Any = None
         self._keep_bodies = True
         self._rows = Rows(self._conn)
@@ -176,6 +181,7 @@ class StoryTracker:
                 found.remove(cluster.unpack(feature))
                 self._held.changed(found)
             self._bodies.pop(aid, None)
+            self._hashes.pop(aid, None)
         return gone
 
     def _add(
@@ -205,7 +211,9 @@ class StoryTracker:
         self._n += 1
         vector = cluster.vector(counts, df, self._n)
         found = keys[keys != -1].tolist()
+        self._hashes.pop(aid, None)  # (an edited article's text is new)
         linked = self._link(seq, day, hashes, found, body, title)
+        self._remember(aid, hashes)
         if story is None:
             story = self._story_of_copies(linked) or self._cluster(
                 aid, vector, day, df, body, table
@@ -244,7 +252,7 @@ class StoryTracker:
         db = self._conn()
         rows = [r for r in self._rows.sharing_bands(keys, seq) if copies.within_window(day, r[2])]
         texts = [self._body(r[1]) for r in rows]  # (few: the LSH candidates)
-        theirs = copies.shingle_hashes([t[0] if t else "" for t in texts])
+        theirs = self._shingled([r[1] for r in rows], texts)
         linked: list[tuple[int, str, int | None, str | None]] = []
         for (other, oid, oday, ostory), found, other_hashes in zip(
             rows, texts, theirs, strict=True
@@ -258,6 +266,25 @@ class StoryTracker:
             db.execute("INSERT OR REPLACE INTO links VALUES (?, ?, ?)", (a, b, sim))
             linked.append((other, oid, oday, ostory))
         return linked
+
+    def _shingled(
+        self, ids: Sequence[str], texts: Sequence[tuple[str, str | None] | None]
+    ) -> list[copies.Hashes]:
+        """The shingle hashes of these articles' bodies (remembered for the latest)."""
+        held = self._hashes
+        missing = [i for i, aid in enumerate(ids) if aid not in held]
+        made = copies.shingle_hashes([(texts[i] or ("",))[0] for i in missing])
+        for i, hashes in zip(missing, made, strict=True):
+            self._remember(ids[i], hashes)
+        for aid in ids:
+            held.move_to_end(aid)
+        return [held[aid] for aid in ids]
+
+    def _remember(self, aid: str, hashes: copies.Hashes) -> None:
+        self._hashes[aid] = hashes
+        self._hashes.move_to_end(aid)
+        if len(self._hashes) > HASHES_HELD:
+            self._hashes.popitem(last=False)
 
     def _story_of_copies(self, linked: list[tuple[int, str, int | None, str | None]]) -> str | None:
         """The story of the earliest article (by date, then indexing order) it copies."""
