@@ -89,12 +89,18 @@ def percentiles(ms: list[float]) -> dict[str, float]:
 
 
 def bench_newsearch(
-    index: Path, queries: list[dict[str, Any]], facets: bool, mode: str = "hybrid"
+    index: Path,
+    queries: list[dict[str, Any]],
+    facets: bool,
+    mode: str = "hybrid",
+    opened: Any = None,
 ) -> list[float]:
+    """Each query's milliseconds through the public API (``opened``: an engine to search with,
+    else ``SearchEngine(index)``)."""
     from newsearch import SearchEngine
 
     times = []
-    with SearchEngine(index) as engine:
+    with opened or SearchEngine(index) as engine:
         engine.search("warmup", limit=10, facets=facets, mode=mode)
         for spec in queries:
             kw = {k: v for k, v in spec.items() if k != "q"}

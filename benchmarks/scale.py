@@ -4,6 +4,7 @@ ingest, and query latency over K shards against one index, in one run.
     python benchmarks/scale.py ingest [--scale 1] [--files N] [--workers 1,2,4,8] [--no-entities]
                                       [--json]
     python benchmarks/scale.py query [--scale 10] [--shards 1,2,4,8] [--queries 120] [--json]
+                                     [--keep DIR]
 
 The data: Reuters-21578's SGML files (../shared/corpora; research use, never copied into the
 repository), replicated ``--scale`` times into a temporary folder (replica r > 0: NEWID "rR-N"
@@ -21,12 +22,15 @@ batch made to the last commit) per shard, and the cluster's start.
 query: one index (``build_index --no-entities``) and sharded indexes of K shards
 (``build_sharded --no-entities`` on 2 local workers) of the same files; the 120 queries of
 benchmarks/query.py (hybrid mode, passages, highlights), p50/p95/max ms each, and whether the
-top 10 (ids, starts, scores) of every query equal those of one index.
+top 10 (ids, starts, scores) of every query equal those of one index. Each sharded index is
+searched twice: in one process reading every shard, and with each shard's matching in one of
+2 local Dask workers (``search_engine(index, cluster=...)``, newsearch/cluster/search.py).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -171,28 +175,42 @@ def bench_ingest(
 # ---- query ----
 
 
-def bench_query(scale: int, shards: list[int], queries: int) -> dict[str, Any]:
+def bench_query(
+    scale: int, shards: list[int], queries: int, keep: Path | None = None
+) -> dict[str, Any]:
+    """Query latency over one index and K shards of the same replicated corpus (kept in and
+    reused from ``keep``, if given: a build at --scale 10 takes ~30 minutes)."""
+    with contextlib.ExitStack() as stack:
+        tmp = keep or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="scale-q-")))
+        return _bench_query(Path(tmp), scale, shards, queries)
+
+
+def _bench_query(tmp: Path, scale: int, shards: list[int], queries: int) -> dict[str, Any]:
     from ingest import articles
     from query import make_queries
 
     qs = make_queries(list(articles("reuters21578", 1, None)), queries)
     rows: dict[str, dict[str, Any]] = {}
-    with tempfile.TemporaryDirectory(prefix="scale-query-") as tmp:
-        data = replicate("reuters21578", scale, Path(tmp) / "data")
-        (Path(tmp) / "queries.json").write_text(json.dumps(qs))
-        one = Path(tmp) / "one"
+    data = tmp / f"data-x{scale}"
+    if not data.is_dir():
+        replicate("reuters21578", scale, data)
+    (tmp / "queries.json").write_text(json.dumps(qs))
+    one = tmp / f"one-x{scale}"
+    if not one.is_dir():
         built = run_child(["ingest", "single", str(data), str(one), "0"])
         print("built one index", json.dumps(built), file=sys.stderr, flush=True)
-        for k in shards:
-            where = Path(tmp) / f"k{k}"
+    for k in shards:
+        where = tmp / f"k{k}-x{scale}"
+        if not where.is_dir():
             built = run_child(["build-sharded", str(data), str(where), str(k)])
             print(f"built {k} shards", json.dumps(built), file=sys.stderr, flush=True)
-        qfile = str(Path(tmp) / "queries.json")
-        rows["one index"] = run_child(["query", str(one), str(one), qfile])
-        for k in shards:
-            where = Path(tmp) / f"k{k}"
-            rows[f"{k} shards"] = run_child(["query", str(where), str(one), qfile])
-            print(k, json.dumps(rows[f"{k} shards"]), file=sys.stderr, flush=True)
+    qfile = str(tmp / "queries.json")
+    rows["one index"] = run_child(["query", str(one), str(one), qfile, "here"])
+    for k in shards:
+        where = tmp / f"k{k}-x{scale}"
+        for how, name in (("here", f"{k} shards"), ("cluster", f"{k} shards, 2 workers")):
+            rows[name] = run_child(["query", str(where), str(one), qfile, how])
+            print(name, json.dumps(rows[name]), file=sys.stderr, flush=True)
     return {"scale": scale, "queries": len(qs), "cores": cores(), "indexes": rows}
 
 
@@ -208,16 +226,38 @@ def child_build_sharded(data: Path, out: Path, k: int) -> dict[str, Any]:
     return {"seconds": time.perf_counter() - start, "read": s.read, "indexed": s.indexed}
 
 
-def child_query(index: Path, one: Path, queries_file: Path) -> dict[str, Any]:
+def child_query(index: Path, one: Path, queries_file: Path, how: str) -> dict[str, Any]:
+    """The queries over ``index`` searched in this process (``how`` "here") or with each
+    shard matched in one of 2 local Dask workers ("cluster"), against one index."""
+
+    from newsearch import SearchEngine
+    from newsearch.cluster.connect import local_cluster
+    from newsearch.cluster.search import search_engine
+
+    qs = json.loads(queries_file.read_text())
+    stack = contextlib.ExitStack()
+    opened = lambda: SearchEngine(index)  # noqa: E731
+    if how == "cluster":
+        from distributed import Client
+
+        cluster = stack.enter_context(local_cluster(2))
+        client = stack.enter_context(Client(cluster))
+        opened = lambda: search_engine(index, cluster=client)  # noqa: E731
+    with stack:
+        return _timed(index, one, qs, opened)
+
+
+def _timed(index: Path, one: Path, qs: list[Any], opened: Any) -> dict[str, Any]:
+    """Milliseconds per query with ``opened()``'s engine, and how many answers equal one
+    index's (top 10 ids, starts, scores; the total)."""
     from query import bench_newsearch, percentiles
 
     from newsearch import SearchEngine
 
-    qs = json.loads(queries_file.read_text())
-    ms = bench_newsearch(index, qs, facets=False)
+    ms = bench_newsearch(index, qs, facets=False, opened=opened())
     same = 0
     if index != one:
-        with SearchEngine(index) as a, SearchEngine(one) as b:
+        with opened() as a, SearchEngine(one) as b:
             for spec in qs:
                 kw = {k: v for k, v in spec.items() if k != "q"}
                 ra, rb = a.search(spec["q"], **kw), b.search(spec["q"], **kw)
@@ -227,7 +267,7 @@ def child_query(index: Path, one: Path, queries_file: Path) -> dict[str, Any]:
     else:
         same = len(qs)
     start = time.perf_counter()
-    with SearchEngine(index) as engine:
+    with opened() as engine:
         engine.search("oil prices")
     return {**percentiles(ms), "open_and_first_s": round(time.perf_counter() - start, 2),
             "identical_to_one_index": f"{same}/{len(qs)}"}  # fmt: skip
@@ -243,7 +283,7 @@ def child(argv: list[str]) -> dict[str, Any]:
     if what == "build-sharded":
         return child_build_sharded(Path(argv[1]), Path(argv[2]), int(argv[3]))
     if what == "query":
-        return child_query(Path(argv[1]), Path(argv[2]), Path(argv[3]))
+        return child_query(Path(argv[1]), Path(argv[2]), Path(argv[3]), argv[4])
     raise SystemExit(f"unknown child {what}")
 
 
@@ -288,12 +328,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--files", type=int, default=None, help="only the first N SGML files")
     p.add_argument("--no-entities", action="store_true")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--keep", type=Path, default=None, help="query: keep the indexes in DIR")
     a = p.parse_args(argv)
     if a.what == "ingest":
         workers = [int(x) for x in a.workers.split(",")]
         result = bench_ingest(a.scale or 1, workers, not a.no_entities, a.files)
     else:
-        result = bench_query(a.scale or 10, [int(x) for x in a.shards.split(",")], a.queries)
+        shards = [int(x) for x in a.shards.split(",")]
+        result = bench_query(a.scale or 10, shards, a.queries, a.keep)
     print(json.dumps(result, indent=1) if a.json else table(result))
     return 0
 
