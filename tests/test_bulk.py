@@ -268,3 +268,17 @@ def test_undated_articles_come_last_either_way(tmp_path: Path, order: str) -> No
     with SearchEngine(tmp_path) as engine:  # a word and a date order: only its articles
         res = engine.search("undated", limit=10, sort=order)
     assert res.total == 4 and {h.article.id for h in res.results} == {"u0", "u1", "u2", "u3"}
+
+
+def test_a_ranking_cut_keeps_a_few_ties_whole_and_bounds_a_template() -> None:
+    """Which of tied articles make the cut must not follow document numbers (they differ
+    between one index and its shards), but a template's thousands of equal scores must not
+    all be read for passages either."""
+    from newsearch.search.matching import TIE_ROOM, _best
+
+    docnums = np.arange(6, dtype=np.int64)
+    scores = np.array([5.0, 3.0, 4.0, 3.0, 3.0, 1.0])
+    assert _best(docnums, scores, 3) == [(0, 5.0), (2, 4.0), (1, 3.0), (3, 3.0), (4, 3.0)]
+    assert _best(docnums[::-1].copy(), scores[::-1].copy(), 3)[2:] == [(1, 3.0), (3, 3.0), (4, 3.0)]
+    alike = _best(np.arange(5000, dtype=np.int64), np.ones(5000), 50)
+    assert len(alike) == 50 * TIE_ROOM and alike[0] == (0, 1.0)

@@ -45,7 +45,7 @@ from newsearch.index.segments import Ints, SegmentView
 from newsearch.index.vectors import Vectors, VectorTable
 from newsearch.search.bm25 import CachedBM25F, idf
 from newsearch.search.engine import SearchEngine
-from newsearch.search.matching import Matches, Matching, article_query
+from newsearch.search.matching import TIE_ROOM, Matches, Matching, article_query
 from newsearch.search.plan import QueryPlan
 
 # (field, term) -> (IDF, average field length): what a shard's scores need of the whole index
@@ -250,13 +250,13 @@ class Holders:
 
 
 def _best(pairs: Sequence[tuple[int, float]], depth: int) -> list[tuple[int, float]]:
-    """The ``depth`` best, ties in document order, and any more tied with the last (as
-    matching._best)."""
+    """The ``depth`` best, ties in document order, and any more tied with the last, up to
+    ``TIE_ROOM`` times ``depth`` (as matching._best)."""
     ranked = sorted(pairs, key=lambda p: (-p[1], p[0]))
     if len(ranked) <= depth:
         return ranked
     last = ranked[depth - 1][1] if depth > 0 else float("inf")
-    return [p for p in ranked if p[1] >= last]
+    return [p for p in ranked if p[1] >= last][: depth * TIE_ROOM]
 
 
 class ClusterMatching(Matching):

@@ -84,7 +84,8 @@ class VectorTable:
     ) -> list[tuple[int, float]]:
         """``(docnum, cosine)`` of the ``k`` ``allowed`` articles nearest ``query`` with a
         cosine of at least ``floor``, nearest first (equal cosines in document order), and any
-        more as near as the last (copies share their vectors: no cut falls between them)."""
+        more as near as the last, up to ``2 * k`` (copies share their vectors: no cut falls
+        between a few of them)."""
         if not len(allowed):
             return []
         pool = allowed[self.present[allowed]]
@@ -95,7 +96,7 @@ class VectorTable:
             kth = np.partition(sims, len(sims) - k)[len(sims) - k]
             keep = sims >= kth
             pool, sims = pool[keep], sims[keep]
-        order = np.lexsort((pool, -sims))
+        order = np.lexsort((pool, -sims))[: k * 2]  # (a template's thousands alike: cut)
         return [(int(pool[i]), float(sims[i])) for i in order]
 
     def passages(self, docnum: int) -> Vectors:

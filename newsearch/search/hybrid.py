@@ -40,7 +40,7 @@ from newsearch.index import passage_terms as stored_terms
 from newsearch.index.segments import Ints, SegmentView
 from newsearch.index.vectors import VectorTable
 from newsearch.search.bm25 import idf
-from newsearch.search.matching import Matching
+from newsearch.search.matching import TIE_ROOM, Matching
 from newsearch.search.plan import QueryPlan
 from newsearch.search.related import Related, content_words
 from newsearch.search.scoring import ARTICLE_WEIGHT, PassageScorer, PassageTerms, article_terms
@@ -188,7 +188,8 @@ def candidates(
         table.articles[docnums] @ query
     )
     kth = np.partition(estimate, len(estimate) - most)[len(estimate) - most]
-    keep = docnums[estimate >= kth]  # (ties with the last kept too: see matching._best)
+    tied = np.flatnonzero(estimate >= kth)  # (ties with the last kept too: matching._best)
+    keep = docnums[tied[np.argsort(-estimate[tied], kind="stable")][: most * TIE_ROOM]]
     return {int(d): scores[int(d)] for d in keep}
 
 

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from newsearch.index.vectors import Vectors, VectorTable
 
 FILTER_CACHE = 64  # filter masks kept per open searcher
+TIE_ROOM = 2  # a ranking cut keeps the articles tied with its last, up to twice its depth
 
 
 @dataclass(frozen=True)
@@ -306,15 +307,17 @@ def _members(wanted: Ints, ascending: Ints) -> Mask:
 
 def _best(docnums: Ints, scores: Floats, depth: int) -> list[tuple[int, float]]:
     """The ``depth`` best ``(docnum, score)``, best first, ties in document order, and any
-    more that tie with the last: no cut falls between equal scores, so which articles are
-    kept does not depend on how the index numbers them (its segments, its shards)."""
+    more that tie with the last (up to ``TIE_ROOM`` times ``depth`` in all): no cut falls
+    between a few equal scores, so which articles are kept does not depend on how the index
+    numbers them (its segments, its shards). Past that (a template: thousands alike) the cut
+    is in document order."""
     if depth <= 0 or not len(docnums):
         return []
     if len(docnums) > depth:  # everything scoring at least the depth-th best, then sort those
         kth = np.partition(scores, len(scores) - depth)[len(scores) - depth]
         keep = scores >= kth
         docnums, scores = docnums[keep], scores[keep]
-    order = np.lexsort((docnums, -scores))
+    order = np.lexsort((docnums, -scores))[: depth * TIE_ROOM]
     return [(int(docnums[i]), float(scores[i])) for i in order]
 
 
