@@ -262,7 +262,7 @@ def _ranked(r: SearchResults) -> list[list[object]]:
 def test_english_seed_results_are_those_before_languages(
     mode: Literal["lexical", "hybrid"], seed_index: Path, seed_vector_index: Path
 ) -> None:
-    """The seeds' results (passages, scores to 6 places, highlights, totals) are those the
+    """The seeds' results (passages, scores to 5 places, highlights, totals) are those the
     code made before it kept languages, in both modes."""
     saved = json.loads((HERE / "seed_rankings.json").read_text(encoding="utf-8"))
     with SearchEngine(seed_index if mode == "lexical" else seed_vector_index) as e:
@@ -272,7 +272,10 @@ def test_english_seed_results_are_those_before_languages(
                 continue
             r = e.search(query, limit=10, mode=mode)
             assert r.total == expected["total"], query
-            assert _ranked(r) == expected["results"], query
+            got, want = _ranked(r), expected["results"]
+            # (scores to 5 places: float32 cosines move in their 7th digit with numpy's build)
+            assert [g[:3] + g[4:] for g in got] == [w[:3] + w[4:] for w in want], query
+            assert [g[3] for g in got] == pytest.approx([w[3] for w in want], abs=2e-6), query
 
 
 def test_english_still_answers_in_a_mixed_index(engine: SearchEngine) -> None:
