@@ -121,6 +121,22 @@ def test_a_shard_committed_to_is_searched_as_it_now_is(tmp_path: Path, client: A
     holder.close()
 
 
+def test_a_rebuilt_index_is_searched_in_its_new_shards(tmp_path: Path, client: Any) -> None:
+    corpus = make_corpus(tmp_path / "corpus", count=12)
+    index = tmp_path / "sh"
+    build_sharded(corpus, index, client=client, shards=2, entities=False, vectors=False)
+    with search_engine(index, cluster=client) as engine:
+        before = engine.search("oil price")
+        build_sharded(corpus, index, client=client, shards=3, rebuild=True, entities=False,
+                      vectors=False)  # fmt: skip
+        after = engine.search("oil price")
+        assert _key(after) == _key(before)
+        holders = engine._matching()._holders  # type: ignore[attr-defined]
+        held = sorted(Path(f).name for f in holders._held)
+        assert held == ["shard-000", "shard-001", "shard-002"]  # (the old two let go)
+        assert all(Path(f).is_dir() for f in holders._held)
+
+
 def test_an_index_that_is_not_sharded_is_one_clear_error(
     indexes: dict[str, Path], client: Any, tmp_path: Path
 ) -> None:

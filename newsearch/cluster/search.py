@@ -216,6 +216,9 @@ class Holders:
         self._held: dict[str, Any] = {}
 
     def of(self, spots: Sequence[ShardSpot]) -> list[Any]:
+        gone = set(self._held) - {s.folder for s in spots}  # (shards of a rebuilt index)
+        if gone:
+            self._let_go([self._held.pop(folder) for folder in gone])
         missing = [(n, s.folder) for n, s in enumerate(spots) if s.folder not in self._held]
         if missing:
             workers = sorted(self.client.scheduler_info()["workers"])
@@ -236,14 +239,18 @@ class Holders:
 
     def close(self) -> None:
         """Let every shard go (its files closed in its worker), then the actors."""
+        self._let_go(list(self._held.values()))
+        self._held.clear()
+
+    @staticmethod
+    def _let_go(actors: Sequence[Any]) -> None:
         calls = []
-        for actor in self._held.values():
+        for actor in actors:
             with contextlib.suppress(Exception):  # (a worker already gone holds nothing)
                 calls.append(actor.close())
         for call in calls:
             with contextlib.suppress(Exception):
                 call.result()
-        self._held.clear()
 
 
 # ---- the client's side ---------------------------------------------------------------------
