@@ -145,3 +145,17 @@ def test_ascii_texts_embed_as_the_tokenizer_reads_them() -> None:
         total = embedder._vectors[ids].sum(axis=0) if ids.size else np.zeros(embedder.dim)
         expected = _normalise(np.asarray([total], dtype=np.float32))[0]
         assert np.allclose(row, expected, atol=1e-5), text
+
+
+def test_word_vectors_are_the_tables_rows_at_unit_length() -> None:
+    """Rows are made unit length as words are first asked for; the same floats as the whole
+    table normalised at once (how they were made before)."""
+    from newsearch.text.embedding import _normalise, default_embedder
+
+    embedder = default_embedder()
+    words = ["casualties", "killed", "wounded", "the", "casualties", "oil"]
+    whole = _normalise(embedder._vectors.copy())
+    ids = [embedder._ids[w] for w in words]
+    assert np.array_equal(embedder.known_vectors(words), whole[ids])
+    assert np.array_equal(embedder.known_vectors(words[::-1]), whole[ids[::-1]])
+    assert np.allclose(np.linalg.norm(embedder.known_vectors(words), axis=1), 1.0, atol=1e-6)

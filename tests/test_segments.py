@@ -106,3 +106,26 @@ def test_field_values_and_columns(index: Path, searcher: Searcher) -> None:
         )
     assert newest.tolist() == per_leaf and len(newest) == searcher.doc_count_all()
     assert view.stored_fields(0) == searcher.stored_fields(0)
+
+
+@pytest.mark.parametrize("size", [256, 384, 512])
+def test_column_heads_are_each_values_first_bytes(
+    index: Path, searcher: Searcher, size: int
+) -> None:
+    """Read at once (the vectors of every article when a searcher first ranks by meaning),
+    the heads equal what Whoosh's column reader gives value by value."""
+    view = SegmentView(searcher, store.current_generation(index))
+    heads, whole = view.column_heads("vectors", size)
+    values: list[bytes] = []
+    for sub, _ in searcher.leaf_searchers():
+        leaf = sub.reader()
+        count = leaf.doc_count_all()
+        values += (
+            list(leaf.column_reader("vectors")) if leaf.has_column("vectors") else [b""] * count
+        )
+    assert len(values) == searcher.doc_count_all() == len(heads) == len(whole)
+    expected = [len(v) >= size and len(v) % size == 0 for v in values]
+    assert whole.tolist() == expected and (any(expected) or size != 256)
+    for value, head, ok in zip(values, heads, whole, strict=True):
+        assert head.tobytes() == (value[:size] if ok else bytes(size))
+    assert view.column_value("vectors", 3) == values[3]

@@ -24,6 +24,7 @@ with SearchEngine(sys.argv[1]) as engine:
     res = engine.search("Kursk casualties troops", limit=10, facets=True)
 print(json.dumps({
     "nltk": any(m == "nltk" or m.startswith("nltk.") for m in sys.modules),
+    "numpy.ma": "numpy.ma" in sys.modules,
     "indexing": [
         m for m in ("newsearch.ingest.pipeline", "newsearch.ingest.readers", "spacy")
         if m in sys.modules
@@ -47,6 +48,7 @@ def test_a_query_does_not_load_nltk_and_ranks_as_if_it_had(seed_index: Path) -> 
     warm = run_query(seed_index, "with-nltk")
     assert cold["nltk"] is False and warm["nltk"] is True
     assert cold["indexing"] == []  # nor the readers, the indexer or spaCy
+    assert cold["numpy.ma"] is False  # (~20 ms of a command line query's start: search/arrays)
     assert cold["hits"] and cold["hits"] == warm["hits"] and cold["total"] == warm["total"]
 
 

@@ -176,20 +176,33 @@ class SegmentView:
                 values.extend([b""] * reader.doc_count_all())
         return values
 
+    def column_heads(self, name: str, size: int) -> tuple[npt.NDArray[np.uint8], Mask]:
+        """The first ``size`` bytes of a column's value in every document (zeros where there
+        is none), and which documents' values are whole rows of ``size`` bytes."""
+        parts = [
+            whoosh_compat.column_heads(self._column(name, seg), reader.doc_count_all(), size)
+            for seg, reader in enumerate(self._readers)
+        ]
+        if not parts:
+            return np.zeros((0, size), np.uint8), np.zeros(0, np.bool_)
+        return np.concatenate([h for h, _ in parts]), np.concatenate([m for _, m in parts])
+
     def column_value(self, name: str, docnum: int) -> bytes:
         """One document's value of a column field (``b""`` if its segment has none)."""
         seg = bisect.bisect_right(self.offsets, docnum) - 1
-        key = (name, seg)
-        if key not in self._column_readers:  # (a reader reads the segment's offsets once)
-            reader = self._readers[seg]
-            self._column_readers[key] = (
-                reader.column_reader(name) if reader.has_column(name) else None
-            )
-        column = self._column_readers[key]
+        column = self._column(name, seg)
         if column is None:
             return b""
         value: bytes = column[docnum - self.offsets[seg]]
         return value
+
+    def _column(self, name: str, seg: int) -> Any:
+        """Segment ``seg``'s reader of a column field (bytes), None if it has none; opened
+        once (a reader reads the segment's offsets when opened)."""
+        key = (name, seg)
+        if key not in self._column_readers:
+            self._column_readers[key] = whoosh_compat.column_reader(self._readers[seg], name)
+        return self._column_readers[key]
 
     def stored_fields(self, docnum: int) -> dict[str, Any]:
         """A document's stored fields."""

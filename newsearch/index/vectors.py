@@ -53,16 +53,10 @@ class VectorTable:
     def __init__(self, view: SegmentView, dim: int) -> None:
         self._view = view
         self.dim = dim
-        values = view.raw_column(COLUMN)
-        first = np.zeros((len(values), dim), np.int8)
-        have = np.zeros(len(values), np.bool_)
-        for docnum, value in enumerate(values):
-            if len(value) >= dim and len(value) % dim == 0:
-                first[docnum] = np.frombuffer(value, np.int8, dim)
-                have[docnum] = True
-        rows = first.astype(np.float32)
+        heads, have = view.column_heads(COLUMN, dim)  # (row 0 of each: the article's)
+        rows = heads.view(np.int8).astype(np.float32)
         norms = np.linalg.norm(rows, axis=1, keepdims=True)
-        self.articles: Vectors = np.divide(rows, norms, out=np.zeros_like(rows), where=norms > 0)
+        self.articles: Vectors = np.divide(rows, norms, out=rows, where=norms > 0)  # (0 stays)
         self.present = have & view.live  # live articles that have vectors
         self._passages: dict[int, Vectors] = {}
 

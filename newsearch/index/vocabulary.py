@@ -54,7 +54,11 @@ def load_stems(gen: Path) -> dict[str, str]:
         data = json.loads((gen / STEMS_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+    if not isinstance(data, dict):
+        return {}
+    if all(isinstance(v, str) for v in data.values()):  # (JSON's keys are strings)
+        return data
+    return {str(k): str(v) for k, v in data.items()}
 
 
 def load_vocabulary(gen: Path) -> Counter[str]:

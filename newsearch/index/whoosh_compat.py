@@ -56,6 +56,7 @@ from newsearch.index.view_file import ViewFile
 
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
+Mask = npt.NDArray[np.bool_]
 DISTRIBUTION = "whoosh-reloaded"
 PINNED = "2.7.5"
 # Whoosh's Positions format stores a posting's positions as this many bytes (a count), then a
@@ -352,6 +353,47 @@ def field_lengths(reader: Any, fieldname: str) -> Floats:
         return np.asarray(lengths, dtype=np.float64)
     out: Floats = _BYTE_TO_LENGTH[codes]
     return out
+
+
+def column_reader(reader: Any, fieldname: str) -> Any:
+    """A segment reader's column of ``fieldname`` as stored (bytes), None if it has none."""
+    if not reader.has_column(fieldname):
+        return None
+    return reader.column_reader(fieldname, translate=False)
+
+
+def column_heads(column: Any, count: int, size: int) -> tuple[npt.NDArray[np.uint8], Mask]:
+    """The first ``size`` bytes of a bytes column's value in each of a segment's ``count``
+    documents (``column``: its reader, None where the segment has none), and which
+    documents have a value of a whole number of ``size``-byte rows: the column's data read
+    in place and gathered by numpy, not a value at a time (21k articles' vectors: ~50 ms ->
+    a few). Another kind of column reader is read a value at a time."""
+    heads = np.zeros((count, size), np.uint8)
+    if column is None:
+        return heads, np.zeros(count, np.bool_)
+    try:
+        lengths = np.asarray(column._lengths, np.int64)[:count]
+        offsets = np.asarray(column._offsets, np.int64)[:count]
+        end = int((offsets + lengths).max()) if count else 0
+        dbfile, base = column._dbfile, column._basepos
+        if isinstance(dbfile, _InPlaceFile):  # (read in place: only the heads are copied)
+            data = np.frombuffer(dbfile._buf, np.uint8)[base : base + end]
+        else:
+            data = np.frombuffer(dbfile.get(base, end), np.uint8)
+    except AttributeError:  # not a VarBytes column as Whoosh 2.7 writes it
+        values = [column[d] for d in range(count)]
+        lengths = np.fromiter(map(len, values), np.int64, len(values))
+        offsets = np.cumsum(lengths) - lengths
+        data = np.frombuffer(b"".join(values), np.uint8)
+    ok = np.zeros(count, np.bool_)
+    ok[: len(lengths)] = (lengths >= size) & (lengths % size == 0)
+    rows = np.flatnonzero(ok)
+    if len(rows):  # (each row of the strided view: the ``size`` bytes from one offset)
+        starts = np.lib.stride_tricks.as_strided(
+            data, shape=(len(data) - size + 1, size), strides=(1, 1), writeable=False
+        )
+        heads[rows] = starts[offsets[rows]]
+    return heads, ok
 
 
 def read_postings(

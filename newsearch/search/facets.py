@@ -25,6 +25,7 @@ import numpy.typing as npt
 from newsearch.index import keys as index_keys
 from newsearch.index.segments import Ints, Mask, SegmentView
 from newsearch.models import ENTITY_TYPES, EntitySummary, EntityType, FacetValue
+from newsearch.search.arrays import unique
 from newsearch.text.entity_resolution import Resolution, resolve
 from newsearch.text.org_names import Together
 
@@ -100,7 +101,7 @@ class FacetTable:
         docs_all = np.concatenate(found_docs) if found_docs else np.empty(0, np.int64)
         codes_all = np.concatenate(found_codes) if found_codes else np.empty(0, np.int64)
         if len(docs_all):
-            pair = np.unique(docs_all * max(1, len(entities)) + codes_all)
+            pair = unique(docs_all * max(1, len(entities)) + codes_all)
             docs_all, codes_all = pair // max(1, len(entities)), pair % max(1, len(entities))
         for t, kind in enumerate(ENTITY_TYPES):
             mine = type_codes[codes_all] == t if len(codes_all) else np.zeros(0, np.bool_)
@@ -263,7 +264,7 @@ def _together(raw: Mapping[Any, tuple[list[str], Ints, Ints]], live: Mask) -> To
             for p, index in zip(grouped, where, strict=True)
             if (i := index.get(key)) is not None
         ]
-        docs = np.unique(np.concatenate(found)) if found else np.empty(0, np.int64)
+        docs = unique(*found)
         return docs[live[docs]]
 
     def together(a: str, b: str) -> int:

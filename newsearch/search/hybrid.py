@@ -39,6 +39,7 @@ import numpy.typing as npt
 from newsearch.index import passage_terms as stored_terms
 from newsearch.index.segments import Ints, SegmentView
 from newsearch.index.vectors import VectorTable
+from newsearch.search.arrays import unique
 from newsearch.search.bm25 import idf
 from newsearch.search.matching import TIE_ROOM, Matching
 from newsearch.search.plan import QueryPlan
@@ -249,7 +250,7 @@ class HybridRanker:
         )
         ranked = pick(cands, limit, per_article)
         shown = np.fromiter((c.docnum for c in ranked[:limit]), np.int64)
-        return ranked, np.union1d(every, shown), related
+        return ranked, unique(every, shown), related
 
     def _rarity(self, word: str) -> float:
         """How rare a word is in the index (its idf; 0 for a stop word or unknown word)."""

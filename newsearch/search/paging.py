@@ -17,8 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import numpy as np
-
+from newsearch.search.arrays import unique
 from newsearch.search.ranking import Ranking
 from newsearch.search.selection import Candidate
 
@@ -42,7 +41,7 @@ def paged(rank: Callable[[int], Ranking], limit: int, offset: int) -> Ranking:
     while len(shown) < offset + limit and not ended:
         size *= 2
         last = rank(size)
-        every = np.union1d(every, last.every)
+        every = unique(every, last.every)
         fresh = [c for c in last.ranked[:size] if _key(c) not in seen]
         take = fresh[: size - len(shown)]
         shown += take

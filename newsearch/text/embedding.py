@@ -55,27 +55,30 @@ class Embedder:
 
     def __init__(self, vectors: npt.NDArray[np.generic], tokenizer: Tokenizer) -> None:
         """``vectors`` has one row per token id of ``tokenizer`` (any float dtype)."""
-        if vectors.ndim != 2 or vectors.shape[0] != tokenizer.get_vocab_size():
+        vocab = tokenizer.get_vocab()
+        if vectors.ndim != 2 or vectors.shape[0] != len(vocab):
             raise ModelError(
                 f"the embedding model's vectors {vectors.shape} do not match its tokenizer "
-                f"({tokenizer.get_vocab_size()} tokens): reinstall newsearch"
+                f"({len(vocab)} tokens): reinstall newsearch"
             )
         self._vectors: FloatArray = np.ascontiguousarray(vectors, dtype=np.float32)
         self.dim: int = int(self._vectors.shape[1])
         tokenizer.no_truncation()
         tokenizer.no_padding()
         self._tokenizer = tokenizer
-        vocab = tokenizer.get_vocab()
         # Ids that carry no meaning: [UNK], [PAD], [CLS]... are left out of every mean.
         skip = [i for t, i in vocab.items() if len(t) > 2 and t[0] == "[" and t[-1] == "]"]
         self._skip = np.zeros(self._vectors.shape[0], dtype=bool)
         self._skip[skip] = True
         self._word_ids: npt.NDArray[np.int64] | None = None
-        self._id_to_token = {i: t for t, i in vocab.items()}
-        self._ids: dict[str, int] = dict(vocab)
+        self._ids: dict[str, int] = vocab
+        self._tokens: dict[int, str] | None = None
         self._word_index: dict[str, int] = {}  # ASCII pre-token -> its row of _word_table
         self._word_table: FloatArray = np.zeros((1024, self.dim), np.float32)
-        self._unit: FloatArray | None = None  # the table's rows at unit length, when needed
+        # The table's rows at unit length, each made when first needed (all at once took a
+        # command line query 15 ms for the few words it compares).
+        self._unit: FloatArray = np.zeros_like(self._vectors)
+        self._unit_made = np.zeros(len(self._vectors), np.bool_)
         self._cached_word = functools.lru_cache(maxsize=65536)(self._embed_one)
 
     def embed(self, texts: Sequence[str]) -> FloatArray:
@@ -147,9 +150,12 @@ class Embedder:
     def known_vectors(self, words: Sequence[str]) -> FloatArray:
         """Unit vectors of words the model knows whole (see :meth:`knows`), read straight from
         its table: the same rows :meth:`embed_words` gives them, without the tokenizer."""
-        if self._unit is None:
-            self._unit = _normalise(self._vectors.copy())
-        rows: FloatArray = self._unit[[self._ids[w.lower()] for w in words]]
+        ids = np.fromiter((self._ids[w.lower()] for w in words), np.int64, len(words))
+        new = ids[~self._unit_made[ids]]
+        if len(new):  # (each row alone: the same floats as the whole table normalised)
+            self._unit[new] = _normalise(self._vectors[new])
+            self._unit_made[new] = True
+        rows: FloatArray = self._unit[ids]
         return rows
 
     @property
@@ -174,17 +180,22 @@ class Embedder:
         order = np.argsort(-sims, kind="stable")
         result: list[tuple[str, float]] = []
         for j in order:
-            token = self._id_to_token[int(ids[j])]
+            token = self._id_to_token()[int(ids[j])]
             if token != own:
                 result.append((token, float(sims[j])))
             if len(result) == k:
                 break
         return result
 
+    def _id_to_token(self) -> dict[int, str]:
+        if self._tokens is None:  # (made when first needed: neighbours only)
+            self._tokens = {i: t for t, i in self._ids.items()}
+        return self._tokens
+
     def _whole_word_ids(self) -> npt.NDArray[np.int64]:
         if self._word_ids is None:
             self._word_ids = np.array(
-                sorted(i for i, t in self._id_to_token.items() if _WHOLE_WORD.fullmatch(t)),
+                sorted(i for i, t in self._id_to_token().items() if _WHOLE_WORD.fullmatch(t)),
                 dtype=np.int64,
             )
         return self._word_ids
