@@ -255,3 +255,36 @@ def test_a_template_repeated_thousands_of_times_is_read_against_few(
     assert len(read) <= rows.CANDIDATES * (n + 1)  # (was ~n * n / 2 pairs)
     with SearchEngine(tmp_path / "idx") as engine:
         assert "t00007" in {c.article.id for c in engine.article("resent").copies}
+
+
+def test_copies_are_the_same_when_few_shingle_hashes_are_remembered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tracker remembers the shingle hashes of its latest articles (HASHES_HELD); with a
+    memory smaller than a copy check's candidates, it makes the others' again (a 216k-article
+    build failed when taking a new one in let an older candidate go mid-check)."""
+    from newsearch.models import Article
+    from newsearch.stories import tracker
+
+    ports = ["Rouen", "Hamburg", "Antwerp", "Rotterdam", "Lisbon", "Genoa", "Bremen", "Oslo"]
+
+    def article(i: int) -> Article:  # 80 articles, each body told twice (a resent copy)
+        a, b = ports[i % 8], ports[(i // 8) % 5]
+        body = (
+            f"Grain shipments from {a} to {b} were steady today, dealers said, with volume "
+            f"close to the monthly average and no change in the official price of wheat."
+        )
+        title = "Grain report" if i < 40 else "Grain shipments report"
+        return Article(id=f"g{i:04d}", path=f"g{i:04d}", title=title, body=body)
+
+    arts = [article(i) for i in range(80)]
+
+    def copies_of(where: Path) -> dict[str, set[str]]:
+        build_index(arts, where, vectors=False, entities=False)
+        with SearchEngine(where) as engine:
+            return {a.id: {c.article.id for c in engine.article(a.id).copies} for a in arts}
+
+    remembered = copies_of(tmp_path / "all")
+    monkeypatch.setattr(tracker, "HASHES_HELD", 2)
+    assert copies_of(tmp_path / "two") == remembered
+    assert sum(map(len, remembered.values())) > 20  # (a corpus of copies)

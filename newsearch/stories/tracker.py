@@ -272,13 +272,15 @@ class StoryTracker:
     ) -> list[copies.Hashes]:
         """The shingle hashes of these articles' bodies (remembered for the latest)."""
         held = self._hashes
-        missing = [i for i, aid in enumerate(ids) if aid not in held]
+        found = {aid: held[aid] for aid in ids if aid in held}
+        for aid in found:
+            held.move_to_end(aid)
+        missing = [i for i, aid in enumerate(ids) if aid not in found]
         made = copies.shingle_hashes([(texts[i] or ("",))[0] for i in missing])
         for i, hashes in zip(missing, made, strict=True):
-            self._remember(ids[i], hashes)
-        for aid in ids:
-            held.move_to_end(aid)
-        return [held[aid] for aid in ids]
+            found[ids[i]] = hashes
+            self._remember(ids[i], hashes)  # (may let an older one of ``found`` go: kept here)
+        return [found[aid] for aid in ids]
 
     def _remember(self, aid: str, hashes: copies.Hashes) -> None:
         self._hashes[aid] = hashes
