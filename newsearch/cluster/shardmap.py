@@ -6,7 +6,7 @@ rebuild is swapped in whole, ``index/store.py``)::
     index/CURRENT                 the live generation
     index/gen-<stamp>/newsearch.json    format, embedding model, created/updated (the manifest)
     index/gen-<stamp>/shards.json       this map (``SHARDS``)
-    index/gen-<stamp>/vocab.json, stems.json   the shards' vocabularies merged (spelling, stems)
+    index/gen-<stamp>/vocab.json               the shards' vocabularies merged (spelling)
     index/gen-<stamp>/shard-000/  an ordinary newsearch index (CURRENT, gen-*, its write.lock)
     index/gen-<stamp>/shard-001/  ...
 
@@ -34,7 +34,7 @@ from typing import Any
 from newsearch.errors import IndexVersionError
 from newsearch.index import store
 from newsearch.index.shards import SHARDS, shard_names
-from newsearch.index.vocabulary import STEMS_FILE, VOCAB_FILE, load_stems, load_vocabulary
+from newsearch.index.vocabulary import VOCAB_FILE, load_vocabulary
 
 ROUTE = "blake2b-64(article id) mod shards"
 MAP_FORMAT = 1
@@ -120,17 +120,14 @@ def record(smap: ShardMap, articles: list[int] | None = None) -> None:
 
 
 def merge_vocabularies(smap: ShardMap) -> None:
-    """The shards' vocabularies (summed) and stem tables (joined) beside the sharded
-    generation, where a query looks for them: recomputed whole, so running it twice is safe."""
+    """The shards' vocabularies (summed) beside the sharded generation, where a query looks
+    for them: recomputed whole, so running it twice is safe."""
     vocab: Counter[str] = Counter()
-    stems: dict[str, str] = {}
     for folder in smap.dirs:
         live = store.current_generation(folder)
         if live is not None:
             vocab.update(load_vocabulary(live))
-            stems.update(load_stems(live))
     _write_json(smap.gen / VOCAB_FILE, dict(vocab))
-    _write_json(smap.gen / STEMS_FILE, stems)
 
 
 def _toc_generation(gen: Path) -> int | None:

@@ -1,8 +1,9 @@
 """The words an index holds, saved beside its generation: a vocabulary (lower-case words and
-how often they occur, for "did you mean") and a stem table (each word's Snowball stem, so that
-a query stems without loading nltk, text/analysis.py).
+how often they occur, for "did you mean" and fuzzy words).
 
-The indexer adds to both when it commits; they are hints, not part of the atomic commit.
+The indexer adds to it when it commits; it is a hint, not part of the atomic commit. (Indexes
+made before 2026-12-01 also hold a stem table, ``stems.json``, that queries read so as not to
+load nltk; text/porter2.py stems without it, and it is no longer written or read.)
 """
 
 from __future__ import annotations
@@ -15,10 +16,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from newsearch.text.analysis import TOKEN, stem_table
+from newsearch.text.analysis import TOKEN
 
 VOCAB_FILE = "vocab.json"
-STEMS_FILE = "stems.json"
 _LETTER = re.compile(r"[^\W\d_]")
 
 
@@ -30,35 +30,17 @@ def count_words(counter: Counter[str], texts: Iterable[str | None]) -> None:
 
 
 def save_vocabulary(gen: Path, counter: Counter[str]) -> None:
-    """Add ``counter`` to the vocabulary saved in ``gen``, and the new words' stems to its
-    stem table (so queries need not load the stemmer for them)."""
+    """Add ``counter`` to the vocabulary saved in ``gen``."""
     merged = load_vocabulary(gen)
     counts = {w: n for w, n in counter.items() if _LETTER.search(w)}  # not numbers
-    new = [w for w in counts if w not in merged]
     merged.update(counts)
     _write_json(gen / VOCAB_FILE, dict(merged))
-    if new:
-        stems = load_stems(gen)
-        stems.update(stem_table(new))
-        _write_json(gen / STEMS_FILE, stems)
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
     os.replace(tmp, path)
-
-
-def load_stems(gen: Path) -> dict[str, str]:
-    try:
-        data = json.loads((gen / STEMS_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(data, dict):
-        return {}
-    if all(isinstance(v, str) for v in data.values()):  # (JSON's keys are strings)
-        return data
-    return {str(k): str(v) for k, v in data.items()}
 
 
 def load_vocabulary(gen: Path) -> Counter[str]:

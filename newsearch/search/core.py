@@ -24,7 +24,7 @@ from whoosh.searching import Searcher
 from newsearch.errors import EngineClosedError, QueryError
 from newsearch.index import store
 from newsearch.index.segments import Ints, SegmentView
-from newsearch.index.vocabulary import STEMS_FILE, load_stems, load_vocabulary
+from newsearch.index.vocabulary import load_vocabulary
 from newsearch.models import (
     FacetValue,
     SearchResults,
@@ -47,7 +47,7 @@ from newsearch.search.scoring import ARTICLE_WEIGHT, PassageScorer
 from newsearch.search.selection import PER_ARTICLE
 from newsearch.search.spelling import Speller
 from newsearch.text import embedding
-from newsearch.text.analysis import KNOWN_STEMS, normalize_word
+from newsearch.text.analysis import normalize_word
 
 if TYPE_CHECKING:
     from newsearch.index.vectors import VectorTable
@@ -137,14 +137,6 @@ class EngineCore:
             self._gen, self._ix = store.open_live(self.index_dir)
         elif self._searcher is not None and self._ix.latest_generation() != self._seen:
             self._forget()
-        if self._gen is not None:
-            stems = self._gen / STEMS_FILE
-            try:
-                version = (stems, stems.stat().st_mtime_ns)
-            except OSError:
-                version = None
-            if version is not None:
-                KNOWN_STEMS.load(version, lambda: load_stems(stems.parent))
         return self._s()
 
     def _forget(self) -> None:

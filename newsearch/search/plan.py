@@ -42,7 +42,7 @@ from newsearch.search.forms import (
     typed_stop_words,
 )
 from newsearch.search.query import ParsedText, Unscored
-from newsearch.text.analysis import fold_word, known_stem, normalize_word
+from newsearch.text.analysis import fold_word, normalize_word
 from newsearch.text.entity_resolution import Resolution
 
 Sort = Literal["relevance", "newest", "oldest"]
@@ -380,7 +380,7 @@ class _Walker:
             literal = re.split(r"[*?]", glob)[0]
             found = {t for t in lex.prefixed(name, literal) if pattern.fullmatch(t)}
             for word in lex.written(literal, pattern):  # "tr*ps" is "troops", indexed "troop"
-                term = known_stem(word)
+                term = normalize_word(word)
                 if term is not None and lex.frequency(name, term):
                     found.add(term)
             shown = glob

@@ -30,7 +30,7 @@ from newsearch.search.matching import Matching
 from newsearch.search.plan import QueryPlan
 from newsearch.stories.lookup import copies_of
 from newsearch.text import embedding
-from newsearch.text.analysis import known_stem
+from newsearch.text.analysis import normalize_word
 
 WORDS = 20
 DEPTH = 100
@@ -46,7 +46,7 @@ def salient_words(view: SegmentView, title: str | None, body: str) -> list[str]:
     surface: dict[str, str] = {}
     for text, weight in ((body, 1), (title or "", 2)):
         for word in _WORD.findall(text):
-            term = known_stem(word)
+            term = normalize_word(word)
             if term is None or len(term) < 2:
                 continue
             counts[term] += weight

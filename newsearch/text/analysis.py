@@ -15,19 +15,18 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from whoosh.analysis import Analyzer, Filter, RegexTokenizer
 from whoosh.support.charset import accent_map
 
-from newsearch.text import languages
+from newsearch.text import languages, porter2
 from newsearch.text.languages import PLAIN
 
-if TYPE_CHECKING:  # nltk is imported when first needed: a query on an index whose stem table
-    # knows its words never loads it (importing nltk takes 0.4-1.5 s)
-    from nltk.stem.snowball import SnowballStemmer
+if TYPE_CHECKING:  # nltk is imported when first needed (0.4-1.5 s): for sentences (indexing)
+    # and other languages' stems; English stems are porter2's, so English queries never load it
     from nltk.tokenize.punkt import PunktSentenceTokenizer
 
 # Abbreviations (lower case, without the final dot) after which Punkt must not end a sentence.
@@ -124,65 +123,15 @@ def split_sentences(text: str, language: str | None = None) -> list[tuple[int, i
     return spans
 
 
-@lru_cache(maxsize=1)
-def _stemmer() -> SnowballStemmer:
-    from nltk.stem.snowball import SnowballStemmer
-
-    return SnowballStemmer("english")
-
-
-class KnownStems:
-    """Snowball stems already computed, so that a query on an index whose stem table holds its
-    words never loads nltk (importing it takes 0.4-1.5 s). Each index saves the stems of its
-    vocabulary (stem_table); an engine hands its table over with ``load``, once per version of
-    the table. A memo of a pure function: a stem is the same whichever index taught it, so one
-    memo serves every engine of the process."""
-
-    def __init__(self) -> None:
-        self._stems: dict[str, str] = {}
-        self._loaded: set[object] = set()
-
-    def load(self, version: object, table: Callable[[], dict[str, str]]) -> None:
-        """Learn ``table()``'s stems unless the table of this ``version`` was learnt before."""
-        if version not in self._loaded:
-            self._stems.update(table())
-            self._loaded.add(version)
-
-    def get(self, word: str) -> str | None:
-        return self._stems.get(word)
-
-
-KNOWN_STEMS = KnownStems()
 _LETTER = re.compile(r"[^\W\d_]")
 
 
 def stem(word: str) -> str:
-    """Snowball's English stem of a lower-case, accent-folded word."""
+    """Snowball's English stem of a lower-case, accent-folded word (text/porter2.py: nltk's
+    stems, without loading nltk)."""
     if len(word) <= 2 or not _LETTER.search(word):  # Snowball leaves these alone (tested)
         return word
-    known = KNOWN_STEMS.get(word)
-    return known if known is not None else str(_stemmer().stem(word))
-
-
-def known_stem(word: str) -> str | None:
-    """The index term of a word if it is known without loading the stemmer (its stem is in
-    the memo, or Snowball leaves it alone), else None; None for a stop word too."""
-    text = _prestem(word)
-    if text is None:
-        return None
-    if len(text) <= 2 or not _LETTER.search(text):
-        return text
-    return KNOWN_STEMS.get(text)
-
-
-def stem_table(words: Iterable[str]) -> dict[str, str]:
-    """``{word: stem}`` for the words as normalize_word sees them before stemming."""
-    out: dict[str, str] = {}
-    for w in words:
-        key = _prestem(w)
-        if key and len(key) > 2 and key not in out:
-            out[key] = str(_stemmer().stem(key))
-    return out
+    return porter2.stem(word)
 
 
 _ACRONYM = re.compile(r"^(?:[^\W\d_]\.)+[^\W\d_]?$")
