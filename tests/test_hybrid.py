@@ -224,6 +224,27 @@ def test_without_meanings_share_hybrid_ranks_as_lexical_mode(
     assert meaningless == lexical
 
 
+def test_related_words_rank_short_queries_only(
+    seed_vector_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past SHORT_QUERY words the related words' evidence weighs nothing (most words of a long
+    query have related words in most passages: TIME and CRAN lost MAP to their sum); a short
+    query's ranking still follows it ("killed or wounded" for "Kursk casualties")."""
+    from newsearch.search import hybrid
+
+    long = "North Korean troops fighting for Russia near Kursk suffered casualties, Seoul says"
+    short = "Kursk casualties"
+
+    def ranked(query: str) -> list[tuple[str, int]]:
+        with SearchEngine(seed_vector_index) as engine:
+            return [(h.article.id, h.start) for h in engine.search(query, limit=12).results]
+
+    before = {q: ranked(q) for q in (long, short)}
+    monkeypatch.setattr(hybrid, "RELATED_WEIGHT", 0.0)
+    assert ranked(long) == before[long]
+    assert ranked(short) != before[short]
+
+
 def test_meaning_only_for_the_models_language(tmp_path: Path) -> None:
     """The model is English: an article in another language is ranked by its words alone (no
     meaning part, no related words lit), and meaning alone brings none; English articles keep

@@ -12,11 +12,11 @@ passage of a candidate is scored::
 ``words`` is the passage's BM25 plus HYBRID_ARTICLE_WEIGHT times its article's (scoring.py);
 ``related`` is the evidence of its words close in meaning to the query's (related.py: for each
 query word, its best related word's cosine times that word's idf). The best are taken over
-the candidates; in a query of more than SHORT_QUERY distinct words the last two parts weigh
-less. A passage with none of the query's words can rank when it is close in
-meaning. Articles found by meaning alone count in ``total`` and the facets only when one of
-their passages is shown: the matching articles are those holding the query's words, plus the
-answers shown.
+the candidates; in a query of more than SHORT_QUERY distinct words the cosine weighs less
+and the related words not at all. A passage with none of the query's words can rank when it
+is close in meaning. Articles found by meaning alone count in ``total`` and the facets only
+when one of their passages is shown: the matching articles are those holding the query's
+words, plus the answers shown.
 
 A query that requires words (``+word``, ``AND``) or is not a flat list of words keeps its
 lexical matches: meaning reorders them, it adds none. The model is English
@@ -61,7 +61,10 @@ RELATED_WEIGHT = 0.4  # its related words (related.py: evidence), over the best 
 # 0.285 at full weight, 0.315 so; the judged questions, 2-7 words, are unchanged), and the
 # article's part of the words' score moves from HYBRID_ARTICLE_WEIGHT towards lexical mode's
 # (TIME 0.670 -> 0.678 MAP, CRAN unchanged): as meaning's share falls to 0 the ranking becomes
-# lexical mode's exactly (TIME 0.702, CRAN 0.321; benchmarks/README.md).
+# lexical mode's exactly (TIME 0.702, CRAN 0.321; benchmarks/README.md). The related words'
+# evidence counts in short queries only: past SHORT_QUERY words most query words have related
+# words in most passages, and their sum drowns the words asked for (TIME 0.678 -> 0.685, CRAN
+# 0.314 -> 0.321 MAP; the judged questions and the seeds' casualty passages unchanged).
 SHORT_QUERY = 6
 SHARE_POWER = 2
 HYBRID_ARTICLE_WEIGHT = 1.0  # the article's part of the words' score at full share
@@ -157,12 +160,13 @@ def blend(
     lex = np.array([r[0] for r in raw])
     sim = np.array([r[1] for r in raw])
     rel = related.evidence(said, rarity)
+    related_share = share if share >= 1.0 else 0.0  # (short queries only: RELATED_WEIGHT)
     lexn = lex / (lex.max() or 1.0)
     reln = rel / (rel.max() or 1.0)
     out = []
     for (_, _, docnum, i, fields), ln, sn, rn in zip(raw, lexn, sim, reln, strict=True):
         words = LEXICAL_WEIGHT * float(ln)
-        meaning = share * (SEMANTIC_WEIGHT * float(sn) + RELATED_WEIGHT * float(rn))
+        meaning = share * SEMANTIC_WEIGHT * float(sn) + related_share * RELATED_WEIGHT * float(rn)
         out.append(Candidate(words + meaning, docnum, i, fields, meaning, words))
     return out
 
