@@ -169,11 +169,9 @@ class SegmentView:
         """A column field's value (bytes, kept whole) for every document; ``b""`` where a
         segment has none."""
         values: list[bytes] = []
-        for reader in self._readers:
-            if reader.has_column(name):
-                values.extend(reader.column_reader(name))
-            else:
-                values.extend([b""] * reader.doc_count_all())
+        for seg, reader in enumerate(self._readers):
+            column = self._column(name, seg)  # (the readers column_value uses: opened once)
+            values.extend(column if column is not None else [b""] * reader.doc_count_all())
         return values
 
     def column_heads(self, name: str, size: int) -> tuple[npt.NDArray[np.uint8], Mask]:
