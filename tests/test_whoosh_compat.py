@@ -16,7 +16,7 @@ from whoosh.filedb.filestore import FileStorage
 
 from newsearch import NewsearchError, SearchEngine, build_index
 from newsearch.errors import WhooshVersionError
-from newsearch.index import store, whoosh_compat
+from newsearch.index import store, whoosh_compat, whoosh_writing
 from newsearch.index.view_file import ViewFile
 from newsearch.index.whoosh_compat import check_whoosh
 from newsearch.models import Article
@@ -183,8 +183,8 @@ def test_postings_and_lengths_read_back_as_plain_whooshs(
     build_index(articles, tmp_path / "ours", entities=False, vectors=False, processes=1)
     ours = _postings_and_lengths(store.current_generation(tmp_path / "ours"))
     # The same articles through Whoosh's own codec and per-document reader.
-    monkeypatch.setattr(whoosh_compat.TeeCodec, "postings_writer", W3Codec.postings_writer)
-    monkeypatch.setattr(whoosh_compat.TeeCodec, "per_document_reader", W3Codec.per_document_reader)
+    monkeypatch.setattr(whoosh_writing.TeeCodec, "postings_writer", W3Codec.postings_writer)
+    monkeypatch.setattr(whoosh_writing.TeeCodec, "per_document_reader", W3Codec.per_document_reader)
     build_index(articles, tmp_path / "plain", entities=False, vectors=False, processes=1)
     plain = _postings_and_lengths(store.current_generation(tmp_path / "plain"))
     assert ours[0][("text", b"wheat")] and ours[0][("text", b"rare7")]

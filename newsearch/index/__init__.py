@@ -7,6 +7,7 @@ postings_copy  frequent words' postings copied beside each segment as it is writ
 copies         reading those copies with numpy
 segments       SegmentView: one open searcher's segments, shared by matching, facets, dates
 vocabulary     the words (and stems) of the corpus, saved beside each generation
-whoosh_compat  every use of a private Whoosh name, version-checked; no Whoosh class patched
+whoosh_compat  every use of a private Whoosh name to read, version-checked; no Whoosh class patched
+whoosh_writing the same to write: postings seen as written, the parallel writer's empty segments
 view_file      a read-only file over mapped memory (segment parts read without a copy)
 """

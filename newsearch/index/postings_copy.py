@@ -29,7 +29,7 @@ from whoosh.formats import Positions
 
 from newsearch.index.copies import DIRNAME, FILES, LAYOUT, PickledPositions
 from newsearch.index.schema import FILTER_FIELDS, TEXT_FIELDS
-from newsearch.index.whoosh_compat import Block, TeeCodec, TeeFieldWriter
+from newsearch.index.whoosh_writing import Block, TeeCodec, TeeFieldWriter
 
 Ints = npt.NDArray[np.int64]
 Weights = npt.NDArray[np.float32]
@@ -41,7 +41,7 @@ COMPLETE_FIELDS = FILTER_FIELDS
 
 class SidecarCodec(TeeCodec):
     """Whoosh's codec, whose segment writer also copies frequent words' postings (and pickles
-    as Whoosh's own: whoosh_compat.TeeCodec)."""
+    as Whoosh's own: whoosh_writing.TeeCodec)."""
 
     def tee_field_writer(self, storage: Any, segment: Any) -> TeeFieldWriter:
         return _CopyingFieldWriter(self, storage, segment)

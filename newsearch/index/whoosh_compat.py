@@ -4,9 +4,10 @@ newsearch reads and writes Whoosh's files faster than Whoosh's public API allows
 block at a time into numpy, field lengths as one column, compound segment files read in place,
 postings copied as Whoosh writes them, benchmarks/README.md). Those paths use names private to
 whoosh-reloaded 2.7.5 (``_x`` attributes and functions, the W3 codec's writer and matcher
-internals). They all live here, so that a new Whoosh means reading one module, and nothing here
-changes a Whoosh class: newsearch's own subclasses are used only for indexes newsearch opens or
-writes, and a host application's own use of Whoosh in the same process is untouched.
+internals). They all live here and, for writing, in whoosh_writing.py, so that a new Whoosh
+means reading two modules, and nothing here changes a Whoosh class: newsearch's own subclasses
+are used only for indexes newsearch opens or writes, and a host application's own use of
+Whoosh in the same process is untouched.
 
 The Whoosh version is checked before any of them is used (``check_whoosh``): another version
 raises ``WhooshVersionError``, with the command that installs the right one, rather than falling
@@ -35,11 +36,7 @@ from whoosh import collectors
 from whoosh.codec.base import Segment
 from whoosh.codec.whoosh3 import (
     LENGTHS_COLUMN,
-    W3Codec,
-    W3FieldWriter,
     W3LeafMatcher,
-    W3PerDocReader,
-    W3PostingsWriter,
     _lenfield,
 )
 from whoosh.fields import Schema
@@ -49,7 +46,6 @@ from whoosh.index import Index
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import _length_byte_cache
-from whoosh.writing import IndexWriter
 
 from newsearch.errors import WhooshVersionError
 from newsearch.index.view_file import ViewFile
@@ -62,7 +58,6 @@ PINNED = "2.7.5"
 # Whoosh's Positions format stores a posting's positions as this many bytes (a count), then a
 # pickled list of the gaps between positions (copies.PickledPositions decodes them in bulk).
 POSITIONS_COUNT_BYTES: int = _INT_SIZE
-SMALL_BLOCK = 8  # postings under which a block is not compressed (_BlockTeePostingsWriter)
 _BYTE_TO_LENGTH = np.asarray(_length_byte_cache, dtype=np.float64)
 _INSTALLED = str(whoosh.versionstring())
 
@@ -150,166 +145,7 @@ class _MappedFile(_InPlaceFile):
             self._mapped.close()
 
 
-# Writing segments: postings seen as Whoosh writes them, absent columns remembered.
-
-Block = tuple[Any, Any, list[bytes]]  # a block of postings: ids, weights, values
-
-
-class TeeCodec(W3Codec):  # type: ignore[misc]
-    """Whoosh 2.7.5's codec, whose field writer (``tee_field_writer``, a ``TeeFieldWriter``)
-    sees each term's postings as Whoosh writes them, and whose reader of a new segment's
-    columns remembers which are absent (see ``_RememberingPerDocReader``).
-
-    Pickles as a plain ``W3Codec``: segments record their codec in the index's table of
-    contents, and an index must not need this class to open (nor a child process started by
-    pickling, which then writes as Whoosh does)."""
-
-    def __init__(self, blocklimit: int = 128, compression: int = 3, inlinelimit: int = 1) -> None:
-        check_whoosh()
-        super().__init__(blocklimit, compression, inlinelimit)
-
-    def tee_field_writer(self, storage: Any, segment: Any) -> TeeFieldWriter:
-        return TeeFieldWriter(self, storage, segment)
-
-    def field_writer(self, storage: Any, segment: Any) -> W3FieldWriter:
-        return self.tee_field_writer(storage, segment)
-
-    def postings_writer(self, dbfile: Any, byteids: bool = False) -> W3PostingsWriter:
-        return _BlockTeePostingsWriter(
-            dbfile,
-            blocklimit=self._blocklimit,
-            byteids=byteids,
-            compression=self._compression,
-            inlinelimit=self._inlinelimit,
-        )
-
-    def per_document_reader(self, storage: Any, segment: Any) -> W3PerDocReader:
-        return _RememberingPerDocReader(storage, segment)
-
-    def __reduce__(self) -> tuple[Any, tuple[int, int, int]]:
-        return W3Codec, (self._blocklimit, self._compression, self._inlinelimit)
-
-
-class _RememberingPerDocReader(W3PerDocReader):  # type: ignore[misc]
-    """Whoosh 2.7.5's reader of a segment's columns, remembering that a column is absent too.
-
-    Flushing a segment, Whoosh reads each posting's field length through this reader, and for a
-    field without lengths (ID, KEYWORD) looks for the column on disk again (a stat call) for
-    every posting: a third of indexing time here. A segment's files never change once written,
-    so an absent column stays absent."""
-
-    def __init__(self, storage: Any, segment: Any) -> None:
-        super().__init__(storage, segment)
-        self._absent: set[str] = set()
-        self._length_tables: dict[str, list[int | None]] = {}
-
-    def doc_field_length(self, docnum: int, fieldname: str, default: Any = 0) -> Any:
-        """Whoosh's answer (a zero length byte gives None, as Whoosh's does), from the whole
-        column decoded once per field: flushing asks once per posting, and a column read per
-        posting was a tenth of indexing time."""
-        table = self._length_tables.get(fieldname)
-        if table is None:
-            column = self._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-            if column is None:
-                return default
-            try:
-                raw = column._dbfile.get(column._basepos, column._count * column._fixedlen)
-            except AttributeError:  # not the fixed-width column 2.7.5 writes
-                return super().doc_field_length(docnum, fieldname, default)
-            table = [_length_byte_cache[b] if b else None for b in raw]
-            self._length_tables[fieldname] = table
-        if docnum > self._doccount:
-            raise IndexError(f"Asked for docnum {docnum!r} of {self._doccount}")
-        return table[docnum] if docnum < len(table) else None
-
-    def _cached_reader(self, fieldname: str, column: Any) -> Any:
-        if fieldname in self._absent:
-            return None
-        found = super()._cached_reader(fieldname, column)
-        if found is None:
-            self._absent.add(fieldname)
-        return found
-
-
-class _BlockTeePostingsWriter(W3PostingsWriter):  # type: ignore[misc]
-    """Hands each block of postings (Whoosh's own buffers, replaced rather than cleared after
-    the block is written) to ``sink`` as it writes it: a few list appends per 128 postings,
-    nothing per posting. Leaves blocks of fewer than SMALL_BLOCK postings uncompressed."""
-
-    sink: list[Block] | None = None
-    _compression: int  # zlib's level for this writer's blocks (Whoosh's attribute)
-
-    def _write_block(self, last: bool = False) -> None:
-        if self.sink is not None:
-            self.sink.append((self._ids, self._weights, self._values))
-        if len(self._ids) >= SMALL_BLOCK or not self._compression:
-            super()._write_block(last)
-            return
-        # A block of a few postings is written uncompressed (Whoosh meant to leave pickles
-        # under 20 bytes so, and a bug compresses them all): zlib costs ~60 us a call however
-        # small the input, most terms are rare, and compressing a few dozen bytes saves none.
-        # Each block's info records its own compression, so Whoosh reads both kinds.
-        compression, self._compression = self._compression, 0
-        try:
-            super()._write_block(last)
-        finally:
-            self._compression = compression
-
-
-class TeeFieldWriter(W3FieldWriter):  # type: ignore[misc]
-    """Whoosh 2.7.5's writer of a segment's postings, telling a subclass each term's postings
-    once Whoosh has written them. A subclass says which fields it follows (``follows``), takes
-    each of their terms' postings (``tee_term``), and finishes after Whoosh (``tee_close``)."""
-
-    def __init__(self, codec: Any, storage: Any, segment: Any) -> None:
-        super().__init__(codec, storage, segment)
-        self._tee_field: str = ""
-        self._tee_term: bytes = b""
-        self._following = False
-        self._tee_blocks: list[Block] = []
-
-    def follows(self, fieldname: str, fieldobj: Any) -> bool:
-        """Whether to see the postings of ``fieldname``'s terms."""
-        return False
-
-    def tee_term(self, fieldname: str, btext: bytes, blocks: list[Block]) -> None:
-        """A followed term's postings, as the blocks Whoosh wrote (ids, weights, values)."""
-
-    def tee_close(self) -> None:
-        """Called once Whoosh has closed the segment's postings."""
-
-    def start_field(self, fieldname: str, fieldobj: Any) -> None:
-        super().start_field(fieldname, fieldobj)
-        self._tee_field = fieldname
-        self._following = self.follows(fieldname, fieldobj)
-
-    def start_term(self, btext: bytes) -> None:
-        super().start_term(btext)
-        self._tee_term = btext
-        self._tee_blocks = []
-        self._postwriter.sink = self._tee_blocks if self._following else None
-
-    def finish_term(self) -> None:
-        super().finish_term()
-        if self._following:
-            self.tee_term(self._tee_field, self._tee_term, self._tee_blocks)
-
-    def close(self) -> None:
-        super().close()
-        self.tee_close()
-
-
 # Reading an open index.
-
-
-def open_writer(ix: Index, procs: int = 0, **options: Any) -> IndexWriter:
-    """A writer of ``ix``: with ``procs``, Whoosh's parallel writer with that many writer
-    processes (one too: this process then only hands documents over), else one writing here."""
-    if procs > 0:
-        from whoosh.multiproc import MpWriter
-
-        return MpWriter(ix, procs=procs, **options)
-    return ix.writer(**options)
 
 
 def segment_ids(ix: Index) -> set[str]:
@@ -474,48 +310,3 @@ class TopAndEvery(collectors.TopCollector):  # type: ignore[misc]
         # that cannot reach it: fine for the top, but "every" would miss their articles.
         self.minscore = 0
         return found
-
-
-def cancel_writer(writer: Any) -> None:
-    """Cancel a writer, and stop the sub-writer processes of Whoosh's parallel writer.
-
-    ``MpWriter.cancel`` only flags each sub-writer in the parent's copy of its process object:
-    the sub-writers go on waiting on the job queue, and the interpreter waits for them at exit,
-    so a run that failed never ended. They are terminated here (their work is thrown away with
-    the cancelled run's uncommitted segment anyway)."""
-    tasks = list(getattr(writer, "tasks", ()))
-    try:
-        writer.cancel()
-    finally:
-        for task in tasks:
-            with contextlib.suppress(Exception):
-                if task.is_alive():
-                    task.terminate()
-                task.join(timeout=10)
-        release_writer(writer)
-
-
-def commit_writer(writer: Any) -> None:
-    """Commit a writer, then let go of the parallel writer's pipes (release_writer)."""
-    try:
-        writer.commit()
-    finally:
-        release_writer(writer)
-
-
-def release_writer(writer: Any) -> None:
-    """Close what Whoosh's parallel writer leaves open once its sub-writers are done: its two
-    queues' pipes and each process's sentinel (six descriptors a run). Whoosh leaves them to
-    the garbage collector, and a process that indexes again and again (``newsearch watch``)
-    held them until it ran."""
-    for task in getattr(writer, "tasks", ()):
-        with contextlib.suppress(Exception):  # (a process still running keeps its own)
-            task.close()
-    for name in ("jobqueue", "resultqueue"):
-        queue = getattr(writer, name, None)
-        if queue is not None:
-            with contextlib.suppress(Exception):
-                queue.close()  # (closes the end this process wrote, if it wrote)
-                queue.join_thread()
-                for end in (queue._reader, queue._writer):  # both, read or not
-                    end.close()

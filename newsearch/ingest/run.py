@@ -19,13 +19,8 @@ from newsearch.index import postings_copy as sidecar
 from newsearch.index.postings_copy import SidecarCodec
 from newsearch.index.store import write_manifest
 from newsearch.index.vocabulary import count_words, save_vocabulary
-from newsearch.index.whoosh_compat import (
-    cancel_writer,
-    commit_writer,
-    open_writer,
-    segment_count,
-    segment_ids,
-)
+from newsearch.index.whoosh_compat import segment_count, segment_ids
+from newsearch.index.whoosh_writing import cancel_writer, commit_writer, open_writer
 from newsearch.ingest.document import Embed, add_vectors, article_language, build_document
 from newsearch.ingest.identity import Decision, Key, Ledger, relocated_document
 from newsearch.ingest.prepare import Item, Prepared
