@@ -8,7 +8,7 @@ ingest, and query latency over K shards against one index, in one run.
 
 The data: Reuters-21578's SGML files (../shared/corpora; research use, never copied into the
 repository), replicated ``--scale`` times into a temporary folder (replica r > 0: NEWID "rR-N"
-and a closing line "Replica R." in each body, so that no replica is a duplicate of another).
+and a closing line "Replica R." in each text, so that no replica is a duplicate of another).
 Both the single-machine run and the cluster runs read the same files.
 
 ingest: each system runs in a fresh child process: ``single`` = ``build_index`` (entities on
@@ -48,6 +48,23 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 _NEWID = re.compile(r'NEWID="(\d+)"')
+_DOC = re.compile(r"<REUTERS\b.*?</REUTERS>", re.DOTALL)
+_TITLE = re.compile(r"<TITLE>(.*?)</TITLE>", re.DOTALL)
+
+
+def _mark(doc: str, r: int) -> str:
+    """One Reuters document of replica ``r``: its own NEWID and a closing line "Replica R."
+    in its text, wherever the reader takes the text from (the body; else the title, which
+    the reader then uses as the body; else an unprocessed text), so that no replica is a
+    duplicate of another."""
+    doc = _NEWID.sub(lambda m: f'NEWID="r{r}-{m.group(1)}"', doc)
+    line = f"\nReplica {r}.\n"
+    if "</BODY>" in doc:
+        return doc.replace("</BODY>", f"{line}</BODY>", 1)
+    title = _TITLE.search(doc)
+    if title:  # a brief: the title as the body, as the reader does, and the line after it
+        return doc[: title.end()] + f"<BODY>{title.group(1)}{line}</BODY>" + doc[title.end() :]
+    return doc.replace("</TEXT>", f"{line}</TEXT>", 1)
 
 
 def replicate(corpus: str, scale: int, where: Path, files: int | None = None) -> Path:
@@ -59,8 +76,7 @@ def replicate(corpus: str, scale: int, where: Path, files: int | None = None) ->
         for r in range(scale):
             text = raw
             if r:
-                text = _NEWID.sub(lambda m, r=r: f'NEWID="r{r}-{m.group(1)}"', text)
-                text = text.replace("</BODY>", f"\nReplica {r}.\n</BODY>")
+                text = _DOC.sub(lambda m, r=r: _mark(m.group(0), r), text)
             (where / f"{sgm.stem}-r{r:02d}.sgm").write_bytes(text.encode("latin-1"))
     return where
 
