@@ -51,5 +51,10 @@ class PruneNotConfirmedError(NewsearchError):
         self.total = total
 
 
+class ShardChangedError(NewsearchError):
+    """A shard of a sharded index was committed to between the client's opening it and a
+    worker's search (cluster/search.py): the search stops, asking to be run again."""
+
+
 class ModelError(NewsearchError):
     """The embedding model shipped in the package is missing or unreadable."""

@@ -3,6 +3,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -36,6 +37,18 @@ def seed_vector_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("seed-vector-index")
     build_index(SEEDS, path, entities=False)
     return path
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Any]:
+    """A Dask client of a LocalCluster of two in-process workers, one a module (the cluster
+    tests: test_cluster.py, test_cluster_search.py)."""
+    from distributed import Client
+
+    from newsearch.cluster.connect import local_cluster
+
+    with local_cluster(2, processes=False) as cluster, Client(cluster) as c:
+        yield c
 
 
 @pytest.fixture()

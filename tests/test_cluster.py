@@ -17,7 +17,6 @@ import subprocess
 import sys
 import threading
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -64,14 +63,6 @@ def make_corpus(folder: Path, count: int = 60, seed: int = 7) -> Path:
     shutil.copy(seed, folder / "zz-copy-of-a-seed.txt")
     (folder / "empty.txt").write_text("", encoding="utf-8")
     return folder
-
-
-@pytest.fixture(scope="module")
-def client() -> Iterator[Any]:
-    from distributed import Client
-
-    with local_cluster(2, processes=False) as cluster, Client(cluster) as c:
-        yield c
 
 
 @pytest.fixture(scope="module")

@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 from whoosh.searching import Searcher
 
-from newsearch.errors import InputError, NewsearchError
+from newsearch.errors import InputError, NewsearchError, ShardChangedError
 from newsearch.index import store
 from newsearch.index.segments import Ints, SegmentView
 from newsearch.index.vectors import Vectors, VectorTable
@@ -52,10 +52,6 @@ from newsearch.search.plan import QueryPlan
 Stats = dict[tuple[str, bytes], tuple[float, float]]
 # per segment of a shard: (segment id, documents with deleted ones, live documents)
 ShardKey = tuple[str, tuple[tuple[str, int, int], ...]]
-
-
-class ShardChangedError(NewsearchError):
-    """A shard was committed to between the client's opening it and a worker's search."""
 
 
 @dataclass(frozen=True)
