@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 from typer.testing import CliRunner
 
@@ -275,3 +278,43 @@ def test_meaning_only_for_the_models_language(tmp_path: Path) -> None:
         assert all(h.article.language != "de" for h in wounded.results)
         view = engine.article(german[0].article.id, query="Kursk casualties")
         assert view.related == () and view.highlights
+
+
+class _Words:
+    """An embedder of four words: "casualties" and "killed" close (cosine 0.6), the rest apart."""
+
+    _vectors: ClassVar[dict[str, npt.NDArray[np.float32]]] = {
+        "casualties": np.array([1.0, 0.0, 0.0, 0.0], np.float32),
+        "killed": np.array([0.6, 0.8, 0.0, 0.0], np.float32),
+        "football": np.array([0.0, 0.0, 1.0, 0.0], np.float32),
+        "kursk": np.array([0.0, 0.0, 0.0, 1.0], np.float32),
+    }
+    vocabulary = frozenset(_vectors)
+
+    def knows(self, word: str) -> bool:
+        return word in self._vectors
+
+    def known_vectors(self, words: Sequence[str]) -> npt.NDArray[np.float32]:
+        return np.stack([self._vectors[w] for w in words])
+
+
+def test_a_passage_saying_what_was_asked_weighs_no_less_than_one_in_other_words() -> None:
+    """The evidence counts a query word a passage holds whole (cosine 1), a related word by
+    its cosine, an unrelated word not at all; each by its rarity, summed over query words."""
+    from newsearch.search.related import Related
+
+    related = Related(_Words(), ["casualties", "kursk"])
+    rarity = {"casualties": 2.0, "killed": 1.0, "football": 1.0, "kursk": 3.0}.__getitem__
+    said, other, both, neither = related.evidence(
+        [
+            frozenset({"casualties"}),
+            frozenset({"killed"}),
+            frozenset({"casualties", "killed", "kursk"}),
+            frozenset({"football"}),
+        ],
+        rarity,
+    )
+    assert said == pytest.approx(2.0)  # the word itself: 1 x its rarity
+    assert other == pytest.approx(0.6)  # related: its cosine (0.6) x its rarity (1)
+    assert both == pytest.approx(2.0 + 3.0)  # each query word's best: casualties, kursk
+    assert neither == 0.0
