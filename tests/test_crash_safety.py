@@ -45,7 +45,10 @@ from newsearch.ingest import pipeline as ingest
 
 STEP = ingest.BATCH  # with commit_every at one batch, a commit after every batch
 EXE = shutil.which("newsearch", path=str(Path(sys.executable).parent)) or "newsearch"
-DEADLINE = 120.0  # seconds: generous upper bounds; the polls return as soon as things happen
+# seconds: generous upper bounds; the polls return as soon as things happen. (120 s was not:
+# the installed command writes COMMIT_EVERY articles before its first commit, and on a loaded
+# machine, fresh-check beside the acceptance checks on 2026-12-01, that took longer.)
+DEADLINE = 300.0
 
 # `newsearch index CORPUS --index IDX --no-entities --json -q [--rebuild]` as a build_index call
 # with commit_every (and optionally the lock timeout, which the command line does not expose):

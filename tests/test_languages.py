@@ -3,7 +3,10 @@
 The fixture folder (tests/fixtures/languages/articles) holds one short article each in German,
 Russian, Chinese, Portuguese and French, written for these tests, and records whose
 ``language`` field says what they are. The English seeds' rankings are compared with those
-the code made before languages were kept (seed_rankings.json, written by that code).
+the code made before languages were kept (seed_rankings.json, written by that code, and
+written again by the code of 2026-12-01, whose ranking changed on purpose: hybrid evidence
+counting the query's own words, and the first round at 45% of the top; the file before it
+equalled that code's results with those two changes undone).
 """
 
 from __future__ import annotations
