@@ -66,10 +66,10 @@ class Related:
         """How well each passage (its distinct words, lower case) answers the query, in its
         words or in others: for each query word, the best of the passage's words close to it
         (the word itself, cosine 1, or a related word) by cosine times that word's ``rarity``,
-        summed. A query word a passage holds counts whole, so that a passage saying what was asked
-        never weighs less than one saying it in other words (leaving them out cost the
-        passages that had them: TIME MAP 0.685 against 0.701 so, benchmarks/README.md). The
-        words of all the passages are compared at once."""
+        summed. A query word a passage holds (one the model knows whole) counts in full, so
+        that a passage saying what was asked never weighs less than one saying it in other
+        words (leaving them out cost the passages that had them: TIME MAP 0.685 against 0.701
+        so, benchmarks/README.md). The words of all the passages are compared at once."""
         out = np.zeros(len(passages))
         every = set().union(*passages) if passages else set()
         vocab = sorted(every & self._embedder.vocabulary)
