@@ -318,3 +318,31 @@ def test_a_passage_saying_what_was_asked_weighs_no_less_than_one_in_other_words(
     assert other == pytest.approx(0.6)  # related: its cosine (0.6) x its rarity (1)
     assert both == pytest.approx(2.0 + 3.0)  # each query word's best: casualties, kursk
     assert neither == 0.0
+
+
+def test_related_spans_use_what_the_evidence_compared() -> None:
+    """The shown passages' related words are those a fresh comparison finds, and the words the
+    evidence compared already are not embedded again (only a word it never saw is)."""
+    from newsearch.search.related import Related
+
+    asked: list[str] = []
+
+    class Counting(_Words):
+        def known_vectors(self, words: Sequence[str]) -> npt.NDArray[np.float32]:
+            asked.extend(words)
+            return super().known_vectors(words)
+
+    text = "Kursk: 300 killed, football off, more casualties feared"
+    fresh = Related(_Words(), ["casualties", "kursk"]).spans(text, [])
+    related = Related(Counting(), ["casualties", "kursk"])
+    related.evidence([frozenset({"killed", "football"})], lambda w: 1.0)
+    asked.clear()
+    spans = related.spans(text, [])
+    assert spans == fresh and [text[a:b] for a, b in spans] == ["killed"]
+    assert asked == []  # "killed" and "football" compared by the evidence already
+    related.spans("troops killed as casualties mount", [(0, 6)])
+    assert asked == []  # no word the model knows left to compare
+    alone = Related(Counting(), ["casualties"])
+    asked.clear()
+    alone.spans("killed", [])
+    assert asked == ["killed"]  # without the evidence, compared here

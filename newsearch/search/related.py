@@ -44,21 +44,38 @@ class Related:
 
     def __init__(self, embedder: WordEmbedder, words: Sequence[str]) -> None:
         self._embedder = embedder
-        self._query = sorted(set(words))
+        self._query = frozenset(words)
         # Only words the model knows whole have neighbours: a name it knows by its pieces
         # ("kursk": ku + ##rsk) is near every word sharing a piece.
-        known = [w for w in self._query if embedder.knows(w)]
+        known = sorted(w for w in self._query if embedder.knows(w))
         found = embedder.known_vectors(known) if known else np.zeros((0, 1))
         self._vectors: npt.NDArray[np.float32] = np.asarray(found, np.float32)
+        # What ``evidence`` compared (the candidates' words), so that ``spans`` looks the
+        # shown passages' words up rather than comparing them again: the related ones, with
+        # their best cosine, and every word compared.
+        self._close: dict[str, float] = {}
+        self._compared: AbstractSet[str] = frozenset()
 
     def closeness(self, words: Sequence[str]) -> dict[str, float]:
         """Each of ``words`` (lower case) that is related to a query word: its greatest cosine
         to one (query words themselves are left out)."""
-        unique = sorted({w for w in words if w not in self._query and self._embedder.knows(w)})
-        if not unique or not len(self._vectors):
+        if not len(self._vectors):
             return {}
-        best = (self._embedder.known_vectors(unique) @ self._vectors.T).max(axis=1)
-        return {w: float(b) for w, b in zip(unique, best, strict=True) if b >= RELATED_SIMILARITY}
+        compared, close = self._compared, self._close
+        out = {w: close[w] for w in words if w in close}
+        unique = sorted(
+            {
+                w
+                for w in words
+                if w not in compared and w not in self._query and self._embedder.knows(w)
+            }
+        )
+        if unique:
+            best = (self._embedder.known_vectors(unique) @ self._vectors.T).max(axis=1)
+            out.update(
+                (w, float(b)) for w, b in zip(unique, best, strict=True) if b >= RELATED_SIMILARITY
+            )
+        return out
 
     def evidence(
         self, passages: Sequence[frozenset[str]], rarity: Callable[[str], float]
@@ -77,19 +94,44 @@ class Related:
             return out
         sims: npt.NDArray[np.float32] = self._embedder.known_vectors(vocab) @ self._vectors.T
         related = np.flatnonzero((sims >= RELATED_SIMILARITY).any(axis=1))  # rows of words
+        self._remember(vocab, sims, related)
         if not len(related):
             return out
         # Only the related words count: a passage's are found by a set intersection (in C)
-        # rather than by looking up each of its words.
+        # rather than by looking up each of its words, and the best of each passage's rows
+        # taken for all the passages at once.
         sims = sims[related]
         weights = np.asarray([rarity(vocab[i]) for i in related])
         scored = np.where(sims >= RELATED_SIMILARITY, sims, 0.0) * weights[:, None]
         index = {vocab[i]: k for k, i in enumerate(related)}
+        keys = index.keys()
+        rows: list[int] = []
+        holding: list[int] = []  # the passages with a related word, each one's first row
+        starts: list[int] = []
         for n, ws in enumerate(passages):
-            found = ws & index.keys()
+            found = ws & keys
             if found:
-                out[n] = float(scored[[index[w] for w in found]].max(axis=0).sum())
+                holding.append(n)
+                starts.append(len(rows))
+                rows.extend(map(index.__getitem__, found))
+        if holding:
+            best = np.maximum.reduceat(scored[rows], starts, axis=0)
+            out[holding] = best.sum(axis=1)
         return out
+
+    def _remember(
+        self, vocab: list[str], sims: npt.NDArray[np.float32], related: npt.NDArray[np.intp]
+    ) -> None:
+        """Keep what ``evidence`` compared for ``closeness``: every word, and the related
+        ones (but the query's own) with their best cosine."""
+        self._compared = frozenset(vocab)
+        best = sims[related].max(axis=1) if len(related) else np.zeros(0, np.float32)
+        query = self._query
+        self._close = {
+            vocab[i]: b
+            for i, b in zip(related.tolist(), best.tolist(), strict=True)
+            if vocab[i] not in query
+        }
 
     def spans(self, text: str, highlights: Sequence[Span]) -> tuple[Span, ...]:
         """``(start, end)`` of each related word of ``text`` that is not inside a highlight."""
