@@ -194,7 +194,7 @@ def candidates(
     docnums = np.fromiter(scores, np.int64, len(scores))
     words = np.fromiter(scores.values(), np.float64, len(scores))
     estimate = LEXICAL_WEIGHT * words / (words.max() or 1.0) + SEMANTIC_WEIGHT * (
-        table.articles[docnums] @ query
+        np.einsum("ij,j->i", table.articles[docnums], query)  # (not @: related._cosines)
     )
     kth = np.partition(estimate, len(estimate) - most)[len(estimate) - most]
     tied = np.flatnonzero(estimate >= kth)  # (ties with the last kept too: matching._best)
