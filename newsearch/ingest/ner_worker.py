@@ -14,6 +14,7 @@ import sys
 import threading
 from typing import Any, BinaryIO
 
+from newsearch.ingest.heap import quiet_collector
 from newsearch.ingest.ner_pool import receive, send
 
 
@@ -43,14 +44,16 @@ def main() -> None:
         return
     inbox: queue.Queue[Any] = queue.Queue()
     threading.Thread(target=_read_all, args=(stdin, inbox), daemon=True).start()
-    while True:
-        texts = inbox.get()
-        if texts is None:
-            return
-        try:
-            send(stdout, ("ok", extractor.extract(texts)))
-        except Exception as exc:
-            send(stdout, ("error", f"{type(exc).__name__}: {exc}"))
+    with quiet_collector() as settle:  # (heap.py)
+        while True:
+            texts = inbox.get()
+            if texts is None:
+                return
+            try:
+                send(stdout, ("ok", extractor.extract(texts)))
+            except Exception as exc:
+                send(stdout, ("error", f"{type(exc).__name__}: {exc}"))
+            settle()
 
 
 if __name__ == "__main__":

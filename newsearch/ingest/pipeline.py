@@ -18,6 +18,7 @@ from pathlib import Path
 from newsearch.errors import IndexVersionError, InputError, PruneNotConfirmedError
 from newsearch.index import store
 from newsearch.ingest.document import Embed
+from newsearch.ingest.heap import quiet_collector
 from newsearch.ingest.identity import Key
 from newsearch.ingest.ner_pool import Extractor, default_processes, extract_batches
 from newsearch.ingest.prepare import DocumentMaker
@@ -194,16 +195,19 @@ def build_index(
         )
         try:
             batches = run.batches(_items(inputs, reading))
-            if makers:
-                maker = DocumentMaker(vectors=embed is not None)
-                made = extract_batches(
-                    maker, batches, item_of, makers, inline_below=1, least=MAKER_BATCHES
-                )
-                for batch, prepared in made:
-                    run.write(batch, [()] * len(batch), prepared)
-            else:
-                for batch, mentions in extract_batches(extractor, batches, body_of, processes):
-                    run.write(batch, mentions)
+            with quiet_collector() as settle:
+                if makers:
+                    maker = DocumentMaker(vectors=embed is not None)
+                    made = extract_batches(
+                        maker, batches, item_of, makers, inline_below=1, least=MAKER_BATCHES
+                    )
+                    for batch, prepared in made:
+                        run.write(batch, [()] * len(batch), prepared)
+                        settle()
+                else:
+                    for batch, mentions in extract_batches(extractor, batches, body_of, processes):
+                        run.write(batch, mentions)
+                        settle()
             if prune:
                 run.prune(confirm)
             run.commit()
