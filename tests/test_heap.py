@@ -97,3 +97,48 @@ def test_build_index_leaves_the_collector_as_it_was(tmp_path: Path) -> None:
     threshold = gc.get_threshold()
     build_index(SEEDS, tmp_path / "idx", entities=False, processes=2)
     assert gc.isenabled() and gc.get_threshold() == threshold and gc.get_freeze_count() == 0
+
+
+def test_a_story_tracker_is_freed_without_a_collection(tmp_path: Path) -> None:
+    """The copies' and stories' look-ups go with their tracker by reference counting alone (a
+    reference cycle kept them until a full collection, which then paused what came next)."""
+    import weakref
+
+    from newsearch import build_index
+    from newsearch.index import store
+    from newsearch.stories.tracker import StoryTracker
+    from tests.conftest import SEEDS
+
+    build_index(SEEDS, tmp_path / "idx", entities=False, vectors=False)
+    ix = store.open_index(tmp_path / "idx")
+    gc.collect()
+    gc.disable()
+    try:
+        tracker = StoryTracker(store.current_generation(tmp_path / "idx"), ix)
+        tracker.commit()
+        gone = weakref.ref(tracker)
+        del tracker
+        assert gone() is None
+    finally:
+        gc.enable()
+        ix.close()
+
+
+def test_a_run_ends_with_a_full_collection(tmp_path: Path) -> None:
+    """What a run made is freed before it returns, Whoosh's own cycles too (a caught exception
+    kept in a local, and with it the frames of the run): not by the first collection after
+    it, which would walk every object the run made, in the middle of what comes next."""
+    from newsearch import build_index
+    from tests.conftest import SEEDS
+
+    events: list[tuple[str, int]] = []
+
+    def seen(phase: str, info: dict[str, int]) -> None:
+        events.append((phase, info["generation"]))
+
+    gc.callbacks.append(seen)
+    try:
+        build_index(SEEDS, tmp_path / "idx", entities=False, vectors=False)
+    finally:
+        gc.callbacks.remove(seen)
+    assert ("stop", 2) in events

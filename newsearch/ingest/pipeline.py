@@ -193,9 +193,9 @@ def build_index(
             embed=embed,
             embedding=embedding,
         )
-        try:
-            batches = run.batches(_items(inputs, reading))
-            with quiet_collector() as settle:
+        with quiet_collector() as settle:  # (heap.py: the run's end collects)
+            try:
+                batches = run.batches(_items(inputs, reading))
                 if makers:
                     maker = DocumentMaker(vectors=embed is not None)
                     made = extract_batches(
@@ -208,20 +208,20 @@ def build_index(
                     for batch, mentions in extract_batches(extractor, batches, body_of, processes):
                         run.write(batch, mentions)
                         settle()
-            if prune:
-                run.prune(confirm)
-            run.commit()
-            run.merge()
-            store.touch(gen)
-        except BaseException:
-            run.cancel()
+                if prune:
+                    run.prune(confirm)
+                run.commit()
+                run.merge()
+                store.touch(gen)
+            except BaseException:
+                run.cancel()
+                if shadow:
+                    store.discard(gen)
+                raise
+            finally:
+                ix.close()
             if shadow:
-                store.discard(gen)
-            raise
-        finally:
-            ix.close()
-        if shadow:
-            store.publish(root, gen)
+                store.publish(root, gen)
     return _summary(run.tally, root, started, reading)
 
 
