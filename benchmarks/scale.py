@@ -34,11 +34,13 @@ import contextlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -213,12 +215,14 @@ def _bench_query(tmp: Path, scale: int, shards: list[int], queries: int) -> dict
     (tmp / "queries.json").write_text(json.dumps(qs))
     one = tmp / f"one-x{scale}"
     if not one.is_dir():
-        built = run_child(["ingest", "single", str(data), str(one), "0"])
+        built = _built(one, lambda at: run_child(["ingest", "single", str(data), at, "0"]))
         print("built one index", json.dumps(built), file=sys.stderr, flush=True)
     for k in shards:
         where = tmp / f"k{k}-x{scale}"
         if not where.is_dir():
-            built = run_child(["build-sharded", str(data), str(where), str(k)])
+            built = _built(
+                where, lambda at, k=k: run_child(["build-sharded", str(data), at, str(k)])
+            )
             print(f"built {k} shards", json.dumps(built), file=sys.stderr, flush=True)
     qfile = str(tmp / "queries.json")
     rows["one index"] = run_child(["query", str(one), str(one), qfile, "here"])
@@ -228,6 +232,16 @@ def _bench_query(tmp: Path, scale: int, shards: list[int], queries: int) -> dict
             rows[name] = run_child(["query", str(where), str(one), qfile, how])
             print(name, json.dumps(rows[name]), file=sys.stderr, flush=True)
     return {"scale": scale, "queries": len(qs), "cores": cores(), "indexes": rows}
+
+
+def _built(where: Path, build: Callable[[str], dict[str, Any]]) -> dict[str, Any]:
+    """``build`` into ``where`` by way of a ``.partial`` sibling, renamed once complete: a
+    kept directory (``--keep``) is a finished index, never one a stopped run left half made."""
+    partial = where.with_name(where.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    built = build(str(partial))
+    partial.rename(where)
+    return built
 
 
 def child_build_sharded(data: Path, out: Path, k: int) -> dict[str, Any]:
