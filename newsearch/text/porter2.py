@@ -118,8 +118,8 @@ def _by_length(suffixes: tuple[str, ...]) -> tuple[tuple[int, frozenset[str]], .
 def _longest(t: str, table: tuple[tuple[int, frozenset[str]], ...]) -> str | None:
     """The longest suffix of ``table`` that ``t`` ends in (None: none)."""
     for n, found in table:
-        end = t[-n:]
-        if end in found and len(t) >= n:
+        end = t[-n:]  # (a word shorter than n is shorter than each suffix there)
+        if end in found:
             return end
     return None
 
