@@ -163,6 +163,22 @@ def test_what_a_copy_may_change(a: str, b: str, same: bool) -> None:
     assert copies.is_copy(a, b) is same
 
 
+def test_a_long_copy_is_judged_by_the_words_it_changes() -> None:
+    """A re-sent story of hundreds of words differs in a few: the swap between an equal
+    head and tail is found, a dateline's day after its month is none, and one figure in
+    the text's last words counts (the diff is of the words both texts do not share)."""
+    head = " ".join(f"Traders in Rotterdam said volume{i} stayed firm" for i in range(60))
+    tail = " ".join(f"Analysts at Kiel expected quota{i} to hold" for i in range(60))
+    a = f"{head} in Massachusetts on March 3 and {tail} at 1.5 pct"
+    b = f"{head} in California on March 4 and {tail} at 2.5 pct"
+    assert copies.swaps(a, b) == [
+        (frozenset({"massachusetts"}), frozenset({"california"})),
+        (frozenset({"15"}), frozenset({"25"})),
+    ]
+    assert copies.swaps(a, a) == []
+    assert copies.swaps(a, a.replace("Massachusetts", "massachusetts")) == []
+
+
 def test_copies_stay_right_through_update_and_prune(corpus: Path, tmp_path: Path) -> None:
     idx = index_of(corpus, tmp_path)
     ids = ids_by_name(idx)

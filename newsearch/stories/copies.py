@@ -131,7 +131,7 @@ def is_copy(
 ) -> bool:
     """Rule 3 for a pair already similar and within the window: few figures or names
     swapped for their length; one text saying it corrects may swap one of each more."""
-    words = min(len(_compared(body_a)[0]), len(_compared(body_b)[0]))
+    words = min(len(_compared(body_a)[1]), len(_compared(body_b)[1]))
     if words < SHORT:  # the headline says what a very short body is about
         body_a, body_b = f"{title_a or ''}\n{body_a}", f"{title_b or ''}\n{body_b}"
     found = swaps(body_a, body_b)
@@ -150,33 +150,49 @@ def _figure(word: str) -> bool:
 
 
 @lru_cache(maxsize=64)
-def _compared(text: str) -> tuple[list[str], list[bool], list[str]]:
-    """``text``'s tokens; which are facts: figures (not a day after a month's name:
+def _compared(text: str) -> tuple[list[bool], list[str]]:
+    """Which of ``text``'s tokens are facts: figures (not a day after a month's name:
     datelines change when a story is re-sent) and names (capitalised and not a common word:
-    in a text in capitals, every word but the common ones); and each as compared: lower case,
-    a figure by its digits (2,29 is 2.29). Made once for a text checked against several
-    candidates (a story re-sent), in one pass."""
-    tokens = _TOKEN.findall(text)
+    in a text in capitals, every word but the common ones); and each token as compared:
+    lower case, a figure by its digits (2,29 is 2.29). Made once for a text checked against
+    several candidates (a story re-sent), each token's reading looked up (news repeats its
+    words)."""
     facts: list[bool] = []
     plain: list[str] = []
     after_month = False
-    for t in tokens:
-        low = t.lower()
-        if _figure(t):
-            facts.append(not after_month)
-            plain.append("".join(c for c in t if c.isalnum()).lower())
+    read = _READINGS
+    for t in _TOKEN.findall(text):
+        figure, as_compared, name, month = read[t]
+        facts.append(not after_month if figure else name)
+        plain.append(as_compared)
+        after_month = month
+    return facts, plain
+
+
+class _Readings(dict[str, tuple[bool, str, bool, bool]]):
+    """A token's reading, remembered: (a figure, as compared, a name, a month's name)."""
+
+    def __missing__(self, token: str) -> tuple[bool, str, bool, bool]:
+        low = token.lower()
+        if _figure(token):
+            found = (True, "".join(c for c in token if c.isalnum()).lower(), False, False)
         else:
-            facts.append(t[:1].isupper() and low not in _NOT_NAMES)
-            plain.append(low)
-        after_month = low in _MONTHS
-    return tokens, facts, plain
+            name = token[:1].isupper() and low not in _NOT_NAMES
+            found = (False, low, name, low in _MONTHS)
+        if len(self) < _MEMO_TOKENS:
+            self[token] = found
+        return found
+
+
+_MEMO_TOKENS = 100_000  # (~15 MB at most)
+_READINGS = _Readings()
 
 
 def swaps(a: str, b: str) -> list[tuple[frozenset[str], frozenset[str]]]:
     """The places where ``b`` puts other figures or names in ``a``'s (a word-level diff's
     replacements whose two sides both hold facts, and different ones); a typo fixed (two
     edits at most) or a word abbreviated (one the start of the other) is no swap."""
-    (_, fa, la), (_, fb, lb) = _compared(a), _compared(b)
+    (fa, la), (fb, lb) = _compared(a), _compared(b)
     found: list[tuple[frozenset[str], frozenset[str]]] = []
     for i1, i2, j1, j2 in _differences(la, lb):
         xa = frozenset(la[i] for i in range(i1, i2) if fa[i])
@@ -191,17 +207,32 @@ def swaps(a: str, b: str) -> list[tuple[frozenset[str], frozenset[str]]]:
 
 def _differences(a: list[str], b: list[str]) -> list[tuple[int, int, int, int]]:
     """The spans where ``a`` and ``b`` differ, word by word: runs of changes apart by fewer
-    than ``SAME_RUN`` equal words are one ("Toronto Dominion Bank" / "Bank of Montreal")."""
+    than ``SAME_RUN`` equal words are one ("Toronto Dominion Bank" / "Bank of Montreal").
+    The words both start and end with are equal as they stand: only those between are
+    diffed (a copy re-sent with a line added or a figure corrected differs in a few words
+    of hundreds, and difflib's time grows with the product of the two lengths)."""
+    head = _common_run(a, b)
+    tail = _common_run(a[head:][::-1], b[head:][::-1])
     spans: list[tuple[int, int, int, int]] = []
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    middle_a, middle_b = a[head : len(a) - tail], b[head : len(b) - tail]
+    matcher = difflib.SequenceMatcher(None, middle_a, middle_b, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
             continue
+        i1, i2, j1, j2 = i1 + head, i2 + head, j1 + head, j2 + head
         if spans and i1 - spans[-1][1] < SAME_RUN and j1 - spans[-1][3] < SAME_RUN:
             spans[-1] = (spans[-1][0], i2, spans[-1][2], j2)
         else:
             spans.append((i1, i2, j1, j2))
     return spans
+
+
+def _common_run(a: Sequence[str], b: Sequence[str]) -> int:
+    """How many words ``a`` and ``b`` start with alike."""
+    for n, (x, y) in enumerate(zip(a, b, strict=False)):  # (the shorter ends it)
+        if x != y:
+            return n
+    return min(len(a), len(b))
 
 
 def _same_word(x: str, y: str) -> bool:
