@@ -232,6 +232,38 @@ def test_a_lost_side_file_is_made_again_by_the_next_run(corpus: Path, tmp_path: 
         assert story is not None and e.article(ids["copy.txt"]).story == story
 
 
+def test_a_side_file_of_an_older_version_is_made_anew(corpus: Path, tmp_path: Path) -> None:
+    """A file written by an older newsearch (its tables without the columns this one
+    writes) is known as none by queries, then made again by the next run, copies and all;
+    an article edited after that is read against its copy's stored shingles."""
+    import sqlite3
+
+    idx = index_of(corpus, tmp_path)
+    ids = ids_by_name(idx)
+    (generation,) = idx.glob("gen-*")
+    db = sqlite3.connect(sidefile.path_of(generation))
+    db.execute("DROP TABLE articles")  # (version 2's: no shingles)
+    db.execute(
+        "CREATE TABLE articles (id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, day INTEGER,"
+        " source TEXT, norm TEXT, story TEXT, feature BLOB)"
+    )
+    db.execute("CREATE INDEX articles_story ON articles (story)")
+    db.execute("CREATE INDEX articles_norm ON articles (norm)")
+    db.execute("UPDATE meta SET value = ? WHERE key = 'version'", (str(sidefile.VERSION - 1),))
+    db.commit()
+    db.close()
+    with SearchEngine(idx) as e:
+        assert e.article(ids[SEED_000.name]).copies == ()
+    build_index(corpus, idx, entities=False, vectors=False)
+    with SearchEngine(idx) as e:
+        assert [c.article.id for c in e.article(ids[SEED_000.name]).copies] == [ids["copy.txt"]]
+    copy = corpus / "copy.txt"
+    copy.write_text(copy.read_text(encoding="utf-8") + "\nA line added.\n", encoding="utf-8")
+    build_index(corpus, idx, entities=False, vectors=False)
+    with SearchEngine(idx) as e:
+        assert [c.article.id for c in e.article(ids[SEED_000.name]).copies] == [ids["copy.txt"]]
+
+
 def test_a_template_repeated_thousands_of_times_is_read_against_few(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

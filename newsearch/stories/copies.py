@@ -50,6 +50,7 @@ ROWS = 3
 NUM_PERM = BANDS * ROWS
 
 Hashes = npt.NDArray[np.uint32]
+Compared = tuple[list[bool], list[str]]  # _compared(): which tokens are facts, as compared
 _TOKEN = re.compile(r"\w+(?:[.,/]\w+)*")
 _CORRECTION = re.compile(r"\bcorrect(?:ed|ion|ions|s|ing)\b", re.IGNORECASE)
 _MONTHS = frozenset(
@@ -131,17 +132,26 @@ def is_copy(
 ) -> bool:
     """Rule 3 for a pair already similar and within the window: few figures or names
     swapped for their length; one text saying it corrects may swap one of each more."""
-    words = min(len(_compared(body_a)[1]), len(_compared(body_b)[1]))
+    shared, compared_a, compared_b = _middles(body_a, body_b)
+    words = shared + min(len(compared_a[1]), len(compared_b[1]))
     if words < SHORT:  # the headline says what a very short body is about
         body_a, body_b = f"{title_a or ''}\n{body_a}", f"{title_b or ''}\n{body_b}"
-    found = swaps(body_a, body_b)
+        found = swaps(body_a, body_b)
+    else:
+        found = _swaps(compared_a, compared_b)
     if not found:
         return True
     figures = sum(1 for a, b in found if any(_figure(w) for w in a | b))
     names = len(found) - figures
-    fixed = any(_CORRECTION.search(t or "") for t in (body_a, body_b, title_a, title_b))
+    fixed = any(_corrects(t or "") for t in (body_a, body_b, title_a, title_b))
     most_figures = max(words // WORDS_PER_FIGURE, int(fixed))
     return figures <= most_figures and names <= max(words // WORDS_PER_SWAP, int(fixed))
+
+
+def _corrects(text: str) -> bool:
+    """Whether the text says it corrects (the word looked for first: the pattern, which
+    ignores case, is ten times slower)."""
+    return "orrect" in text.lower() and _CORRECTION.search(text) is not None
 
 
 def _figure(word: str) -> bool:
@@ -149,17 +159,65 @@ def _figure(word: str) -> bool:
     return not word.isalpha() and any(c.isdigit() for c in word)
 
 
+def _middles(a: str, b: str) -> tuple[int, Compared, Compared]:
+    """How many tokens ``a`` and ``b`` share in their equal head and tail, and the tokens of
+    each between (``_compared``): only those are diffed, and only the shared ones counted
+    (a copy re-sent with a line added or a figure corrected differs in a few words of
+    hundreds)."""
+    start, end_a, end_b = _unequal(a, b)
+    head = _TOKEN.findall(a, 0, start)
+    month = bool(head) and head[-1].lower() in _MONTHS
+    shared = len(head) + len(_TOKEN.findall(a, end_a))
+    return shared, _compared(a[start:end_a], month), _compared(b[start:end_b], month)
+
+
+def _unequal(a: str, b: str) -> tuple[int, int, int]:
+    """Where ``a`` and ``b`` differ: ``a[start:end_a]`` and ``b[start:end_b]``, between the
+    head and tail they share, each cut at a space (so that their tokens are the whole texts'
+    tokens there, and those outside are the same in both)."""
+    low, high = 0, min(len(a), len(b))
+    while low < high:  # (the longest equal head, by halves: each test a comparison in C)
+        mid = (low + high + 1) // 2
+        if a[:mid] == b[:mid]:
+            low = mid
+        else:
+            high = mid - 1
+    start = low if low == len(a) == len(b) else _space_before(a, low)
+    low, high = 0, min(len(a), len(b)) - start
+    while low < high:  # (the longest equal tail after the head)
+        mid = (low + high + 1) // 2
+        if a[len(a) - mid :] == b[len(b) - mid :]:
+            low = mid
+        else:
+            high = mid - 1
+    tail = _space_after(a, len(a) - low) - (len(a) - low)
+    return start, len(a) - low + tail, len(b) - low + tail
+
+
+def _space_before(text: str, at: int) -> int:
+    """``at``, or the position just after the last space before it (0 if none)."""
+    while at and not text[at - 1].isspace():
+        at -= 1
+    return at
+
+
+def _space_after(text: str, at: int) -> int:
+    """``at``, or the position of the first space from it on (the end if none)."""
+    while at < len(text) and not text[at].isspace():
+        at += 1
+    return at
+
+
 @lru_cache(maxsize=64)
-def _compared(text: str) -> tuple[list[bool], list[str]]:
+def _compared(text: str, after_month: bool = False) -> Compared:
     """Which of ``text``'s tokens are facts: figures (not a day after a month's name:
-    datelines change when a story is re-sent) and names (capitalised and not a common word:
-    in a text in capitals, every word but the common ones); and each token as compared:
-    lower case, a figure by its digits (2,29 is 2.29). Made once for a text checked against
-    several candidates (a story re-sent), each token's reading looked up (news repeats its
-    words)."""
+    datelines change when a story is re-sent; ``after_month``: the text follows one) and
+    names (capitalised and not a common word: in a text in capitals, every word but the
+    common ones); and each token as compared: lower case, a figure by its digits (2,29 is
+    2.29). Made once for a text checked against several candidates (a story re-sent), each
+    token's reading looked up (news repeats its words)."""
     facts: list[bool] = []
     plain: list[str] = []
-    after_month = False
     read = _READINGS
     for t in _TOKEN.findall(text):
         figure, as_compared, name, month = read[t]
@@ -192,7 +250,11 @@ def swaps(a: str, b: str) -> list[tuple[frozenset[str], frozenset[str]]]:
     """The places where ``b`` puts other figures or names in ``a``'s (a word-level diff's
     replacements whose two sides both hold facts, and different ones); a typo fixed (two
     edits at most) or a word abbreviated (one the start of the other) is no swap."""
-    (fa, la), (fb, lb) = _compared(a), _compared(b)
+    return _swaps(*_middles(a, b)[1:])
+
+
+def _swaps(a: Compared, b: Compared) -> list[tuple[frozenset[str], frozenset[str]]]:
+    (fa, la), (fb, lb) = a, b
     found: list[tuple[frozenset[str], frozenset[str]]] = []
     for i1, i2, j1, j2 in _differences(la, lb):
         xa = frozenset(la[i] for i in range(i1, i2) if fa[i])

@@ -25,8 +25,8 @@ MEMORY_ROWS = 3_000_000  # story terms and band keys held in memory at most (~25
 BUCKET = 64
 CANDIDATES = 16
 Row = tuple[int, str, int | None, str | None]  # seq, id, day, story
-# id, seq, day, source, norm, story, feature (cluster.pack)
-ArticleRow = tuple[str, int, int | None, str | None, str | None, str, bytes]
+# id, seq, day, source, norm, story, feature (cluster.pack), shingles (copies.Hashes' bytes)
+ArticleRow = tuple[str, int, int | None, str | None, str | None, str, bytes, bytes]
 
 
 class Rows:
@@ -35,6 +35,7 @@ class Rows:
     def __init__(self, conn: Callable[[], sqlite3.Connection]) -> None:
         self._conn = conn
         self._articles: list[ArticleRow] = []
+        self._shingles: dict[int, bytes] = {}  # seq -> shingles, of the rows not yet flushed
         self._bands: list[tuple[int, int]] = []
         self._terms_rows: list[tuple[int, int, str]] = []
         # The articles' rows and band keys not yet flushed; while ``_memory`` (the file
@@ -58,9 +59,11 @@ class Rows:
         self._terms, self._band_seqs, self._rows = {}, {}, {}
 
     def add_article(self, row: ArticleRow, keys: Sequence[int]) -> None:
-        """An article's row (id, seq, day, source, norm, story, feature) and band keys."""
-        aid, seq, day, _, _, story, _ = row
+        """An article's row (id, seq, day, source, norm, story, feature, shingles) and band
+        keys."""
+        aid, seq, day, _, _, story, _, shingles = row
         self._articles.append(row)
+        self._shingles[seq] = shingles
         self._rows[seq] = (aid, day, story)
         self._bands.extend(zip(keys, itertools.repeat(seq)))
         held = self._band_seqs
@@ -130,6 +133,16 @@ class Rows:
         )
         return rows + held
 
+    def shingles(self, seqs: Sequence[int]) -> dict[int, bytes]:
+        """The stored shingle hashes (copies.Hashes' bytes) of these articles, by seq."""
+        found = {s: self._shingles[s] for s in seqs if s in self._shingles}
+        rest = [s for s in seqs if s not in found]
+        if rest:
+            marks = ",".join("?" * len(rest))
+            sql = f"SELECT seq, shingles FROM articles WHERE seq IN ({marks})"
+            found.update(self._conn().execute(sql, rest))
+        return found
+
     def add_story_terms(self, terms: Iterable[int], week: int, sid: str) -> None:
         if not self._memory:
             self._conn().executemany(
@@ -174,7 +187,7 @@ class Rows:
             return
         db = self._conn()
         db.executemany(
-            "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?)", self._articles
+            "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?)", self._articles
         )
         db.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)", self._bands)
         db.executemany("INSERT OR IGNORE INTO story_terms VALUES (?, ?, ?)", self._terms_rows)
@@ -183,6 +196,7 @@ class Rows:
     def clear(self) -> None:
         """Forget the waiting rows (flushed, or rolled back); memory keeps its look-ups."""
         self._articles.clear()
+        self._shingles.clear()
         self._bands.clear()
         self._terms_rows.clear()
         if not self._memory:

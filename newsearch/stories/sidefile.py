@@ -3,9 +3,11 @@
 Tables (article rows keyed by id, with ``seq``, the order they were first indexed in):
 
     articles  id, seq, day (date.toordinal(), NULL undated), source, norm (its text's hash),
-              story, feature (its story vector: cluster.pack)
+              story, feature (its story vector: cluster.pack), shingles (its body's
+              shingle hashes, copies.shingle_hashes: ~4 bytes a word, read for each copy
+              candidate rather than its text hashed again)
     bands     (key, seq): the article's LSH band keys (copies.band_keys); an article's keys
-              are computed again from its text to delete them
+              are computed again from its shingles to delete them
     links     (a, b, similarity) with a < b: two articles that are copies (copies.py), and
               the Jaccard similarity of their shingles
     stories   id, first, last (days), size, centroid (cluster.pack: its best terms' weights)
@@ -32,7 +34,7 @@ from pathlib import Path
 FILE = "stories.sqlite"
 # Bump when what is stored (or the rules that made it: copies.py, cluster.py) changes: a file
 # of another version is rebuilt by the next indexing run.
-VERSION = 2
+VERSION = 3
 TIMEOUT = 5.0  # a writer waits this long for a reader
 READ_TIMEOUT = 1.0  # a query this long for the writer's commit (then knows no copies)
 
@@ -40,7 +42,7 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS articles (
     id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, day INTEGER, source TEXT,
-    norm TEXT, story TEXT, feature BLOB);
+    norm TEXT, story TEXT, feature BLOB, shingles BLOB);
 CREATE INDEX IF NOT EXISTS articles_story ON articles (story);
 CREATE INDEX IF NOT EXISTS articles_norm ON articles (norm);
 CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, seq INTEGER NOT NULL,
@@ -67,6 +69,12 @@ def connect(generation: Path) -> sqlite3.Connection:
     # A run's changes wait in memory for its commit (readers are not locked out meanwhile).
     db.execute("PRAGMA cache_size = -262144")
     db.executescript(SCHEMA)
+    row = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+    if row is not None and row[0] != str(VERSION):  # another version's tables: made anew
+        tables = db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+        for (name,) in tables:
+            db.execute(f'DROP TABLE IF EXISTS "{name}"')
+        db.executescript(SCHEMA)  # (and the run, finding no version, fills them again)
     return db
 
 

@@ -30,7 +30,7 @@ from whoosh.index import Index
 
 from newsearch.stories import cluster, copies, sidefile
 from newsearch.stories.held import Held
-from newsearch.stories.rows import Rows
+from newsearch.stories.rows import Row, Rows
 
 HASHES_HELD = 4096  # articles whose shingle hashes are remembered (~1 KB each)
 REBUILD_CHUNK = 512  # documents read from the index at a time when the file is made again
@@ -190,20 +190,18 @@ class StoryTracker:
             self._rows.drop()  # (an article of this run is in the file first)
         for aid in ids:
             row = db.execute(
-                "SELECT seq, story, norm, feature FROM articles WHERE id = ?", (aid,)
+                "SELECT seq, story, norm, feature, shingles FROM articles WHERE id = ?", (aid,)
             ).fetchone()
             if row is None:
                 continue
-            seq, story, norm, feature = row
+            seq, story, norm, feature, shingles = row
             gone[aid] = (seq, story, norm)
             db.execute("DELETE FROM articles WHERE seq = ?", (seq,))
-            text = self._body(aid)  # (its band keys, computed again from its text)
-            if text is not None:
-                keys = copies.band_keys(copies.shingle_hashes([text[0]]))[0]
-                db.executemany(
-                    "DELETE FROM bands WHERE key = ? AND seq = ?",
-                    [(int(k), seq) for k in keys if k != -1],
-                )
+            keys = copies.band_keys([_unpacked(shingles)])[0]  # (its band keys, made again)
+            db.executemany(
+                "DELETE FROM bands WHERE key = ? AND seq = ?",
+                [(int(k), seq) for k in keys if k != -1],
+            )
             db.execute("DELETE FROM links WHERE a = ? OR b = ?", (seq, seq))
             found = self._held.story(story) if story else None
             if found is not None:
@@ -250,7 +248,8 @@ class StoryTracker:
             doc["story"] = story
         self._join(story, vector, day)
         source = doc.get("meta", {}).get("source")
-        self._rows.add_article((aid, seq, day, source, norm, story, cluster.pack(vector)), found)
+        row = (aid, seq, day, source, norm, story, cluster.pack(vector), _packed(hashes))
+        self._rows.add_article(row, found)
         if self._keep_bodies:
             self._bodies[aid] = (body, title)
 
@@ -280,15 +279,13 @@ class StoryTracker:
             return []
         db = self._conn()
         rows = [r for r in self._rows.sharing_bands(keys, seq) if copies.within_window(day, r[2])]
-        texts = [self._body(r[1]) for r in rows]  # (few: the LSH candidates)
-        theirs = self._shingled([r[1] for r in rows], texts)
+        theirs = self._shingled(rows)
         linked: list[tuple[int, str, int | None, str | None]] = []
-        for (other, oid, oday, ostory), found, other_hashes in zip(
-            rows, texts, theirs, strict=True
-        ):
-            if found is None or not copies.close(hashes, other_hashes):
+        for (other, oid, oday, ostory), other_hashes in zip(rows, theirs, strict=True):
+            if not copies.close(hashes, other_hashes):
                 continue
-            if not copies.is_copy(body, found[0], title, found[1]):
+            found = self._body(oid)  # (few: the candidates alike in their shingles)
+            if found is None or not copies.is_copy(body, found[0], title, found[1]):
                 continue
             sim = copies.similarity(hashes, other_hashes)
             a, b = sorted((seq, other))
@@ -296,20 +293,19 @@ class StoryTracker:
             linked.append((other, oid, oday, ostory))
         return linked
 
-    def _shingled(
-        self, ids: Sequence[str], texts: Sequence[tuple[str, str | None] | None]
-    ) -> list[copies.Hashes]:
-        """The shingle hashes of these articles' bodies (remembered for the latest)."""
+    def _shingled(self, rows: Sequence[Row]) -> list[copies.Hashes]:
+        """The shingle hashes of these articles' bodies: remembered for the latest, else
+        as stored with their rows."""
         held = self._hashes
-        found = {aid: held[aid] for aid in ids if aid in held}
+        found = {r[1]: held[r[1]] for r in rows if r[1] in held}
         for aid in found:
             held.move_to_end(aid)
-        missing = [i for i, aid in enumerate(ids) if aid not in found]
-        made = copies.shingle_hashes([(texts[i] or ("",))[0] for i in missing])
-        for i, hashes in zip(missing, made, strict=True):
-            found[ids[i]] = hashes
-            self._remember(ids[i], hashes)  # (may let an older one of ``found`` go: kept here)
-        return [found[aid] for aid in ids]
+        missing = [r for r in rows if r[1] not in found]
+        stored = self._rows.shingles([r[0] for r in missing]) if missing else {}
+        for seq, aid, _, _ in missing:
+            found[aid] = hashes = _unpacked(stored.get(seq))
+            self._remember(aid, hashes)  # (may let an older one of ``found`` go: kept here)
+        return [found[r[1]] for r in rows]
 
     def _remember(self, aid: str, hashes: copies.Hashes) -> None:
         self._hashes[aid] = hashes
@@ -450,6 +446,14 @@ def _signatures(
     call costs ~1 ms however few documents it is given)."""
     hashes = copies.shingle_hashes([d.get("body") or "" for d in docs])
     return hashes, copies.band_keys(hashes)
+
+
+def _packed(hashes: copies.Hashes) -> bytes:
+    return np.asarray(hashes, np.uint32).tobytes()
+
+
+def _unpacked(blob: bytes | None) -> copies.Hashes:
+    return np.frombuffer(blob or b"", np.uint32)
 
 
 def _live_documents(ix: Index) -> Iterator[dict[str, Any]]:
