@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from newsearch import SearchEngine, build_index
 from newsearch.cli import app
 from newsearch.cluster import build_sharded, search_engine
+from newsearch.cluster import dfs as cluster_dfs
 from newsearch.cluster import search as cluster_search
 from newsearch.cluster.connect import local_cluster
 from newsearch.errors import InputError, ShardChangedError
@@ -108,7 +109,7 @@ def test_a_shard_committed_to_is_searched_as_it_now_is(tmp_path: Path, client: A
     holder = cluster_search.ShardHolder(str(next(index.glob("gen-*/shard-000"))))
     nowhere = ("gen-x", (("no-such-segment", 1, 1),))
     with pytest.raises(ShardChangedError, match="run the search again"):
-        holder.run(nowhere, cluster_search.Global(1, {}, {}), True, "every", None, None)
+        holder.run(nowhere, cluster_dfs.Global(1, {}, {}), True, "every", None, None)
     holder.close()
 
 
