@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -236,8 +237,6 @@ def test_a_side_file_of_an_older_version_is_made_anew(corpus: Path, tmp_path: Pa
     """A file written by an older newsearch (its tables without the columns this one
     writes) is known as none by queries, then made again by the next run, copies and all;
     an article edited after that is read against its copy's stored shingles."""
-    import sqlite3
-
     idx = index_of(corpus, tmp_path)
     ids = ids_by_name(idx)
     (generation,) = idx.glob("gen-*")
