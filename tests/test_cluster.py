@@ -30,6 +30,7 @@ from newsearch.cluster.connect import local_cluster
 from newsearch.cluster.shardmap import load, route
 from newsearch.errors import InputError, NewsearchError
 from newsearch.index import store
+from newsearch.index.whoosh_compat import length_total
 from tests.conftest import SEEDS
 
 WORDS = (
@@ -334,15 +335,22 @@ def test_index_command_on_a_local_cluster(tmp_path: Path) -> None:
     assert res.exit_code == 0 and json.loads(res.stdout)["total"] > 0
 
 
-def test_shards_keep_the_length_totals_one_index_keeps(built: dict[str, Any]) -> None:
-    """BM25's average lengths come from Whoosh's field totals, exact in a segment as written
-    and decoded (one byte a document) once segments merge: the shards, written in many small
-    commits, must not merge, or their scores would move in the 4th decimal."""
+def test_shards_merge_their_segments_and_keep_one_index_s_length_totals(
+    built: dict[str, Any],
+) -> None:
+    """The shards, written in many small commits, merge their segments as one index does
+    (a shard of a big archive would otherwise hold thousands), and the length totals BM25's
+    averages come from (each document's stored length, summed) are still one index's: merging
+    does not move them as it moves Whoosh's own totals."""
     root = built["root"]
-    totals = []
+    totals, segments = [], 0
     for index in (root / "one", root / "sh"):
         _, ix = store.open_live(index)
         with ix.searcher() as s:
-            totals.append([s.field_length(f) for f in ("text", "title", "passages")])
+            totals.append([length_total(s.reader(), f) for f in ("text", "title", "passages")])
+            if index.name == "sh":
+                segments = len(s.reader().leaf_readers())
         ix.close()
     assert totals[0] == totals[1]
+    written = built["sharded"].indexed  # (in commits of 3 documents a shard)
+    assert segments < written / 3 / 2

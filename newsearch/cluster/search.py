@@ -50,7 +50,7 @@ from newsearch.errors import InputError, NewsearchError, ShardChangedError
 from newsearch.index import store
 from newsearch.index.segments import Ints, SegmentView
 from newsearch.index.vectors import Vectors, VectorTable
-from newsearch.search.bm25 import CachedBM25F
+from newsearch.search.bm25 import CachedBM25F, avg_length
 from newsearch.search.engine import SearchEngine
 from newsearch.search.matching import TIE_ROOM, Matches, Matching, article_query
 from newsearch.search.plan import QueryPlan
@@ -230,11 +230,7 @@ class ClusterMatching(Matching):
             (f, t): self._w.stats(s, f, t) for f, t in terms if f in schema and schema[f].scorable
         }
         documents = s.doc_count_all()
-        lengths = {
-            name: (s.field_length(name) / max(documents, 1)) or 1.0
-            for name, field in schema.items()
-            if field.scorable
-        }
+        lengths = {name: avg_length(s, name) for name, field in schema.items() if field.scorable}
         return Global(documents, lengths, stats)
 
     def _fan(self, op: str, plan: QueryPlan, arg: Any, figures: Global) -> list[tuple[int, Any]]:

@@ -257,18 +257,6 @@ class _ShardRun(Run):
             ix, gen, None, commit_every=1 << 62, max_segments=1, stored=(), embedding=embedding
         )
 
-    def _writer(self) -> Any:
-        """The run's writer, committing without merging segments. Whoosh keeps a segment's
-        total field lengths exact as written but sums the one-byte decoded lengths when it
-        merges segments, and BM25's average lengths come from those totals: a shard merged
-        otherwise than one index would score in the 4th decimal otherwise. (One index made
-        without entities merges only past 8 segments; ``--rebuild`` compacts the shards.)"""
-        if self.writer is None:
-            writer = super()._writer()
-            writer.commit = functools.partial(writer.commit, merge=False)
-            return writer
-        return super()._writer()
-
     def apply(self, parts: list[Part], stories: dict[str, str]) -> int:
         changes = [c for part in parts for c in part.changes]
         for part in parts:
