@@ -30,7 +30,6 @@ from newsearch.cluster.connect import local_cluster
 from newsearch.cluster.shardmap import load, route
 from newsearch.errors import InputError, NewsearchError
 from newsearch.index import store
-from newsearch.index.whoosh_compat import length_total
 from tests.conftest import SEEDS
 
 WORDS = (
@@ -339,15 +338,15 @@ def test_shards_merge_their_segments_and_keep_one_index_s_length_totals(
     built: dict[str, Any],
 ) -> None:
     """The shards, written in many small commits, merge their segments as one index does
-    (a shard of a big archive would otherwise hold thousands), and the length totals BM25's
-    averages come from (each document's stored length, summed) are still one index's: merging
-    does not move them as it moves Whoosh's own totals."""
+    (a shard of a big archive would otherwise hold thousands), and the field-length totals
+    BM25's averages come from are still one index's: merges keep them exact
+    (index/whoosh_writing.py ``exact_lengths``), where Whoosh's add one-byte lengths."""
     root = built["root"]
     totals, segments = [], 0
     for index in (root / "one", root / "sh"):
         _, ix = store.open_live(index)
         with ix.searcher() as s:
-            totals.append([length_total(s.reader(), f) for f in ("text", "title", "passages")])
+            totals.append([s.field_length(f) for f in ("text", "title", "passages")])
             if index.name == "sh":
                 segments = len(s.reader().leaf_readers())
         ix.close()

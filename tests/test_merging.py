@@ -1,6 +1,7 @@
 """Scores do not depend on how an index's segments were merged: the same articles written in
 one commit and in many small ones whose segments Whoosh merges as it goes rank and score
-alike (BM25's average lengths come from each document's stored length, bm25.py)."""
+alike (BM25's average lengths come from each segment's length totals, which merges keep
+exact: index/whoosh_writing.py ``exact_lengths``)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ import random
 from pathlib import Path
 
 import pytest
+from whoosh.writing import OPTIMIZE
 
 from newsearch import SearchEngine, build_index
 from newsearch.index import store
+from newsearch.index.whoosh_writing import exact_lengths
 from newsearch.models import Article
 
 WORDS = (
@@ -65,3 +68,36 @@ def test_merged_and_unmerged_segments_score_alike(
             key_a = [(h.article.id, h.start, h.end, h.score) for h in ra.results]
             key_b = [(h.article.id, h.start, h.end, h.score) for h in rb.results]
             assert key_a == key_b, q
+
+
+def test_a_merge_drops_its_deleted_documents_lengths(tmp_path: Path) -> None:
+    """Updated articles leave deleted documents behind; a merge drops them, and the merged
+    segment's totals are the live documents' (short articles: their one-byte lengths, which
+    are what a merge knows of a deleted document, are exact up to 10)."""
+    given = _articles(40)
+    short = [
+        Article(id=f"s{n}", path=f"merge/s{n}.txt", title="Port", body=f"grain wheat ship {n}.")
+        for n in range(6)
+    ]
+    changed = [
+        Article(id=a.id, path=a.path, title="Port", body=f"coal mine strike {a.id}.") for a in short
+    ]
+    index, fresh = tmp_path / "index", tmp_path / "fresh"
+    build_index([*given, *short], index, entities=False, vectors=False, processes=1)
+    build_index([*given, *changed], index, entities=False, vectors=False, processes=1)
+    ix = store.open_index(index)
+    try:
+        assert ix.searcher().reader().has_deletions()
+        ix.writer().commit(mergetype=exact_lengths(OPTIMIZE))
+        with ix.searcher() as s:
+            merged = [s.field_length(f) for f in ("text", "title", "passages")]
+            assert s.doc_count_all() == len(given) + len(changed)
+    finally:
+        ix.close()
+    build_index([*given, *changed], fresh, entities=False, vectors=False, processes=1)
+    ix = store.open_index(fresh)
+    try:
+        with ix.searcher() as s:
+            assert merged == [s.field_length(f) for f in ("text", "title", "passages")]
+    finally:
+        ix.close()

@@ -191,33 +191,6 @@ def field_lengths(reader: Any, fieldname: str) -> Floats:
     return out
 
 
-# (segment id, field) -> the field's length total in that segment; segments never change
-# their documents' lengths (a deletion keeps them, a merge makes a new segment)
-_TOTALS: dict[tuple[str, str], int] = {}
-_TOTALS_KEPT = 4096
-
-
-def length_total(reader: Any, fieldname: str) -> int:
-    """A field's total length over every document of ``reader`` (deleted ones too, as Whoosh
-    counts documents), summed from the one-byte lengths each document stores. Whoosh's own
-    total (``field_length``) is exact in a segment as written but the sum of those one-byte
-    lengths once segments merge, so it changes with merging; this does not: one index, its
-    shards and the same articles merged otherwise all give the same whole number."""
-    total = 0
-    for leaf, _ in reader.leaf_readers():
-        segment = getattr(leaf, "segment", None)
-        key = (str(segment().segment_id()), fieldname) if segment is not None else None
-        found = _TOTALS.get(key) if key is not None else None
-        if found is None:
-            found = int(field_lengths(leaf, fieldname).sum())
-            if key is not None:
-                if len(_TOTALS) >= _TOTALS_KEPT:
-                    _TOTALS.clear()
-                _TOTALS[key] = found
-        total += found
-    return total
-
-
 def column_reader(reader: Any, fieldname: str) -> Any:
     """A segment reader's column of ``fieldname`` as stored (bytes), None if it has none."""
     if not reader.has_column(fieldname):

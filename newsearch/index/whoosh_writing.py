@@ -11,6 +11,7 @@ pipes behind (``cancel_writer``, ``release_writer``). Nothing here changes a Who
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from typing import Any
 
 from whoosh.codec.whoosh3 import (
@@ -24,11 +25,62 @@ from whoosh.codec.whoosh3 import (
 from whoosh.index import Index
 from whoosh.multiproc import MpWriter
 from whoosh.util.numeric import _length_byte_cache
-from whoosh.writing import IndexWriter
+from whoosh.writing import MERGE_SMALL, IndexWriter
 
-from newsearch.index.whoosh_compat import check_whoosh
+from newsearch.index.whoosh_compat import check_whoosh, deleted_docs, field_lengths
 
 SMALL_BLOCK = 8  # postings under which a block is not compressed (_BlockTeePostingsWriter)
+
+
+# Merging: segments merged by Whoosh's policy, their field-length totals kept exact.
+
+MergePolicy = Callable[[Any, list[Any]], list[Any]]
+
+
+def exact_lengths(policy: MergePolicy) -> MergePolicy:
+    """Whoosh's merge ``policy`` (``mergetype``), keeping each field's length total exact.
+
+    BM25's average field lengths come from each segment's totals. Whoosh keeps a total exact
+    as a segment is written, but merging adds the merged documents' one-byte lengths (lengths
+    over 10 rounded), so an index's scores moved with its merge history: the same articles
+    written at once, in many commits, or split into shards scored differently in the 4th
+    decimal. Here a merged segment's totals are its sources' exact ones (less the decoded
+    lengths of their deleted documents, which leave with the merge)."""
+
+    def merge(writer: Any, segments: list[Any]) -> list[Any]:
+        return list(policy(_ExactLengths(writer), segments))
+
+    return merge
+
+
+class _ExactLengths:
+    """A segment writer as a merge policy sees it, whose ``add_reader`` puts the source
+    segment's exact length totals in place of the decoded lengths Whoosh adds up."""
+
+    def __init__(self, writer: Any) -> None:
+        self._writer = writer
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._writer, name)
+
+    def add_reader(self, reader: Any) -> None:
+        totals = self._writer.perdocwriter._fieldlengths
+        before = dict(totals)
+        self._writer.add_reader(reader)
+        segment = reader.segment()
+        exact = getattr(segment, "_fieldlengths", None)
+        if exact is None:  # (not a W3 segment: Whoosh's sums stand)
+            return
+        gone = deleted_docs(reader)
+        for fieldname, total in exact.items():
+            if fieldname not in totals:
+                continue
+            if len(gone):
+                total -= int(field_lengths(reader, fieldname)[gone].sum())
+            totals[fieldname] = before.get(fieldname, 0) + total
+
+
+MERGE_EXACT = exact_lengths(MERGE_SMALL)  # Whoosh's usual policy, totals exact
 
 
 # Writing segments: postings seen as Whoosh writes them, absent columns remembered.
@@ -223,9 +275,10 @@ def cancel_writer(writer: Any) -> None:
 
 
 def commit_writer(writer: Any) -> None:
-    """Commit a writer, then let go of the parallel writer's pipes (release_writer)."""
+    """Commit a writer, merging segments as Whoosh does with their length totals kept exact
+    (``exact_lengths``), then let go of the parallel writer's pipes (release_writer)."""
     try:
-        writer.commit()
+        writer.commit(mergetype=MERGE_EXACT)
     finally:
         release_writer(writer)
 

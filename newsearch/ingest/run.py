@@ -20,7 +20,12 @@ from newsearch.index.postings_copy import SidecarCodec
 from newsearch.index.store import write_manifest
 from newsearch.index.vocabulary import count_words, save_vocabulary
 from newsearch.index.whoosh_compat import segment_count, segment_ids
-from newsearch.index.whoosh_writing import cancel_writer, commit_writer, open_writer
+from newsearch.index.whoosh_writing import (
+    MERGE_EXACT,
+    cancel_writer,
+    commit_writer,
+    open_writer,
+)
 from newsearch.ingest.document import Embed, add_vectors, article_language, build_document
 from newsearch.ingest.identity import Decision, Key, Ledger, relocated_document
 from newsearch.ingest.prepare import Item, Prepared
@@ -304,7 +309,8 @@ class Run:
         similar size stay (Reuters keeps 10); a full optimize costs minutes and is left to the
         user."""
         if "procs" in self.writer_options and segment_count(self._ix()) > self.max_segments:
-            self._ix().writer(limitmb=256, codec=SidecarCodec()).commit(merge=True)
+            writer = self._ix().writer(limitmb=256, codec=SidecarCodec())
+            writer.commit(mergetype=MERGE_EXACT)  # (length totals kept exact)
             self._prune_copies()
             if self.stories is not None:
                 self.stories.commit(self._ix().latest_generation())

@@ -16,8 +16,6 @@ import numpy.typing as npt
 from whoosh import scoring
 from whoosh.searching import Searcher
 
-from newsearch.index.whoosh_compat import length_total
-
 K1 = 1.6  # chosen on CRAN (0.9: 0.316, 1.2: 0.319, 1.6: 0.3205, 2.0: 0.3204 MAP; b 0.75)
 B = 0.75
 
@@ -47,10 +45,7 @@ def idf_of(searcher: Searcher, fieldname: str, text: bytes | str) -> float:
 
 
 def avg_length(searcher: Searcher, fieldname: str) -> float:
-    """A field's average length over the index's documents (deleted ones too, as ``idf``
-    counts them), from each document's stored length: the same however the index's
-    segments are merged or split into shards (index/whoosh_compat.py ``length_total``)."""
-    return (length_total(searcher.reader(), fieldname) / max(searcher.doc_count_all(), 1)) or 1.0
+    return (searcher.field_length(fieldname) / max(searcher.doc_count_all(), 1)) or 1.0
 
 
 class CachedBM25F(scoring.BM25F):  # type: ignore[misc]

@@ -20,7 +20,6 @@ from typing import Any
 from whoosh.searching import Searcher
 
 from newsearch.index import passage_terms as stored_terms
-from newsearch.index.whoosh_compat import length_total
 from newsearch.models import TermContribution
 from newsearch.search.bm25 import avg_length, bm25, idf_of, saturation
 from newsearch.search.plan import Clause
@@ -108,9 +107,8 @@ class PassageScorer:
     def __init__(self, searcher: Searcher, clauses: Sequence[Clause]) -> None:
         self.clauses = list(dict.fromkeys(clauses))
         self.idf = {c: sum(idf_of(searcher, "text", w) for w in c.words) for c in self.clauses}
-        reader = searcher.reader()  # (length totals that merging does not change: bm25.py)
-        passages = length_total(reader, "passages") or max(searcher.doc_count_all(), 1)
-        self.avg_len = (length_total(reader, "text") / passages) or 1.0
+        passages = searcher.field_length("passages") or max(searcher.doc_count_all(), 1)
+        self.avg_len = (searcher.field_length("text") / passages) or 1.0
         self.avg_title = avg_length(searcher, "title")
 
     def contributions(self, p: PassageTerms) -> list[TermContribution]:
