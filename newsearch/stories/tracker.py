@@ -34,6 +34,7 @@ from newsearch.stories.rows import Row, Rows
 
 HASHES_HELD = 4096  # articles whose shingle hashes are remembered (~1 KB each)
 REBUILD_CHUNK = 512  # documents read from the index at a time when the file is made again
+_REMOVE_CHUNK = 4096  # articles removed at a time (their rows and shingles held meanwhile)
 
 
 class Features(Protocol):
@@ -188,27 +189,31 @@ class StoryTracker:
         db = self._conn()
         if ids:
             self._rows.drop()  # (an article of this run is in the file first)
-        for aid in ids:
-            row = db.execute(
-                "SELECT seq, story, norm, feature, shingles FROM articles WHERE id = ?", (aid,)
-            ).fetchone()
-            if row is None:
-                continue
-            seq, story, norm, feature, shingles = row
-            gone[aid] = (seq, story, norm)
-            db.execute("DELETE FROM articles WHERE seq = ?", (seq,))
-            keys = copies.band_keys([_unpacked(shingles)])[0]  # (its band keys, made again)
-            db.executemany(
-                "DELETE FROM bands WHERE key = ? AND seq = ?",
-                [(int(k), seq) for k in keys if k != -1],
-            )
-            db.execute("DELETE FROM links WHERE a = ? OR b = ?", (seq, seq))
-            found = self._held.story(story) if story else None
-            if found is not None:
-                found.remove(cluster.unpack(feature))
-                self._held.changed(found)
-            self._bodies.pop(aid, None)
-            self._hashes.pop(aid, None)
+        unique = list(dict.fromkeys(ids))
+        sql = "SELECT seq, story, norm, feature, shingles FROM articles WHERE id = ?"
+        for at in range(0, len(unique), _REMOVE_CHUNK):
+            rows = [
+                (a, row)
+                for a in unique[at : at + _REMOVE_CHUNK]
+                if (row := db.execute(sql, (a,)).fetchone()) is not None
+            ]
+            # their band keys made again in one call (one at a time ~0.6 ms an article,
+            # together ~0.03: a prune of thousands)
+            made = copies.band_keys([_unpacked(r[4]) for _, r in rows])
+            for (aid, (seq, story, norm, feature, _)), keys in zip(rows, made, strict=True):
+                gone[aid] = (seq, story, norm)
+                db.execute("DELETE FROM articles WHERE seq = ?", (seq,))
+                db.executemany(
+                    "DELETE FROM bands WHERE key = ? AND seq = ?",
+                    [(int(k), seq) for k in keys if k != -1],
+                )
+                db.execute("DELETE FROM links WHERE a = ? OR b = ?", (seq, seq))
+                found = self._held.story(story) if story else None
+                if found is not None:
+                    found.remove(cluster.unpack(feature))
+                    self._held.changed(found)
+                self._bodies.pop(aid, None)
+                self._hashes.pop(aid, None)
         return gone
 
     def _add(
