@@ -49,9 +49,11 @@ def _segments(index: Path) -> int:
         ix.close()
 
 
+@pytest.mark.parametrize("processes", [1, 2])
 def test_merged_and_unmerged_segments_score_alike(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, processes: int
 ) -> None:
+    """One writer, or Whoosh's parallel writer (two processes: a run without entities)."""
     given = _articles(120)
     whole, merged = tmp_path / "whole", tmp_path / "merged"
     # one segment, written at once (Whoosh's own length totals exact)
@@ -59,7 +61,7 @@ def test_merged_and_unmerged_segments_score_alike(
     # a commit every 8 articles, the small segments merged as Whoosh merges them (its totals
     # then sum one-byte lengths)
     monkeypatch.setattr("newsearch.ingest.run.BATCH", 8)
-    build_index(given, merged, entities=False, vectors=False, processes=1, commit_every=8)
+    build_index(given, merged, entities=False, vectors=False, processes=processes, commit_every=8)
     assert _segments(whole) == 1 and 1 < _segments(merged) < len(given) / 8
     with SearchEngine(whole) as a, SearchEngine(merged) as b:
         for q in QUERIES:
