@@ -34,7 +34,7 @@ from newsearch.stories.rows import Row, Rows
 
 HASHES_HELD = 4096  # articles whose shingle hashes are remembered (~1 KB each)
 REBUILD_CHUNK = 512  # documents read from the index at a time when the file is made again
-_REMOVE_CHUNK = 4096  # articles removed at a time (their rows and shingles held meanwhile)
+REMOVE_CHUNK = 4096  # articles removed at a time (their rows and shingles held meanwhile)
 
 
 class Features(Protocol):
@@ -191,10 +191,10 @@ class StoryTracker:
             self._rows.drop()  # (an article of this run is in the file first)
         unique = list(dict.fromkeys(ids))
         sql = "SELECT seq, story, norm, feature, shingles FROM articles WHERE id = ?"
-        for at in range(0, len(unique), _REMOVE_CHUNK):
+        for at in range(0, len(unique), REMOVE_CHUNK):
             rows = [
                 (a, row)
-                for a in unique[at : at + _REMOVE_CHUNK]
+                for a in unique[at : at + REMOVE_CHUNK]
                 if (row := db.execute(sql, (a,)).fetchone()) is not None
             ]
             # their band keys made again in one call (one at a time ~0.6 ms an article,
