@@ -7,11 +7,17 @@ replica; replicas have distinct ids and end with a line "Replica N." so that new
 index them as duplicates), read into memory before its clock starts (every system is timed
 from the same articles to a committed index), and reports wall time, articles/s, the peak RSS
 of its process tree and, for newsearch's systems, the size of the index it wrote:
-  newsearch     build_index with entities (NER on every core, one writer)
-  no_entities   build_index --no-entities
-  no_vectors    build_index --no-entities --no-vectors (not run unless named in --systems)
+  newsearch     build_index with entities (NER on every core, one writer; vectors, stories)
+  no_entities   build_index --no-entities --no-vectors --no-stories: newsearch's own pipeline
+                (reading, metadata, languages, passages, terms, writing) without the analyses
+                that have costs of their own, as issue 7 set its 2x of raw Whoosh for
+  no_entities_default  build_index --no-entities: the command's default (vectors, stories)
+  no_entities_vectors  --no-entities --no-stories (not run unless named in --systems)
+  no_entities_stories  --no-entities --no-vectors (idem)
   ner_only      spaCy NER alone (the same pipeline, nlp.pipe, the same number of processes)
   whoosh_raw    plain Whoosh on whole documents (procs=2, multisegment=True)
+The ratios give each analysis's cost: vectors (passage embeddings, hybrid search) and stories
+(copies and story clustering) against newsearch without them, entities against NER alone.
 Data comes from ../shared/corpora (research use; never copied into the repository).
 """
 
@@ -34,7 +40,15 @@ ROOT = Path(__file__).resolve().parents[1]
 CORPORA = ROOT.parent / "shared" / "corpora"
 sys.path.insert(0, str(ROOT))
 
-SYSTEMS = ("newsearch", "no_entities", "ner_only", "whoosh_raw")
+SYSTEMS = ("newsearch", "no_entities", "no_entities_default", "ner_only", "whoosh_raw")
+# each newsearch system: (entities, vectors, stories)
+NEWSEARCH = {
+    "newsearch": (True, True, True),
+    "no_entities": (False, False, False),
+    "no_entities_default": (False, True, True),
+    "no_entities_vectors": (False, True, False),
+    "no_entities_stories": (False, False, True),
+}
 
 
 def articles(corpus: str, scale: int, limit: int | None) -> Iterator[Any]:
@@ -63,7 +77,7 @@ def _texts(corpus: str, scale: int, limit: int | None) -> list[tuple[str, str]]:
 def run_system(name: str, corpus: str, scale: int, limit: int | None, procs: int) -> dict[str, Any]:
     """Runs in a child process; returns seconds and the article count."""
     with tempfile.TemporaryDirectory() as tmp:
-        if name in ("newsearch", "no_entities", "no_vectors"):
+        if name in NEWSEARCH:
             from newsearch import build_index
 
             given = list(articles(corpus, scale, limit))  # read before the clock, as whoosh_raw
@@ -71,8 +85,9 @@ def run_system(name: str, corpus: str, scale: int, limit: int | None, procs: int
             s = build_index(
                 given,
                 Path(tmp) / "idx",
-                entities=name == "newsearch",
-                vectors=name != "no_vectors",
+                entities=NEWSEARCH[name][0],
+                vectors=NEWSEARCH[name][1],
+                stories=NEWSEARCH[name][2],
                 processes=procs,
             )
             seconds = time.perf_counter() - start
@@ -162,22 +177,26 @@ def main(argv: list[str] | None = None) -> int:
     ratios = {}
     if "newsearch" in s and "ner_only" in s:
         ratios["newsearch_vs_ner_only_speed"] = round(s["ner_only"] / s["newsearch"], 2)
-    if "no_entities" in s and "no_vectors" in s:
-        ratios["vectors_time"] = round(s["no_entities"] / s["no_vectors"], 2)
-        size = out["index_mb"]
-        ratios["vectors_size"] = round(size["no_entities"] / size["no_vectors"], 2)
-    if "no_entities" in s and "whoosh_raw" in s:
-        ratios["no_entities_vs_whoosh_raw_time"] = round(s["no_entities"] / s["whoosh_raw"], 2)
+    base, size = s.get("no_entities"), out["index_mb"]
+    for name, what in (("vectors", "no_entities_vectors"), ("stories", "no_entities_stories")):
+        if base and what in s:  # what each analysis adds to a run without entities
+            ratios[f"{name}_time"] = round(s[what] / base, 2)
+            ratios[f"{name}_size"] = round(size[what] / size["no_entities"], 2)
+    if base and "no_entities_default" in s:
+        ratios["default_vs_no_entities_time"] = round(s["no_entities_default"] / base, 2)
+    for name in ("no_entities", "no_entities_default"):
+        if name in s and "whoosh_raw" in s:
+            ratios[f"{name}_vs_whoosh_raw_time"] = round(s[name] / s["whoosh_raw"], 2)
     out["ratios"] = ratios
     if args.json:
         print(json.dumps(out, indent=1))
         return 0
     print(f"{args.corpus} x{args.scale}: {n} articles, {args.procs} processes")
-    print(f"{'system':<12} {'seconds':>9} {'articles/s':>11} {'peak RSS MB':>12} {'index MB':>9}")
+    print(f"{'system':<20} {'seconds':>9} {'articles/s':>11} {'peak RSS MB':>12} {'index MB':>9}")
     for k in results:
-        size = out["index_mb"].get(k, "")
+        mb = out["index_mb"].get(k, "")
         rate, rss = out["articles_per_s"][k], out["peak_rss_mb"][k]
-        print(f"{k:<12} {s[k]:>9.1f} {rate:>11.1f} {rss:>12} {size:>9}")
+        print(f"{k:<20} {s[k]:>9.1f} {rate:>11.1f} {rss:>12} {mb:>9}")
     for k, v in ratios.items():
         print(f"{k}: {v}")
     return 0

@@ -58,3 +58,7 @@ class ShardChangedError(NewsearchError):
 
 class ModelError(NewsearchError):
     """The embedding model shipped in the package is missing or unreadable."""
+
+
+class NoStoriesError(QueryError):
+    """The index was built without stories (``--no-stories``): nothing groups its articles."""

@@ -28,7 +28,7 @@ from newsearch.cli import app
 from newsearch.cluster import build_sharded
 from newsearch.cluster.connect import local_cluster
 from newsearch.cluster.shardmap import load, route
-from newsearch.errors import InputError, NewsearchError
+from newsearch.errors import InputError, NewsearchError, NoStoriesError
 from newsearch.index import store
 from tests.conftest import SEEDS
 
@@ -178,6 +178,27 @@ def test_a_sharded_index_has_the_stories_and_copies_of_one_index(
     # An update run keeps them: nothing changes, nothing is told again.
     again = build_sharded(corpus, tmp_path / "sh", client=client, entities=False, vectors=False)
     assert again.indexed == 0 and _stories_and_copies(tmp_path / "sh") == one
+
+
+def test_a_sharded_index_without_stories_answers_as_one_and_keeps_the_choice(
+    tmp_path: Path, client: Any
+) -> None:
+    corpus = make_corpus(tmp_path / "corpus", count=12)
+    build_index(corpus, tmp_path / "one", entities=False, vectors=False, stories=False)
+    build_sharded(corpus, tmp_path / "sh", client=client, shards=2, entities=False,
+                  vectors=False, stories=False)  # fmt: skip
+    gen = store.current_generation(tmp_path / "sh")
+    assert gen is not None and not (gen / "stories.sqlite").exists()
+    with SearchEngine(tmp_path / "one") as a, SearchEngine(tmp_path / "sh") as b:
+        for q in ("oil", "strike pay", "bank rate"):
+            ranked = [(h.article.id, round(h.score, 6)) for h in a.search(q).results]
+            assert [(h.article.id, round(h.score, 6)) for h in b.search(q).results] == ranked
+        with pytest.raises(NoStoriesError):
+            b.stories()
+    again = build_sharded(corpus, tmp_path / "sh", client=client, entities=False, vectors=False)
+    assert again.indexed == 0  # (an update keeps the index's choice)
+    with pytest.raises(InputError, match="without stories"):
+        build_sharded(corpus, tmp_path / "sh", client=client, stories=True, entities=False)
 
 
 def test_rerun_indexes_nothing(built: dict[str, Any], client: Any) -> None:

@@ -30,7 +30,7 @@ from newsearch.cluster.runner import SHARD_COMMIT_EVERY, Runner, workers
 from newsearch.cluster.shardmap import MAX_SHARDS, ShardMap
 from newsearch.errors import InputError, NewsearchError
 from newsearch.index import store
-from newsearch.ingest.pipeline import FieldSpec, _mapping, _summary
+from newsearch.ingest.pipeline import FieldSpec, _mapping, _summary, stories_choice
 from newsearch.ingest.readers import DEFAULT_OPTIONS, ReadOptions, csv_options, walk
 from newsearch.ingest.readers.tree import check_paths
 from newsearch.ingest.run import Confirm, Progress
@@ -50,6 +50,7 @@ def build_sharded(
     confirm: Confirm = False,
     entities: bool = True,
     vectors: bool = True,
+    stories: bool | None = None,
     progress: Progress | None = None,
     lock_timeout: float = store.WRITE_TIMEOUT,
     fields: FieldSpec = None,
@@ -80,6 +81,9 @@ def build_sharded(
     reading = _mapping(reading, fields, tag_fields)
     with store.write_lock(root, lock_timeout):
         smap = _existing(root, shards, rebuild)
+        track = True
+        if smap is not None:  # (before the cluster starts: a choice it cannot update with)
+            track = stories_choice(root, smap.gen, stories, fresh=False)
         opened = client_for(cluster, dashboard=dashboard) if client is None else _given(client)
         with opened as dask:
             _checkworkers(dask, root, paths)
@@ -88,13 +92,16 @@ def build_sharded(
             shadow = False
             if smap is None:
                 smap = shardmap.create(root, shards or max(1, len(workers(dask))))
+                track = stories_choice(root, smap.gen, stories, fresh=True)
                 if store.exists(root):
                     shadow = True  # a rebuild: swapped in when complete
                 else:
                     store.publish(root, smap.gen)  # a first build is live at once
             try:
                 embedding = _embedding(smap, root) if vectors else None
-                runner = Runner(dask, smap, reading, entities, vectors, embedding, lock_timeout)
+                runner = Runner(
+                    dask, smap, reading, entities, vectors, embedding, lock_timeout, track
+                )
                 runner.commit_every = commit_every or SHARD_COMMIT_EVERY
                 runner.run(walk(paths), prune, confirm, progress)
             except BaseException:

@@ -93,6 +93,7 @@ class Runner:
         vectors: bool,
         embedding: str | None,
         lock_timeout: float,
+        stories: bool = True,
     ) -> None:
         self.client = client
         self.smap = smap
@@ -100,6 +101,7 @@ class Runner:
         self.reading = replace(reading, used=FieldUse())  # (each chunk counts its own)
         self.used: Any = self.reading.used.counts if self.reading.used else {}
         self.entities, self.vectors, self.embedding = entities, vectors, embedding
+        self.track = stories  # copies and stories (an index built without keeps none)
         self.lock_timeout = lock_timeout
         self.commit_every = SHARD_COMMIT_EVERY
         self.workers = max(1, len(workers(client)))
@@ -119,9 +121,11 @@ class Runner:
     ) -> None:
         shards = _open_shards(self.smap)
         try:
-            self.tracker = StoryTracker(self.smap.gen, shards)
+            if self.track:
+                self.tracker = StoryTracker(self.smap.gen, shards)
             self._run(entries, prune, confirm, progress)
-            self.tracker.commit(shards.latest_generation())
+            if self.tracker is not None:
+                self.tracker.commit(shards.latest_generation())
         except BaseException as exc:
             if self.tracker is not None:
                 self.tracker.cancel()
@@ -181,8 +185,8 @@ class Runner:
                 raise PruneNotConfirmedError(len(gone), total)
             for s in gone:
                 pruned[self.smap.shard_of(s.id)].append(("delete", s.id))
-            assert self.tracker is not None
-            self.tracker.remove(s.id for s in gone)
+            if self.tracker is not None:
+                self.tracker.remove(s.id for s in gone)
         for shard in range(len(self.dirs)):
             self._write(shard, pruned[shard])
         for future in self.all_writes:
@@ -198,6 +202,7 @@ class Runner:
             self.dirs,
             self.entities,
             self.vectors,
+            self.track,
             *[self.reads[n] for n in numbers],
             pure=False,
         )
@@ -209,12 +214,19 @@ class Runner:
         """A batch made (in order): its copies and stories decided here, with what the
         worker sent of its documents, then its shards' parts queued to be written with them
         (a batch's error surfaces here)."""
-        assert self.tracker is not None
-        given = self.client.submit(work.story_inputs, made, pure=False).result()
-        changes = [_Change(delete, found is not None) for delete, found in given]
-        inputs = [found for _, found in given if found is not None]
-        docs = [found.doc for found in inputs]
-        self.tracker.write(changes, docs, inputs)
+        docs: list[dict[str, Any]] = []
+        if self.tracker is not None:
+            given = self.client.submit(work.story_inputs, made, pure=False).result()
+            changes = [_Change(delete, found is not None) for delete, found in given]
+            inputs = [found for _, found in given if found is not None]
+            docs = [found.doc for found in inputs]
+            self.tracker.write(changes, docs, inputs)
+        else:  # (a batch's error surfaces here all the same, its documents left in the worker)
+            from distributed import wait
+
+            wait([made])  # type: ignore[no-untyped-call]
+            if made.status == "error":
+                made.result()
         touched: dict[int, int] = {}
         for p in batch:
             for aid in p.delete:
@@ -240,14 +252,14 @@ class Runner:
         lets go of the texts of this run's articles, which the shards now hold."""
         from distributed import wait
 
-        assert self.tracker is not None
         for shard in range(len(self.dirs)):
             self._write(shard)
         wait([w for w in self.writes if w is not None])  # type: ignore[no-untyped-call]
         for future in self.all_writes:
             future.result()
         self.all_writes = [w for w in self.writes if w is not None]
-        self.tracker.commit(self.tracker.ix.latest_generation())
+        if self.tracker is not None:
+            self.tracker.commit(self.tracker.ix.latest_generation())
         self.tracked = 0
 
     def _write(self, shard: int, extra: list[tuple[str, Any]] | None = None) -> None:

@@ -29,7 +29,7 @@ from newsearch.index import store
 from newsearch.index.vocabulary import count_words
 from newsearch.ingest.document import add_vectors, article_language, build_document
 from newsearch.ingest.identity import Key, relocated_document
-from newsearch.ingest.prepare import story_features
+from newsearch.ingest.prepare import NO_FEATURES, story_features
 from newsearch.ingest.readers import read_file
 from newsearch.ingest.readers.options import FieldUse, ReadOptions
 from newsearch.ingest.run import Run, stored_keys
@@ -132,6 +132,7 @@ def make_documents(
     shard_dirs: list[Path],
     entities: bool,
     vectors: bool,
+    stories: bool,
     *chunks: Chunk,
 ) -> Made:
     """The batch's changes as each shard takes them (``Part`` per shard), and what the
@@ -172,9 +173,10 @@ def make_documents(
     if vectors:
         embedder = _embedder()
         add_vectors(docs, embedder.embed, embedder.vocabulary)
+    features = story_features(docs) if stories else [NO_FEATURES] * len(docs)
     inputs = [
         StoryInput(_light(doc), counts, hashes, keys, table)
-        for doc, (counts, hashes, keys, table) in zip(docs, story_features(docs), strict=True)
+        for doc, (counts, hashes, keys, table) in zip(docs, features, strict=True)
     ]
     return Made(parts, [(d, inputs[n] if n is not None else None) for d, n in changes])
 

@@ -89,6 +89,17 @@ def index(
             show_default=True,
         ),
     ] = True,
+    stories: Annotated[
+        bool | None,
+        typer.Option(
+            "--stories/--no-stories",
+            help="Find syndicated copies and group articles into stories (newsearch stories, "
+            "story; copies folded in results). Without: about a quarter faster without "
+            "entities. An index keeps its choice (default: as built; new: on); to change it, "
+            "--rebuild.",
+            show_default=False,
+        ),
+    ] = None,
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit 1 if any input is skipped.")
     ] = False,
@@ -186,6 +197,7 @@ def index(
                 confirm=_prune_confirmation(yes, bar),
                 entities=entities,
                 vectors=vectors,
+                stories=stories,
                 progress=tick,
                 processes=jobs,
                 fields=field,

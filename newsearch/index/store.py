@@ -101,6 +101,12 @@ def read_manifest(gen: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+def has_stories(gen: Path | None) -> bool:
+    """Whether the index keeps copies and stories (``stories`` in its manifest: indexes made
+    before the choice existed have them)."""
+    return gen is None or read_manifest(gen).get("stories", True) is not False
+
+
 def write_manifest(gen: Path, **changes: Any) -> None:
     data = read_manifest(gen)
     data.update(changes, format=FORMAT_VERSION)

@@ -88,6 +88,7 @@ def build_index(
     confirm: Confirm = False,
     entities: bool = True,
     vectors: bool = True,
+    stories: bool | None = None,
     extractor: Extractor | None = None,
     progress: Progress | None = None,
     lock_timeout: float = store.WRITE_TIMEOUT,
@@ -106,6 +107,10 @@ def build_index(
     Entities are extracted with ``processes`` worker processes (default: one per core).
     ``vectors`` gives every article and passage its vector (the embedding model shipped in
     ``newsearch.text.embedding``) for hybrid search; without them queries rank by words.
+    ``stories`` finds each article's copies and groups articles into stories (the engine's
+    ``stories``, ``story``; copies folded in results): a choice an index keeps (None: the
+    index's, on for a new one); ``stories=False`` saves about a quarter of a run without
+    entities. Turning them on or off for an index needs ``rebuild``.
     ``fields`` maps article fields to record fields for JSON, JSON Lines, CSV/TSV and feeds:
     ``{"title": "headline", "body": "short_description", "date": "meta.published"}`` (or
     ``["body=short_description", ...]``; a CSV column by header name or 1-based number); fields
@@ -158,6 +163,7 @@ def build_index(
         shadow = rebuild or not store.exists(root)
         if shadow:
             gen, ix = store.new_generation(root)
+            stories = stories_choice(root, gen, stories, fresh=True)
             if not store.exists(root):
                 store.publish(
                     root, gen
@@ -171,6 +177,7 @@ def build_index(
                     "or make it one index with --rebuild"
                 )
             gen = store.current_generation(root)  # type: ignore[assignment]
+            stories = stories_choice(root, gen, stories, fresh=False)
             ix = store.open_index(root)
         # With entities, the entity workers use the cores and one writer keeps up. Without,
         # the cores are shared by document workers (prepare.py: half as many as cores) and
@@ -192,12 +199,13 @@ def build_index(
             reading=reading,
             embed=embed,
             embedding=embedding,
+            stories=stories,
         )
         with quiet_collector() as settle:  # (heap.py: the run's end collects)
             try:
                 batches = run.batches(_items(inputs, reading))
                 if makers:
-                    maker = DocumentMaker(vectors=embed is not None)
+                    maker = DocumentMaker(vectors=embed is not None, stories=stories)
                     made = extract_batches(
                         maker, batches, item_of, makers, inline_below=1, least=MAKER_BATCHES
                     )
@@ -256,6 +264,28 @@ def _unused(reading: ReadOptions) -> list[str]:
         if f"tag {name}" not in found
     ]
     return notes
+
+
+def stories_choice(root: Path, gen: Path, asked: bool | None, fresh: bool) -> bool:
+    """Whether the run keeps copies and stories: as asked for a new generation (default on,
+    recorded in its manifest), else as the index was built (asking otherwise: InputError)."""
+    if fresh:
+        chosen = True if asked is None else asked
+        store.write_manifest(gen, stories=chosen)
+        return chosen
+    kept = store.has_stories(gen)
+    if asked is not None and asked != kept:
+        if kept:
+            fix = "update it without --no-stories, or rebuild it without them: `newsearch "
+            fix += f"index PATHS --rebuild --no-stories --index {root}`"
+        else:
+            fix = "update it without --stories, or rebuild it with them: `newsearch index "
+            fix += f"PATHS --rebuild --index {root}`"
+        state = "with" if kept else "without"
+        raise InputError(
+            f"the index at {root} was built {state} stories: {fix}; nothing was indexed"
+        )
+    return kept
 
 
 def _embedding(gen: Path, root: Path) -> tuple[Embed, str]:

@@ -48,8 +48,9 @@ class DocumentMaker:
     work = "making documents"  # (for a failing worker's message, ner_pool)
     fix = "or with --jobs 1 (no worker)"
 
-    def __init__(self, vectors: bool) -> None:
+    def __init__(self, vectors: bool, stories: bool = True) -> None:
         self.vectors = vectors
+        self.stories = stories  # (without: no story features, which the run would not read)
 
     def extract(self, items: Sequence[Item | None]) -> list[Any]:
         words: Counter[str] = Counter()
@@ -65,7 +66,8 @@ class DocumentMaker:
             embedder = default_embedder()
             add_vectors(docs, embedder.embed, embedder.vocabulary)
         out: list[Prepared | None] = []
-        made = iter(zip(docs, story_features(docs), strict=True))
+        features = story_features(docs) if self.stories else [NO_FEATURES] * len(docs)
+        made = iter(zip(docs, features, strict=True))
         for item in items:
             if item is None:
                 out.append(None)
@@ -77,6 +79,7 @@ class DocumentMaker:
 
 
 Features = tuple[dict[int, float], copies.Hashes, npt.NDArray[np.int64], bool]
+NO_FEATURES: Features = ({}, np.zeros(0, np.uint32), np.zeros(0, np.int64), False)
 
 
 def story_features(docs: Sequence[dict[str, Any]]) -> list[Features]:

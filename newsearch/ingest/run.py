@@ -103,6 +103,7 @@ class Run:
         stored: Iterable[Key] | None = None,
         embed: Embed | None = None,
         embedding: str | None = None,
+        stories: bool = True,
     ) -> None:
         self.ix = ix
         self.embed = embed  # passage vectors, if the run makes them
@@ -121,8 +122,9 @@ class Run:
             stored = stored_keys(ix) if ix is not None else ()
         self.ledger = Ledger(stored)
         # Copies and stories (newsearch/stories/), beside the generation; a subclass writing
-        # documents its own way (cluster/work.py's shard runs) keeps none.
-        track = ix is not None and gen is not None and type(self) is Run
+        # documents its own way (cluster/work.py's shard runs) keeps none, nor does an index
+        # built without them (``stories=False``).
+        track = stories and ix is not None and gen is not None and type(self) is Run
         self.stories = StoryTracker(gen, ix) if track else None  # type: ignore[arg-type]
         self.held: dict[str, Article] = {}  # deferred articles given as objects (no file)
         self.pending: list[Op] = []

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from whoosh.searching import Searcher
 
-from newsearch.errors import QueryError
+from newsearch.errors import NoStoriesError, QueryError
 from newsearch.index import keys, store
 from newsearch.index.segments import Mask
 from newsearch.models import (
@@ -258,13 +258,24 @@ class SearchEngine(EngineCore):
             raise QueryError(f"limit must be a whole number of at least 1 (got {limit!r})")
         if not isinstance(min_size, int) or min_size < 1:
             raise QueryError(f"min size must be a whole number of at least 1 (got {min_size!r})")
+        self._need_stories()
         plan, every = self._matched(query, mode, filters, options)
         return self._stories().listing(query, every, limit, min_size, plan.notices)
 
     def story(self, story_id: str) -> StoryView:
         """Story ``story_id`` (the start of its id will do) and its articles in date order."""
-        self._fresh()
+        self._need_stories()
         return self._stories().view(story_id)
+
+    def _need_stories(self) -> None:
+        """NoStoriesError for an index built without stories (``--no-stories``)."""
+        self._fresh()
+        if not store.has_stories(self._gen):
+            raise NoStoriesError(
+                f"the index at {self.index_dir} was built without stories (--no-stories): "
+                f"rebuild it with them to group its articles (`newsearch index PATHS --rebuild "
+                f"--index {self.index_dir}`)"
+            )
 
     def _stories(self) -> Stories:
         from newsearch.stories.listing import Stories
