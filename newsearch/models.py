@@ -282,6 +282,8 @@ class IndexStats:
     size_bytes: int
     updated: dt.datetime | None
     index_dir: str
+    vectors: bool = True  # passage vectors for hybrid search (built without: --no-vectors)
+    stories: bool = True  # copies and stories (built without: --no-stories)
 
 
 @dataclass(frozen=True)

@@ -295,6 +295,8 @@ def stats_json(s: IndexStats) -> dict[str, Any]:
         "size_bytes": s.size_bytes,
         "updated": s.updated.isoformat() if s.updated else None,
         "index": s.index_dir,
+        "vectors": s.vectors,
+        "stories": s.stories,
     }
 
 

@@ -29,6 +29,8 @@ def test_without_stories_the_same_answers_and_no_story_file(tmp_path: Path) -> N
     arts = interleaved()
     build_index(arts, tmp_path / "with", entities=False, vectors=False)
     build_index(arts, tmp_path / "without", entities=False, vectors=False, stories=False)
+    with SearchEngine(tmp_path / "with") as e:
+        assert (e.stats().vectors, e.stats().stories) == (False, True)
     gen = store.current_generation(tmp_path / "without")
     assert gen is not None and not sidefile.path_of(gen).exists()
     for q in ("Rotterdam strike", "interest rate inflation", "pay"):
@@ -66,6 +68,8 @@ def test_the_command_line_says_what_an_index_without_stories_cannot_do(tmp_path:
     assert r.exit_code == 0, r.output
     r = runner.invoke(app, ["query", "Kursk casualties", "--index", idx, "--json"])
     assert r.exit_code == 0 and json.loads(r.stdout)["results"]
+    stats = json.loads(runner.invoke(app, ["stats", "--index", idx, "--json"]).stdout)
+    assert (stats["articles"], stats["vectors"], stats["stories"]) == (5, True, False)
     for args in (["stories"], ["story", "abc"]):
         r = runner.invoke(app, [*args, "--index", idx])
         assert r.exit_code == 1

@@ -184,7 +184,8 @@ class SearchEngine(EngineCore):
         s = self._fresh()
         live = self._segments().live
         summary = self._facet_table().summary(live)
-        manifest = store.read_manifest(store.current_generation(self.index_dir) or self.index_dir)
+        gen = store.current_generation(self.index_dir)
+        manifest = store.read_manifest(gen or self.index_dir)
         updated = manifest.get("updated") or manifest.get("created")
         return IndexStats(
             articles=int(live.sum()),
@@ -196,6 +197,8 @@ class SearchEngine(EngineCore):
             size_bytes=store.size_on_disk(self.index_dir),
             updated=dt.datetime.fromisoformat(updated) if updated else None,
             index_dir=str(self.index_dir),
+            vectors=manifest.get("embedding") is not None,
+            stories=store.has_stories(gen),
         )
 
     @staticmethod

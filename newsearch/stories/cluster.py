@@ -37,6 +37,7 @@ being unlabelled.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import math
 import operator
@@ -44,6 +45,7 @@ import re
 import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -94,6 +96,15 @@ def story_id(founder: str) -> str:
     """A story's id: from the id of the article that started it (so a rebuild that starts it
     with the same article gives it the same id)."""
     return "s" + hashlib.sha1(founder.encode("utf-8")).hexdigest()[:11]
+
+
+def day_of(doc: dict[str, Any]) -> int | None:
+    """The document's publication day as an ordinal (None: undated)."""
+    date = doc.get("meta", {}).get("date")
+    try:
+        return dt.date.fromisoformat(date).toordinal() if date else None
+    except ValueError:
+        return None
 
 
 def week_of(day: int | None) -> int:

@@ -99,3 +99,31 @@ def reading(generation: Path | None) -> Iterator[sqlite3.Connection | None]:
         yield db if row is not None and row[0] == str(VERSION) else None
     finally:
         db.close()
+
+
+class Connection:
+    """The stories file's connection, in a transaction (opened on first use after a commit),
+    shared by the tracker and its rows. A method of the tracker given to them instead made a
+    reference cycle (tracker, rows, method): the tracker and its look-ups outlived the run
+    until a full collection freed them, a pause of 0.4 s after a Reuters-21578 build in
+    whatever the process did next (and hundreds of MB held until then at 216k articles)."""
+
+    def __init__(self, generation: Path) -> None:
+        self.generation = generation
+        self.db: sqlite3.Connection | None = None
+
+    def __call__(self) -> sqlite3.Connection:
+        if self.db is None:
+            try:
+                self.db = connect(self.generation)
+            except sqlite3.DatabaseError:  # not a database: made again
+                path_of(self.generation).unlink(missing_ok=True)
+                self.db = connect(self.generation)
+            self.db.execute("BEGIN")
+        return self.db
+
+    def close(self) -> None:
+        if self.db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self.db.close()
+            self.db = None

@@ -16,7 +16,6 @@ and its story; an article whose text changed keeps its place and is judged again
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import itertools
 import sqlite3
 from collections import OrderedDict
@@ -63,50 +62,13 @@ class Change(Protocol):
     def article(self) -> object | None: ...
 
 
-def day_of(doc: dict[str, Any]) -> int | None:
-    """The document's publication day as an ordinal (None: undated)."""
-    date = doc.get("meta", {}).get("date")
-    try:
-        return dt.date.fromisoformat(date).toordinal() if date else None
-    except ValueError:
-        return None
-
-
-class _Connection:
-    """The stories file's connection, in a transaction (opened on first use after a commit),
-    shared by the tracker and its rows. A method of the tracker given to them instead made a
-    reference cycle (tracker, rows, method): the tracker and its look-ups outlived the run
-    until a full collection freed them, a pause of 0.4 s after a Reuters-21578 build in
-    whatever the process did next (and hundreds of MB held until then at 216k articles)."""
-
-    def __init__(self, generation: Path) -> None:
-        self.generation = generation
-        self.db: sqlite3.Connection | None = None
-
-    def __call__(self) -> sqlite3.Connection:
-        if self.db is None:
-            try:
-                self.db = sidefile.connect(self.generation)
-            except sqlite3.DatabaseError:  # not a database: made again
-                sidefile.path_of(self.generation).unlink(missing_ok=True)
-                self.db = sidefile.connect(self.generation)
-            self.db.execute("BEGIN")
-        return self.db
-
-    def close(self) -> None:
-        if self.db is not None:
-            with contextlib.suppress(sqlite3.Error):
-                self.db.close()
-            self.db = None
-
-
 class StoryTracker:
     """Keeps ``<generation>/stories.sqlite`` right through one indexing run of ``ix``."""
 
     def __init__(self, generation: Path, ix: Index) -> None:
         self.generation = generation
         self.ix = ix
-        self._connection = _Connection(generation)
+        self._connection = sidefile.Connection(generation)
         self._bodies: dict[str, tuple[str, str | None]] = {}  # written since the last commit
         # The shingle hashes of the latest articles, by id: the candidates an article is read
         # against are mostly recent ones, read again and again where a template repeats.
@@ -137,7 +99,7 @@ class StoryTracker:
         already (ingest/prepare.py); the others' are made here."""
         given = list(features) if features is not None else [None] * len(docs)
         missing = [d for d, f in zip(docs, given, strict=True) if f is None]
-        made = iter(zip(*_signatures(missing), strict=True))
+        made = iter(zip(*copies.signatures(missing), strict=True))
         new = iter(zip(docs, given, strict=True))
         try:
             for change in changes:
@@ -199,7 +161,7 @@ class StoryTracker:
             ]
             # their band keys made again in one call (one at a time ~0.6 ms an article,
             # together ~0.03: a prune of thousands)
-            made = copies.band_keys([_unpacked(r[4]) for _, r in rows])
+            made = copies.band_keys([copies.unpacked(r[4]) for _, r in rows])
             for (aid, (seq, story, norm, feature, _)), keys in zip(rows, made, strict=True):
                 gone[aid] = (seq, story, norm)
                 db.execute("DELETE FROM articles WHERE seq = ?", (seq,))
@@ -232,7 +194,7 @@ class StoryTracker:
         given: a document already indexed)."""
         aid = doc["article_id"]
         body, title = doc.get("body") or "", doc.get("title")
-        day = day_of(doc)
+        day = cluster.day_of(doc)
         norm = doc.get("norm")
         if seq is None:
             seq, kept = self._inherited(aid, norm, gone or {})
@@ -253,7 +215,7 @@ class StoryTracker:
             doc["story"] = story
         self._join(story, vector, day)
         source = doc.get("meta", {}).get("source")
-        row = (aid, seq, day, source, norm, story, cluster.pack(vector), _packed(hashes))
+        row = (aid, seq, day, source, norm, story, cluster.pack(vector), copies.packed(hashes))
         self._rows.add_article(row, found)
         if self._keep_bodies:
             self._bodies[aid] = (body, title)
@@ -308,7 +270,7 @@ class StoryTracker:
         missing = [r for r in rows if r[1] not in found]
         stored = self._rows.shingles([r[0] for r in missing]) if missing else {}
         for seq, aid, _, _ in missing:
-            found[aid] = hashes = _unpacked(stored.get(seq))
+            found[aid] = hashes = copies.unpacked(stored.get(seq))
             self._remember(aid, hashes)  # (may let an older one of ``found`` go: kept here)
         return [found[r[1]] for r in rows]
 
@@ -437,28 +399,11 @@ class StoryTracker:
                 }
                 for fields in chunk
             ]
-            for doc, hashes, keys in zip(docs, *_signatures(docs), strict=True):
+            for doc, hashes, keys in zip(docs, *copies.signatures(docs), strict=True):
                 self._add(doc, hashes, keys, story=doc["story"], seq=self._next_seq())
         self._keep_bodies = True
         self._flush()
         self._close_searcher()
-
-
-def _signatures(
-    docs: Sequence[dict[str, Any]],
-) -> tuple[list[copies.Hashes], npt.NDArray[np.int64]]:
-    """The documents' shingle hashes and LSH band keys, computed for all at once (rensa's
-    call costs ~1 ms however few documents it is given)."""
-    hashes = copies.shingle_hashes([d.get("body") or "" for d in docs])
-    return hashes, copies.band_keys(hashes)
-
-
-def _packed(hashes: copies.Hashes) -> bytes:
-    return np.asarray(hashes, np.uint32).tobytes()
-
-
-def _unpacked(blob: bytes | None) -> copies.Hashes:
-    return np.frombuffer(blob or b"", np.uint32)
 
 
 def _live_documents(ix: Index) -> Iterator[dict[str, Any]]:
