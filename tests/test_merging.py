@@ -103,3 +103,37 @@ def test_a_merge_drops_its_deleted_documents_lengths(tmp_path: Path) -> None:
             assert merged == [s.field_length(f) for f in ("text", "title", "passages")]
     finally:
         ix.close()
+
+
+def test_a_run_without_entities_commits_ever_larger_batches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whoosh's parallel writer adds a segment per process at each commit and leaves segments
+    of equal size unmerged; each of a run's commits doubles the next (up to COMMIT_MOST), so a
+    large run leaves few segments (each a look-up per query word), with the same answers."""
+    import newsearch.ingest.run as run
+
+    given = _articles(240)
+    commits: list[object] = []
+    commit = run.commit_writer
+
+    def counted(writer: object) -> None:
+        commits.append(writer)
+        commit(writer)
+
+    monkeypatch.setattr(run, "commit_writer", counted)
+    monkeypatch.setattr(run, "BATCH", 8)
+    monkeypatch.setattr("newsearch.ingest.pipeline.COMMIT_EVERY", 16)
+    monkeypatch.setattr("newsearch.ingest.pipeline.COMMIT_MOST", 64)
+    fixed, growing = tmp_path / "fixed", tmp_path / "growing"
+    build_index(given, fixed, entities=False, vectors=False, processes=2, commit_every=16)
+    assert len(commits) == 240 // 16  # (a commit every 16 articles, the last at the end)
+    commits.clear()
+    build_index(given, growing, entities=False, vectors=False, processes=2)
+    assert len(commits) == 5  # 16, 32, 64, 64, then the last 64 at the end
+    with SearchEngine(fixed) as a, SearchEngine(growing) as b:
+        for q in QUERIES:
+            ra, rb = a.search(q, limit=20), b.search(q, limit=20)
+            assert ra.total == rb.total > 0, q
+            key_a = [(h.article.id, h.start, h.score) for h in ra.results]
+            assert key_a == [(h.article.id, h.start, h.score) for h in rb.results], q

@@ -50,11 +50,16 @@ Input = str | os.PathLike[str] | Article
 FieldSpec = str | Mapping[str, int | str] | Sequence[str] | None
 # Articles between commits. With Whoosh's parallel writer (--no-entities) each commit is a
 # barrier (its sub-writers finish and the next batch waits), so fewer is faster (Reuters: 5
-# commits -> 2 took 1.9-2.2x raw Whoosh to 1.7-2.1x). With entities the single writer commits
-# while the NER workers go on, and a big commit at the end would keep them idle. A kill -9 loses
-# at most this many articles' work, which the next run redoes (about a minute either way).
+# commits -> 2 took 1.9-2.2x raw Whoosh to 1.7-2.1x), and it adds a segment per writer process
+# that Whoosh's merge policy leaves alone (segments of equal size): a query looks each of its
+# words up in every segment (Reuters x10 in a new process, p95 of a query's first run: 22
+# segments 92 ms, 6 segments 56 ms). So without entities each commit doubles the next, up to
+# COMMIT_MOST: 8 segments at 216k articles, a first commit as soon as ever, and a kill -9
+# loses at most half the run's work (the next run redoes it). With entities the single writer
+# commits while the NER workers go on, and a big commit at the end would keep them idle.
 # (Defaults: ``build_index(commit_every=..., max_segments=...)`` sets them for one run.)
 COMMIT_EVERY = 20000
+COMMIT_MOST = 100000
 COMMIT_EVERY_WITH_ENTITIES = 5000
 MAX_SEGMENTS = 8
 # Batches a run without entities must have for a document worker (prepare.py) to pay: one
@@ -120,9 +125,9 @@ def build_index(
     ``fields``) maps CSV columns, e.g. ``"title=2,body=3"``. A bad mapping raises InputError
     before anything is written. ``reading`` holds the other reading options (``ReadOptions``:
     the CSV header and delimiter, the file size limit). ``commit_every`` articles are written
-    between commits (default: ``COMMIT_EVERY``, or ``COMMIT_EVERY_WITH_ENTITIES`` with
-    entities); past ``max_segments`` segments the run merges the small ones. Every setting
-    holds for this run only.
+    between commits (default: ``COMMIT_EVERY``, doubling at each commit up to ``COMMIT_MOST``,
+    or ``COMMIT_EVERY_WITH_ENTITIES`` with entities); past ``max_segments`` segments the run
+    merges the small ones. Every setting holds for this run only.
 
     A file moved or renamed keeps its article (``identity.py``: identity follows the source's
     id, the place, and the text): counted ``moved``, never pruned. ``prune=True`` removes the
@@ -196,6 +201,7 @@ def build_index(
             writer_procs,
             commit_every=default if commit_every is None else commit_every,
             max_segments=max_segments,
+            commit_most=COMMIT_MOST if commit_every is None and writer_procs > 0 else None,
             reading=reading,
             embed=embed,
             embedding=embedding,

@@ -99,6 +99,7 @@ class Run:
         *,
         commit_every: int,
         max_segments: int,
+        commit_most: int | None = None,
         reading: ReadOptions = DEFAULT_OPTIONS,
         stored: Iterable[Key] | None = None,
         embed: Embed | None = None,
@@ -113,6 +114,7 @@ class Run:
         if writer_procs > 0:  # Whoosh's own parallel writer: one segment per process
             self.writer_options.update(procs=writer_procs, multisegment=True)
         self.commit_every = commit_every
+        self.commit_most = commit_most  # given: each commit doubles the next, up to this
         self.max_segments = max_segments
         self.gen = gen
         self.progress = progress
@@ -254,6 +256,10 @@ class Run:
         self.written += len(batch)
         if self.written >= self.commit_every:
             self.commit()
+            if self.commit_most is not None:
+                self.commit_every = max(
+                    self.commit_every, min(2 * self.commit_every, self.commit_most)
+                )
 
     def _stored_fields(self, ids: set[str]) -> dict[str, dict[str, Any]]:
         """The stored fields of articles to relocate, from the last commit (a relocated
