@@ -85,8 +85,7 @@ NO_FEATURES: Features = ({}, np.zeros(0, np.uint32), np.zeros(0, np.int64), Fals
 def story_features(docs: Sequence[dict[str, Any]]) -> list[Features]:
     """What copies and stories need of each document (stories/tracker.py's Features): its
     term counts, shingle hashes, LSH band keys, and whether it is a table."""
-    shingled = copies.shingle_hashes([d.get("body") or "" for d in docs])
-    keys = copies.band_keys(shingled)
+    shingled, keys = copies.signatures(docs)
     out: list[Features] = []
     for doc, shingles, row in zip(docs, shingled, keys, strict=True):
         body = doc.get("body") or ""
