@@ -17,7 +17,8 @@ LocalCluster of N one-thread worker processes and N shards. Workers beyond the m
 cores share them ("capped": they show the coordination overhead, not a speed-up). For each
 cluster run, Dask's task stream gives every task's compute time: the capacity not spent in
 tasks (``cores x wall - compute``) per batch of 256 articles, the write tail (from the last
-batch made to the last commit) per shard, and the cluster's start.
+batch made to the last commit) per shard, and the cluster's start. For every system, the CPU
+time of all its processes per article indexed: what the same work costs each way.
 
 query: one index (``build_index --no-entities``) and sharded indexes of K shards
 (``build_sharded --no-entities`` on 2 local workers) of the same files; the 120 queries of
@@ -156,13 +157,24 @@ def child_cluster(data: Path, out: Path, entities: bool, workers: int) -> dict[s
 
 
 def run_child(args: list[str]) -> dict[str, Any]:
+    """A system run in a child process; ``cpu_seconds``: the CPU time of the child and every
+    process it waited for (entity processes, Dask's workers, Whoosh's writer processes)."""
+    before = _children_cpu()
     out = subprocess.run(
         [sys.executable, __file__, "_child", *args], capture_output=True, text=True, check=False
     )
     if out.returncode != 0:
         raise SystemExit(f"{args}: {out.stderr[-2000:]}")
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    result["cpu_seconds"] = round(_children_cpu() - before, 1)
     return result
+
+
+def _children_cpu() -> float:
+    import resource
+
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
 
 
 # ---- ingest ----
@@ -181,6 +193,9 @@ def bench_ingest(
             rows[system] = run_child(["ingest", system, str(data), str(out), flag])
             rows[system]["articles_per_s"] = round(
                 rows[system]["indexed"] / rows[system]["seconds"], 1
+            )
+            rows[system]["cpu_ms_per_article"] = round(
+                1000 * rows[system]["cpu_seconds"] / max(1, rows[system]["indexed"]), 2
             )
             print(system, json.dumps(rows[system]), file=sys.stderr, flush=True)
     single = rows["single"]["articles_per_s"]
@@ -321,15 +336,16 @@ def table(result: dict[str, Any]) -> str:
     if "systems" in result:
         lines = [
             "| system | seconds | articles/s | vs single | cluster start s | idle ms/batch "
-            "| write tail s/shard | compute ms/article |",
-            "|---|---|---|---|---|---|---|---|",
+            "| write tail s/shard | compute ms/article | CPU ms/article |",
+            "|---|---|---|---|---|---|---|---|---|",
         ]
         for name, r in result["systems"].items():
             label = f"{name} (capped)" if r.get("capped") else name
             lines.append(
                 f"| {label} | {r['seconds']:.1f} | {r['articles_per_s']} | {r['vs_single']} "
                 f"| {r.get('cluster_start', 0):.1f} | {r.get('idle_per_batch_ms', '')} "
-                f"| {r.get('write_tail_per_shard_s', '')} | {r.get('compute_per_article_ms', '')} |"
+                f"| {r.get('write_tail_per_shard_s', '')} | {r.get('compute_per_article_ms', '')} "
+                f"| {r.get('cpu_ms_per_article', '')} |"
             )
         return "\n".join(lines)
     lines = [
