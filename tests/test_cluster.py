@@ -374,3 +374,43 @@ def test_shards_merge_their_segments_and_keep_one_index_s_length_totals(
     assert totals[0] == totals[1]
     written = built["sharded"].indexed  # (in commits of 3 documents a shard)
     assert segments < written / 3 / 2
+
+
+def _commits(index: Path) -> list[int]:
+    """Each shard's Whoosh generation: the commits written into it."""
+    gen = store.current_generation(index)
+    assert gen is not None
+    smap = load(gen)
+    assert smap is not None
+    out = []
+    for folder in smap.dirs:
+        ix = store.open_index(folder)
+        out.append(ix.latest_generation())
+        ix.close()
+    return out
+
+
+def test_a_shard_s_commits_grow_with_it_and_answer_as_one_index(
+    tmp_path: Path, client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """By default each commit of a shard doubles its next one (from SHARD_COMMIT_EVERY to
+    SHARD_COMMIT_MOST): a big shard is written in a few commits, not in many small segments
+    Whoosh merges again and again; and its answers are still one index's."""
+    corpus = make_corpus(tmp_path / "corpus", count=240)
+    one = build_index(corpus, tmp_path / "one", entities=False)
+    monkeypatch.setattr("newsearch.cluster.ledger.BATCH", 4)
+    monkeypatch.setattr("newsearch.cluster.runner.SHARD_COMMIT_EVERY", 3)
+    monkeypatch.setattr("newsearch.cluster.runner.SHARD_COMMIT_MOST", 24)
+    for name, every in (("fixed", 3), ("grown", None)):
+        run = build_sharded(corpus, tmp_path / name, client=client, shards=3, entities=False,
+                            commit_every=every)  # fmt: skip
+        assert run.indexed == one.indexed
+    fixed, growing = _commits(tmp_path / "fixed"), _commits(tmp_path / "grown")
+    assert sum(growing) * 3 <= sum(fixed), (growing, fixed)
+    with SearchEngine(tmp_path / "one") as a, SearchEngine(tmp_path / "grown") as b:
+        for q in QUERIES:
+            ra, rb = a.search(q, limit=10, facets=True), b.search(q, limit=10, facets=True)
+            assert [(h.article.id, h.start, h.score) for h in ra.results] == [
+                (h.article.id, h.start, h.score) for h in rb.results
+            ], q
+            assert (ra.total, ra.facets) == (rb.total, rb.facets)

@@ -26,7 +26,7 @@ from typing import Any
 
 from newsearch.cluster import shardmap
 from newsearch.cluster.connect import client_for
-from newsearch.cluster.runner import SHARD_COMMIT_EVERY, Runner, workers
+from newsearch.cluster.runner import Runner, workers
 from newsearch.cluster.shardmap import MAX_SHARDS, ShardMap
 from newsearch.errors import InputError, NewsearchError
 from newsearch.index import store
@@ -64,7 +64,8 @@ def build_sharded(
     ``client`` (``distributed.Client``). A new index (or ``rebuild``) gets ``shards`` shards
     (default: one per worker); an existing one keeps its own. Everything else is as in
     ``build_index``, and so is the summary: every item read is counted once, over all shards.
-    ``commit_every`` documents are written to a shard between its commits."""
+    ``commit_every`` documents are written to a shard between its commits (by default from
+    1,000, each commit doubling the next up to 8,000, ``runner.SHARD_COMMIT_EVERY``)."""
     started = time.monotonic()
     if shards is not None and not 1 <= shards <= MAX_SHARDS:
         raise InputError(f"--shards {shards}: give a number of shards from 1 to {MAX_SHARDS}")
@@ -102,7 +103,8 @@ def build_sharded(
                 runner = Runner(
                     dask, smap, reading, entities, vectors, embedding, lock_timeout, track
                 )
-                runner.commit_every = commit_every or SHARD_COMMIT_EVERY
+                if commit_every:  # (else commits grow from SHARD_COMMIT_EVERY)
+                    runner.commit_every = runner.commit_most = commit_every
                 runner.run(walk(paths), prune, confirm, progress)
             except BaseException:
                 if shadow:
