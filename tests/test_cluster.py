@@ -85,7 +85,8 @@ def _counts(summary: Any) -> tuple[int, ...]:
     return (s.read, s.indexed, s.updated, s.unchanged, s.duplicate, s.moved, len(s.skipped))
 
 
-def _ids_per_shard(index: Path) -> list[Counter[str]]:
+def _per_shard(index: Path, read: Any) -> list[Any]:
+    """``read(ix)`` of each shard's Whoosh index, in shard order."""
     gen = store.current_generation(index)
     assert gen is not None
     smap = load(gen)
@@ -93,10 +94,19 @@ def _ids_per_shard(index: Path) -> list[Counter[str]]:
     out = []
     for folder in smap.dirs:
         ix = store.open_index(folder)
-        with ix.searcher() as s:
-            out.append(Counter(f["article_id"] for f in s.all_stored_fields()))
-        ix.close()
+        try:
+            out.append(read(ix))
+        finally:
+            ix.close()
     return out
+
+
+def _ids_per_shard(index: Path) -> list[Counter[str]]:
+    def ids(ix: Any) -> Counter[str]:
+        with ix.searcher() as s:
+            return Counter(f["article_id"] for f in s.all_stored_fields())
+
+    return _per_shard(index, ids)
 
 
 def _paths(index: Path) -> list[str]:
@@ -378,16 +388,7 @@ def test_shards_merge_their_segments_and_keep_one_index_s_length_totals(
 
 def _commits(index: Path) -> list[int]:
     """Each shard's Whoosh generation: the commits written into it."""
-    gen = store.current_generation(index)
-    assert gen is not None
-    smap = load(gen)
-    assert smap is not None
-    out = []
-    for folder in smap.dirs:
-        ix = store.open_index(folder)
-        out.append(ix.latest_generation())
-        ix.close()
-    return out
+    return _per_shard(index, lambda ix: ix.latest_generation())
 
 
 def test_a_shard_s_commits_grow_with_it_and_answer_as_one_index(
