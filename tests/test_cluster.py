@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -188,6 +189,40 @@ def test_a_sharded_index_has_the_stories_and_copies_of_one_index(
     # An update run keeps them: nothing changes, nothing is told again.
     again = build_sharded(corpus, tmp_path / "sh", client=client, entities=False, vectors=False)
     assert again.indexed == 0 and _stories_and_copies(tmp_path / "sh") == one
+
+
+def test_a_run_failing_between_checkpoints_leaves_stories_a_rerun_completes(
+    tmp_path: Path, client: Any
+) -> None:
+    """The tracker commits at a checkpoint once the shards hold what it tracked (the workers
+    go on making documents while the shards write): a run whose writes fail after a few
+    checkpoints leaves shards and stories that a re-run completes as one index's."""
+    from newsearch.cluster import work
+
+    corpus = make_corpus(tmp_path / "corpus", count=40)
+    build_index(corpus, tmp_path / "one", entities=False, vectors=False)
+    write, calls = work.write_shard, tmp_path / "writes"  # (the task runs a copy of this)
+
+    def slow_then_failing(*args: Any) -> Any:
+        with calls.open("a") as tally:
+            tally.write(".")
+        if calls.stat().st_size > 9:
+            raise OSError("No space left on device")
+        time.sleep(0.2)  # (batches come while a checkpoint's writes run)
+        return write(*args)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("newsearch.cluster.ledger.BATCH", 4)
+        patch.setattr("newsearch.cluster.runner.TRACKER_COMMIT_EVERY", 10)
+        patch.setattr("newsearch.cluster.work.write_shard", slow_then_failing)
+        with pytest.raises(OSError, match="No space"):
+            build_sharded(corpus, tmp_path / "sh", client=client, shards=3, entities=False,
+                          vectors=False, commit_every=3)  # fmt: skip
+    kept = sum(_ids_per_shard(tmp_path / "sh"), Counter())
+    assert sum(kept.values()) > 0 and max(kept.values()) == 1  # (some written, none twice)
+    again = build_sharded(corpus, tmp_path / "sh", client=client, entities=False, vectors=False)
+    assert again.indexed > 0
+    assert _stories_and_copies(tmp_path / "sh") == _stories_and_copies(tmp_path / "one")
 
 
 def test_a_sharded_index_without_stories_answers_as_one_and_keeps_the_choice(
