@@ -1,5 +1,6 @@
 """benchmarks/scale.py's replicas: every replica of every article is a distinct article (the
-216k figures are of 216k articles, not of copies newsearch indexes once)."""
+216k figures are of 216k articles, not of copies newsearch indexes once); and its repeated
+rounds report each system's median round."""
 
 from __future__ import annotations
 
@@ -57,3 +58,24 @@ def test_replicas_are_distinct_articles_whatever_their_text_holds(
             assert engine.search(word, limit=20).total == replicas, word
         brief = engine.search("grain ships", limit=20).results
         assert {h.article.title for h in brief} == {"GRAIN SHIPS WAITING AT PORT"}
+
+
+def test_repeated_rounds_report_each_system_s_median_round(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--repeat``: each round's ratio is to that round's own single run, and a system's row is
+    its median round (the lower of two), with every round's ratio in the table."""
+    from benchmarks import scale
+
+    times = iter([100.0, 125.0, 200.0, 210.0, 100.0, 105.0])  # (single, cluster:2) x 3 rounds
+
+    def fake_child(args: list[str]) -> dict[str, object]:
+        return {"seconds": next(times), "indexed": 100000, "cpu_seconds": 10.0}
+
+    monkeypatch.setattr(scale, "replicate", lambda *a, **k: tmp_path)
+    monkeypatch.setattr(scale, "run_child", fake_child)
+    result = scale.bench_ingest(1, [2], entities=False, files=None, repeat=3)
+    row = result["systems"]["cluster:2"]
+    assert row["rounds_vs_single"] == [0.8, 0.952, 0.952]
+    assert row["vs_single"] == 0.952 and row["seconds"] == 210.0  # (of the equals, the slower)
+    assert "0.952 (0.8, 0.952, 0.952)" in scale.table(result)
