@@ -198,7 +198,7 @@ class Runner:
             self._make(batch)
         self.commit_next = [self.commit_every] * len(self.dirs)  # (the last commits small)
         while self.batches:
-            self._settle(*self.batches.popleft()[:2])
+            self._settle_oldest()
         self.reads.clear()
         pruned: list[list[tuple[str, Any]]] = [[] for _ in self.dirs]
         if prune:
@@ -239,15 +239,16 @@ class Runner:
         self.batches.append((batch, made, worker))
         while self.batches:
             writing = self.checkpoint is not None and not all(w.done() for w in self.checkpoint)
-            if not writing and self.batches[0][1].done():
-                self._settle(*self.batches.popleft()[:2])  # (made: settled at once)
-            elif self._room():
-                return
-            else:
-                self._settle(*self.batches.popleft()[:2])  # (waits for it)
+            if (writing or not self.batches[0][1].done()) and self._room():
+                return  # (else the oldest is settled: made, or waited for)
+            self._settle_oldest()
+
+    def _settle_oldest(self) -> None:
+        batch, made, _ = self.batches.popleft()
+        self._settle(batch, made)
 
     def _room(self) -> bool:
-        """Whether another batch may be sent before the oldest is settled: while fewer than
+        """Whether another batch may be sent before the oldest is settled: while at most
         BATCHES_IN_FLIGHT a worker are unmade, and at most twice that wait to be settled (their
         documents held in the workers)."""
         limit = BATCHES_IN_FLIGHT * self.workers
@@ -269,7 +270,8 @@ class Runner:
             if worker in unmade and not made.done():
                 unmade[worker] += 1
         self.turn += 1
-        return min(names, key=lambda w: (unmade[w], (names.index(w) - self.turn) % len(names)))
+        order = {w: (i - self.turn) % len(names) for i, w in enumerate(names)}
+        return min(names, key=lambda w: (unmade[w], order[w]))
 
     def _settle(self, batch: list[Planned], made: Any) -> None:
         """A batch made (in order): its copies and stories decided here, with what the
