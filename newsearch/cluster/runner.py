@@ -51,7 +51,9 @@ SHARD_COMMIT_MOST = 8000
 # The client's story tracker (stories/tracker.py) holds the texts of the run's articles until
 # it commits; every this many, the shards' waiting parts are written and it commits, once they
 # are. Until then no batch is settled (the tracker must commit what the shards hold, no more),
-# but the workers go on making documents (``Runner._room``).
+# but the workers go on making documents (``Runner._room``). Then each shard's segments are
+# merged (``work.merge_shard``), a task the tracker does not wait for: merged in a checkpoint's
+# write, a 100k-article shard's merge (~150 s) held the client, and both workers soon ran dry.
 TRACKER_COMMIT_EVERY = 20000
 
 
@@ -131,7 +133,8 @@ class Runner:
         self.stories: list[dict[str, str]] = [{} for _ in self.dirs]  # and their stories
         self.tracker: StoryTracker | None = None  # copies and stories, for all shards
         self.tracked = 0  # documents given a story since the tracker's last commit
-        self.writes: list[Any] = [None] * len(self.dirs)  # each shard's last write
+        self.writes: list[Any] = [None] * len(self.dirs)  # each shard's last write (or merge)
+        self.merged = [False] * len(self.dirs)  # (that last one a merge)
         self.all_writes: list[Any] = []
         self.checkpoint: list[Any] | None = None  # writes the tracker's next commit waits for
         self.judge = Judge(())
@@ -215,6 +218,7 @@ class Runner:
                 self.tracker.remove(s.id for s in gone)
         for shard in range(len(self.dirs)):
             self._write(shard, pruned[shard])
+            self._merge(shard)
         for future in self.all_writes:
             future.result()  # (raises a task's error here)
 
@@ -311,6 +315,8 @@ class Runner:
             self.waiting[shard] += documents
             if self.waiting[shard] >= self.commit_next[shard]:
                 self._write(shard)
+                if self.tracker is None:  # (no checkpoints for a merge to hold up)
+                    self._merge(shard)
                 self.commit_next[shard] = min(2 * self.commit_next[shard], self.commit_most)
         self.tracked += len(docs)
         if self.tracked >= TRACKER_COMMIT_EVERY:
@@ -322,6 +328,8 @@ class Runner:
         for shard in range(len(self.dirs)):
             self._write(shard)
         self.checkpoint = [w for w in self.writes if w is not None]
+        for shard in range(len(self.dirs)):
+            self._merge(shard)
 
     def _commit_tracker(self) -> None:
         """The checkpoint's writes done, the tracker's changes committed to match them: it
@@ -332,8 +340,9 @@ class Runner:
 
         wait(self.checkpoint)  # type: ignore[no-untyped-call]
         for future in self.all_writes:
-            future.result()
-        self.all_writes = list(self.checkpoint)
+            if future.done():
+                future.result()  # (raises a task's error here)
+        self.all_writes = [f for f in self.all_writes if not f.done()]  # (merges, not waited)
         self.checkpoint = None
         if self.tracker is not None:
             self.tracker.commit(self.tracker.ix.latest_generation())
@@ -357,9 +366,27 @@ class Runner:
             pure=False,
             priority=URGENT,
         )
-        self.writes[shard] = future
+        self.writes[shard], self.merged[shard] = future, False
         self.all_writes.append(future)
         self.parts[shard], self.waiting[shard], self.stories[shard] = [], 0, {}
+
+    def _merge(self, shard: int) -> None:
+        """Merge the shard's segments after its last write, as a task the tracker's next
+        commit does not wait for (``TRACKER_COMMIT_EVERY``): the shard's next writes wait
+        for it, the other shards' and the workers making documents do not."""
+        if self.writes[shard] is None or self.merged[shard]:
+            return
+        self.merged[shard] = True
+        future = self.client.submit(
+            work.merge_shard,
+            self.dirs[shard],
+            self.lock_timeout,
+            self.writes[shard],
+            pure=False,
+            priority=URGENT,
+        )
+        self.writes[shard] = future
+        self.all_writes.append(future)
 
     def _release(self, judged: int) -> None:
         """Forget the chunks judged that no waiting decision refers to (Dask keeps them while

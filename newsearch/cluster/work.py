@@ -13,6 +13,8 @@ name), and does what a single-machine run does at the same step, with the same c
   vocabulary, the manifest, the postings copies). One task per shard at a time: the client
   chains each shard's writes. A write is idempotent: a document whose id the shard already
   holds replaces it, so a write Dask runs again after a worker died doubles nothing.
+- ``merge_shard``: the shard's segments merged as Whoosh's policy would at a commit, as a
+  task of its own, chained among the shard's writes.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from newsearch.cluster.ledger import Planned, Record
 from newsearch.cluster.shardmap import route
 from newsearch.index import store
 from newsearch.index.vocabulary import count_words
+from newsearch.index.whoosh_compat import segment_count
 from newsearch.ingest.document import add_vectors, article_language, build_document
 from newsearch.ingest.identity import Key, relocated_document
 from newsearch.ingest.prepare import NO_FEATURES, story_features
@@ -241,7 +244,7 @@ def write_shard(
         run = _ShardRun(ix, gen, embedding)
         try:
             written = run.apply(parts, stories or {})
-            run.commit()
+            run.commit(merge=False)  # (merge_shard merges, off the tracker's checkpoints)
             store.touch(gen)
         except BaseException:
             run.cancel()
@@ -249,6 +252,29 @@ def write_shard(
         finally:
             ix.close()
     return written
+
+
+def merge_shard(shard_dir: Path, lock_timeout: float, after: object = None) -> int:
+    """Merge the shard's segments as Whoosh's policy merges them at a commit (``write_shard``
+    commits without), again until it merges no more (each time it merges the smallest up to
+    one point); the number of segments left. A merge of a 100k-article shard takes minutes:
+    as part of a write, the client's checkpoint (runner.py) waited for it, and with it the
+    workers."""
+    del after  # (only orders the shard's writes)
+    with store.write_lock(shard_dir, lock_timeout):
+        gen, ix = store.open_live(shard_dir)
+        try:
+            run = _ShardRun(ix, gen, None)
+            left = segment_count(ix)
+            while left > 1:
+                run.merge_segments()
+                before, left = left, segment_count(ix)
+                if left >= before:
+                    break
+            store.touch(gen)
+        finally:
+            ix.close()
+    return left
 
 
 class _ShardRun(Run):

@@ -25,7 +25,7 @@ from whoosh.codec.whoosh3 import (
 from whoosh.index import Index
 from whoosh.multiproc import MpWriter
 from whoosh.util.numeric import _length_byte_cache
-from whoosh.writing import MERGE_SMALL, IndexWriter
+from whoosh.writing import MERGE_SMALL, NO_MERGE, IndexWriter
 
 from newsearch.index.whoosh_compat import check_whoosh, deleted_docs, field_lengths
 
@@ -274,11 +274,12 @@ def cancel_writer(writer: Any) -> None:
         release_writer(writer)
 
 
-def commit_writer(writer: Any) -> None:
+def commit_writer(writer: Any, merge: bool = True) -> None:
     """Commit a writer, merging segments as Whoosh does with their length totals kept exact
-    (``exact_lengths``), then let go of the parallel writer's pipes (release_writer)."""
+    (``exact_lengths``; ``merge=False``: the new segment added, none merged), then let go of
+    the parallel writer's pipes (release_writer)."""
     try:
-        writer.commit(mergetype=MERGE_EXACT)
+        writer.commit(mergetype=MERGE_EXACT if merge else NO_MERGE)
     finally:
         release_writer(writer)
 

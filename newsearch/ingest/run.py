@@ -289,7 +289,9 @@ class Run:
         if self.stories is not None:
             self.stories.remove(s.id for s in gone)
 
-    def commit(self) -> None:
+    def commit(self, merge: bool = True) -> None:
+        """Commit what is written (``merge=False``: no segments merged, as Whoosh's policy
+        would; ``merge_segments`` does it later)."""
         if self.writer is not None:
             assert self.gen is not None
             # The batch's words first: a kill between the two then counts some words twice
@@ -300,7 +302,7 @@ class Run:
             self.words.clear()
             if self.embedding is not None:  # before the vectors it names are committed
                 write_manifest(self.gen, embedding=self.embedding)
-            commit_writer(self.writer)
+            commit_writer(self.writer, merge)
             self.writer = None
             self._prune_copies()
         if self.stories is not None:  # just after Whoosh's (a kill between: made again)
@@ -317,11 +319,16 @@ class Run:
         similar size stay (Reuters keeps 10); a full optimize costs minutes and is left to the
         user."""
         if "procs" in self.writer_options and segment_count(self._ix()) > self.max_segments:
-            writer = self._ix().writer(limitmb=256, codec=SidecarCodec())
-            writer.commit(mergetype=MERGE_EXACT)  # (length totals kept exact)
-            self._prune_copies()
-            if self.stories is not None:
-                self.stories.commit(self._ix().latest_generation())
+            self.merge_segments()
+
+    def merge_segments(self) -> None:
+        """A commit of nothing new that merges what Whoosh's policy merges (length totals kept
+        exact), then the merged segments' postings copies let go."""
+        writer = self._ix().writer(limitmb=256, codec=SidecarCodec())
+        writer.commit(mergetype=MERGE_EXACT)
+        self._prune_copies()
+        if self.stories is not None:
+            self.stories.commit(self._ix().latest_generation())
 
     def _ix(self) -> Index:
         assert self.ix is not None
