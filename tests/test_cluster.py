@@ -225,6 +225,46 @@ def test_a_run_failing_between_checkpoints_leaves_stories_a_rerun_completes(
     assert _stories_and_copies(tmp_path / "sh") == _stories_and_copies(tmp_path / "one")
 
 
+def test_a_merge_failing_while_the_run_goes_on_is_reported_and_a_rerun_completes(
+    tmp_path: Path, client: Any
+) -> None:
+    """A shard's segments are merged by a task of their own after each checkpoint, which the
+    tracker's next commit does not wait for: a merge failing then still fails the run (not
+    left unread), every shard is at a commit with nothing twice, and a re-run completes the
+    index as one index's, its segments merged."""
+    from newsearch.cluster import work
+
+    corpus = make_corpus(tmp_path / "corpus", count=48)
+    build_index(corpus, tmp_path / "one", entities=False, vectors=False)
+    merge, calls = work.merge_shard, tmp_path / "merges"  # (the task runs a copy of this)
+
+    def failing_after_a_few(*args: Any) -> Any:
+        with calls.open("a") as tally:
+            tally.write(".")
+        if calls.stat().st_size > 4:
+            raise OSError("No space left on device")
+        return merge(*args)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("newsearch.cluster.ledger.BATCH", 4)
+        patch.setattr("newsearch.cluster.runner.TRACKER_COMMIT_EVERY", 8)
+        patch.setattr("newsearch.cluster.work.merge_shard", failing_after_a_few)
+        with pytest.raises(OSError, match="No space"):
+            build_sharded(corpus, tmp_path / "sh", client=client, shards=2, entities=False,
+                          vectors=False, commit_every=2)  # fmt: skip
+    kept = sum(_ids_per_shard(tmp_path / "sh"), Counter())
+    assert sum(kept.values()) > 0 and max(kept.values()) == 1  # (some written, none twice)
+    again = build_sharded(corpus, tmp_path / "sh", client=client, entities=False, vectors=False)
+    assert again.indexed > 0
+    assert _stories_and_copies(tmp_path / "sh") == _stories_and_copies(tmp_path / "one")
+    segments = _per_shard(tmp_path / "sh", lambda ix: len(ix.reader().leaf_readers()))
+    assert sum(segments) < (48 / 2) / 2  # (written 2 at a time: merged as they came)
+    with SearchEngine(tmp_path / "one") as a, SearchEngine(tmp_path / "sh") as b:
+        for q in ("oil", "strike pay", "bank rate"):
+            ranked = [(h.article.id, round(h.score, 6)) for h in a.search(q).results]
+            assert [(h.article.id, round(h.score, 6)) for h in b.search(q).results] == ranked
+
+
 def test_a_sharded_index_without_stories_answers_as_one_and_keeps_the_choice(
     tmp_path: Path, client: Any
 ) -> None:

@@ -117,9 +117,9 @@ def test_a_run_without_entities_commits_ever_larger_batches(
     commits: list[object] = []
     commit = run.commit_writer
 
-    def counted(writer: object) -> None:
+    def counted(writer: object, merge: bool = True) -> None:
         commits.append(writer)
-        commit(writer)
+        commit(writer, merge)
 
     monkeypatch.setattr(run, "commit_writer", counted)
     monkeypatch.setattr(run, "BATCH", 8)
