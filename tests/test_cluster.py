@@ -191,38 +191,48 @@ def test_a_sharded_index_has_the_stories_and_copies_of_one_index(
     assert again.indexed == 0 and _stories_and_copies(tmp_path / "sh") == one
 
 
-def test_a_run_failing_between_checkpoints_leaves_stories_a_rerun_completes(
-    tmp_path: Path, client: Any
+def _fail_a_task_midway(
+    tmp_path: Path, client: Any, task: str, calls: int, pause: float, shards: int, every: int
 ) -> None:
-    """The tracker commits at a checkpoint once the shards hold what it tracked (the workers
-    go on making documents while the shards write): a run whose writes fail after a few
-    checkpoints leaves shards and stories that a re-run completes as one index's."""
+    """``build_sharded`` (batches of 4, tracker checkpoints every 8 documents, commits of
+    ``every``) with ``work.<task>`` failing with a full disk after ``calls`` calls (each
+    ``pause`` s first): the run raises it, the shards hold some articles and none twice, and a
+    re-run's copies and stories are one index's."""
     from newsearch.cluster import work
 
-    corpus = make_corpus(tmp_path / "corpus", count=40)
+    corpus = make_corpus(tmp_path / "corpus", count=48)
     build_index(corpus, tmp_path / "one", entities=False, vectors=False)
-    write, calls = work.write_shard, tmp_path / "writes"  # (the task runs a copy of this)
+    real, tally = getattr(work, task), tmp_path / "calls"  # (the task runs a copy of this)
 
-    def slow_then_failing(*args: Any) -> Any:
-        with calls.open("a") as tally:
-            tally.write(".")
-        if calls.stat().st_size > 9:
+    def failing(*args: Any) -> Any:
+        with tally.open("a") as out:
+            out.write(".")
+        if tally.stat().st_size > calls:
             raise OSError("No space left on device")
-        time.sleep(0.2)  # (batches come while a checkpoint's writes run)
-        return write(*args)
+        time.sleep(pause)
+        return real(*args)
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("newsearch.cluster.ledger.BATCH", 4)
-        patch.setattr("newsearch.cluster.runner.TRACKER_COMMIT_EVERY", 10)
-        patch.setattr("newsearch.cluster.work.write_shard", slow_then_failing)
+        patch.setattr("newsearch.cluster.runner.TRACKER_COMMIT_EVERY", 8)
+        patch.setattr(f"newsearch.cluster.work.{task}", failing)
         with pytest.raises(OSError, match="No space"):
-            build_sharded(corpus, tmp_path / "sh", client=client, shards=3, entities=False,
-                          vectors=False, commit_every=3)  # fmt: skip
+            build_sharded(corpus, tmp_path / "sh", client=client, shards=shards, entities=False,
+                          vectors=False, commit_every=every)  # fmt: skip
     kept = sum(_ids_per_shard(tmp_path / "sh"), Counter())
     assert sum(kept.values()) > 0 and max(kept.values()) == 1  # (some written, none twice)
     again = build_sharded(corpus, tmp_path / "sh", client=client, entities=False, vectors=False)
     assert again.indexed > 0
     assert _stories_and_copies(tmp_path / "sh") == _stories_and_copies(tmp_path / "one")
+
+
+def test_a_run_failing_between_checkpoints_leaves_stories_a_rerun_completes(
+    tmp_path: Path, client: Any
+) -> None:
+    """The tracker commits at a checkpoint once the shards hold what it tracked (the workers
+    go on making documents while the shards write, slowly here): a run whose writes fail after
+    a few checkpoints leaves shards and stories that a re-run completes as one index's."""
+    _fail_a_task_midway(tmp_path, client, "write_shard", 9, 0.2, shards=3, every=3)
 
 
 def test_a_merge_failing_while_the_run_goes_on_is_reported_and_a_rerun_completes(
@@ -232,31 +242,7 @@ def test_a_merge_failing_while_the_run_goes_on_is_reported_and_a_rerun_completes
     tracker's next commit does not wait for: a merge failing then still fails the run (not
     left unread), every shard is at a commit with nothing twice, and a re-run completes the
     index as one index's, its segments merged."""
-    from newsearch.cluster import work
-
-    corpus = make_corpus(tmp_path / "corpus", count=48)
-    build_index(corpus, tmp_path / "one", entities=False, vectors=False)
-    merge, calls = work.merge_shard, tmp_path / "merges"  # (the task runs a copy of this)
-
-    def failing_after_a_few(*args: Any) -> Any:
-        with calls.open("a") as tally:
-            tally.write(".")
-        if calls.stat().st_size > 4:
-            raise OSError("No space left on device")
-        return merge(*args)
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("newsearch.cluster.ledger.BATCH", 4)
-        patch.setattr("newsearch.cluster.runner.TRACKER_COMMIT_EVERY", 8)
-        patch.setattr("newsearch.cluster.work.merge_shard", failing_after_a_few)
-        with pytest.raises(OSError, match="No space"):
-            build_sharded(corpus, tmp_path / "sh", client=client, shards=2, entities=False,
-                          vectors=False, commit_every=2)  # fmt: skip
-    kept = sum(_ids_per_shard(tmp_path / "sh"), Counter())
-    assert sum(kept.values()) > 0 and max(kept.values()) == 1  # (some written, none twice)
-    again = build_sharded(corpus, tmp_path / "sh", client=client, entities=False, vectors=False)
-    assert again.indexed > 0
-    assert _stories_and_copies(tmp_path / "sh") == _stories_and_copies(tmp_path / "one")
+    _fail_a_task_midway(tmp_path, client, "merge_shard", 4, 0.0, shards=2, every=2)
     segments = _per_shard(tmp_path / "sh", lambda ix: len(ix.reader().leaf_readers()))
     assert sum(segments) < (48 / 2) / 2  # (written 2 at a time: merged as they came)
     with SearchEngine(tmp_path / "one") as a, SearchEngine(tmp_path / "sh") as b:
