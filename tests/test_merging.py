@@ -137,3 +137,34 @@ def test_a_run_without_entities_commits_ever_larger_batches(
             assert ra.total == rb.total > 0, q
             key_a = [(h.article.id, h.start, h.score) for h in ra.results]
             assert key_a == [(h.article.id, h.start, h.score) for h in rb.results], q
+
+
+def test_a_shard_merge_that_fails_leaves_the_index_as_it_was_and_writable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cluster's merge task (``merge_shard``) failing part way (a full disk) leaves the last
+    commit answering as before and lets the next write and merge in the same process lock the
+    index (Whoosh's writer holds its lock until cancelled)."""
+    from newsearch.cluster import work
+
+    index = tmp_path / "ix"
+    monkeypatch.setattr("newsearch.ingest.run.BATCH", 8)
+    build_index(_articles(120), index, entities=False, vectors=False, processes=1, commit_every=8)
+    before = _segments(index)
+    with SearchEngine(index) as engine:
+        answers = [(h.article.id, h.score) for h in engine.search(QUERIES[0], limit=20).results]
+
+    def full_disk(writer: object, segments: list[object]) -> list[object]:
+        raise OSError("No space left on device")
+
+    with monkeypatch.context() as patch:
+        patch.setattr("newsearch.ingest.run.MERGE_EXACT", full_disk)
+        with pytest.raises(OSError, match="No space"):
+            work.merge_shard(index, lock_timeout=1.0)
+    assert _segments(index) == before
+    assert work.merge_shard(index, lock_timeout=1.0) <= before  # (the lock was let go)
+    with SearchEngine(index) as engine:
+        again = [(h.article.id, h.score) for h in engine.search(QUERIES[0], limit=20).results]
+    assert answers and [(a, round(s, 6)) for a, s in again] == [
+        (a, round(s, 6)) for a, s in answers
+    ]

@@ -325,7 +325,11 @@ class Run:
         """A commit of nothing new that merges what Whoosh's policy merges (length totals kept
         exact), then the merged segments' postings copies let go."""
         writer = self._ix().writer(limitmb=256, codec=SidecarCodec())
-        writer.commit(mergetype=MERGE_EXACT)
+        try:
+            writer.commit(mergetype=MERGE_EXACT)
+        except BaseException:  # (Whoosh keeps its lock held otherwise: no write would follow)
+            cancel_writer(writer)
+            raise
         self._prune_copies()
         if self.stories is not None:
             self.stories.commit(self._ix().latest_generation())
