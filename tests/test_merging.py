@@ -158,7 +158,7 @@ def test_a_shard_merge_that_fails_leaves_the_index_as_it_was_and_writable(
         raise OSError("No space left on device")
 
     with monkeypatch.context() as patch:
-        patch.setattr("newsearch.ingest.run.MERGE_EXACT", full_disk)
+        patch.setattr("newsearch.index.whoosh_writing.MERGE_EXACT", full_disk)
         with pytest.raises(OSError, match="No space"):
             work.merge_shard(index, lock_timeout=1.0)
     assert _segments(index) == before
@@ -168,3 +168,37 @@ def test_a_shard_merge_that_fails_leaves_the_index_as_it_was_and_writable(
     assert answers and [(a, round(s, 6)) for a, s in again] == [
         (a, round(s, 6)) for a, s in answers
     ]
+
+
+def test_a_commit_that_fails_leaves_the_index_as_it_was_and_writable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An ingest whose commit fails (a full disk while Whoosh merges) reports the error, leaves
+    no writer process behind, leaves the last index answering as before, and the next ingest
+    in the same process takes the index's lock and completes it as one build would."""
+    import multiprocessing
+
+    given = _articles(160)
+    index = tmp_path / "ix"
+    build_index(given[:80], index, entities=False, vectors=False, processes=2)
+    with SearchEngine(index) as engine:
+        answers = [(h.article.id, h.score) for h in engine.search(QUERIES[0], limit=20).results]
+
+    def full_disk(writer: object, segments: list[object]) -> list[object]:
+        raise OSError("No space left on device")
+
+    with monkeypatch.context() as patch:
+        patch.setattr("newsearch.index.whoosh_writing.MERGE_EXACT", full_disk)
+        with pytest.raises(OSError, match="No space"):
+            build_index(given, index, entities=False, vectors=False, processes=2)
+    assert not multiprocessing.active_children()  # (Whoosh's writer processes stopped)
+    with SearchEngine(index) as engine:
+        again = [(h.article.id, h.score) for h in engine.search(QUERIES[0], limit=20).results]
+    assert answers and again == answers
+    build_index(given, index, entities=False, vectors=False, processes=2)
+    build_index(given, tmp_path / "one", entities=False, vectors=False, processes=2)
+    for q in QUERIES:
+        with SearchEngine(index) as a, SearchEngine(tmp_path / "one") as b:
+            ra, rb = a.search(q, limit=20), b.search(q, limit=20)
+            assert ra.total == rb.total > 0, q
+            assert [h.article.id for h in ra.results] == [h.article.id for h in rb.results], q

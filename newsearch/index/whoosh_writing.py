@@ -264,7 +264,8 @@ def cancel_writer(writer: Any) -> None:
     the cancelled run's uncommitted segment anyway)."""
     tasks = list(getattr(writer, "tasks", ()))
     try:
-        writer.cancel()
+        if not getattr(writer, "is_closed", False):  # (cancelled already: Whoosh would raise)
+            writer.cancel()
     finally:
         for task in tasks:
             with contextlib.suppress(Exception):
@@ -277,11 +278,16 @@ def cancel_writer(writer: Any) -> None:
 def commit_writer(writer: Any, merge: bool = True) -> None:
     """Commit a writer, merging segments as Whoosh does with their length totals kept exact
     (``exact_lengths``; ``merge=False``: the new segment added, none merged), then let go of
-    the parallel writer's pipes (release_writer)."""
+    the parallel writer's pipes (release_writer). A commit that fails (a full disk) cancels
+    the writer before the error goes on: Whoosh keeps its lock held otherwise, and no later
+    write in the same process could take it."""
     try:
         writer.commit(mergetype=MERGE_EXACT if merge else NO_MERGE)
-    finally:
-        release_writer(writer)
+    except BaseException:
+        with contextlib.suppress(Exception):  # (the commit's error is the one to report)
+            cancel_writer(writer)
+        raise
+    release_writer(writer)
 
 
 def release_writer(writer: Any) -> None:

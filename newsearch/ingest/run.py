@@ -21,7 +21,6 @@ from newsearch.index.store import write_manifest
 from newsearch.index.vocabulary import count_words, save_vocabulary
 from newsearch.index.whoosh_compat import segment_count, segment_ids
 from newsearch.index.whoosh_writing import (
-    MERGE_EXACT,
     cancel_writer,
     commit_writer,
     open_writer,
@@ -302,8 +301,8 @@ class Run:
             self.words.clear()
             if self.embedding is not None:  # before the vectors it names are committed
                 write_manifest(self.gen, embedding=self.embedding)
-            commit_writer(self.writer, merge)
-            self.writer = None
+            writer, self.writer = self.writer, None  # (a failed commit cancels it)
+            commit_writer(writer, merge)
             self._prune_copies()
         if self.stories is not None:  # just after Whoosh's (a kill between: made again)
             self.stories.commit(self._ix().latest_generation())
@@ -324,12 +323,7 @@ class Run:
     def merge_segments(self) -> None:
         """A commit of nothing new that merges what Whoosh's policy merges (length totals kept
         exact), then the merged segments' postings copies let go."""
-        writer = self._ix().writer(limitmb=256, codec=SidecarCodec())
-        try:
-            writer.commit(mergetype=MERGE_EXACT)
-        except BaseException:  # (Whoosh keeps its lock held otherwise: no write would follow)
-            cancel_writer(writer)
-            raise
+        commit_writer(self._ix().writer(limitmb=256, codec=SidecarCodec()))
         self._prune_copies()
         if self.stories is not None:
             self.stories.commit(self._ix().latest_generation())
