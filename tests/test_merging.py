@@ -40,6 +40,17 @@ def _articles(count: int) -> list[Article]:
     ]
 
 
+def _full_disk(writer: object, segments: list[object]) -> list[object]:
+    """A merge policy that fails as a full disk would, part way through a commit."""
+    raise OSError("No space left on device")
+
+
+def _top(index: Path) -> list[tuple[str, float]]:
+    """The first query's top 20: ids and scores."""
+    with SearchEngine(index) as engine:
+        return [(h.article.id, h.score) for h in engine.search(QUERIES[0], limit=20).results]
+
+
 def _segments(index: Path) -> int:
     ix = store.open_index(index)
     try:
@@ -151,20 +162,15 @@ def test_a_shard_merge_that_fails_leaves_the_index_as_it_was_and_writable(
     monkeypatch.setattr("newsearch.ingest.run.BATCH", 8)
     build_index(_articles(120), index, entities=False, vectors=False, processes=1, commit_every=8)
     before = _segments(index)
-    with SearchEngine(index) as engine:
-        answers = [(h.article.id, h.score) for h in engine.search(QUERIES[0], limit=20).results]
-
-    def full_disk(writer: object, segments: list[object]) -> list[object]:
-        raise OSError("No space left on device")
+    answers = _top(index)
 
     with monkeypatch.context() as patch:
-        patch.setattr("newsearch.index.whoosh_writing.MERGE_EXACT", full_disk)
+        patch.setattr("newsearch.index.whoosh_writing.MERGE_EXACT", _full_disk)
         with pytest.raises(OSError, match="No space"):
             work.merge_shard(index, lock_timeout=1.0)
     assert _segments(index) == before
     assert work.merge_shard(index, lock_timeout=1.0) <= before  # (the lock was let go)
-    with SearchEngine(index) as engine:
-        again = [(h.article.id, h.score) for h in engine.search(QUERIES[0], limit=20).results]
+    again = _top(index)
     assert answers and [(a, round(s, 6)) for a, s in again] == [
         (a, round(s, 6)) for a, s in answers
     ]
@@ -181,19 +187,14 @@ def test_a_commit_that_fails_leaves_the_index_as_it_was_and_writable(
     given = _articles(160)
     index = tmp_path / "ix"
     build_index(given[:80], index, entities=False, vectors=False, processes=2)
-    with SearchEngine(index) as engine:
-        answers = [(h.article.id, h.score) for h in engine.search(QUERIES[0], limit=20).results]
-
-    def full_disk(writer: object, segments: list[object]) -> list[object]:
-        raise OSError("No space left on device")
+    answers = _top(index)
 
     with monkeypatch.context() as patch:
-        patch.setattr("newsearch.index.whoosh_writing.MERGE_EXACT", full_disk)
+        patch.setattr("newsearch.index.whoosh_writing.MERGE_EXACT", _full_disk)
         with pytest.raises(OSError, match="No space"):
             build_index(given, index, entities=False, vectors=False, processes=2)
     assert not multiprocessing.active_children()  # (Whoosh's writer processes stopped)
-    with SearchEngine(index) as engine:
-        again = [(h.article.id, h.score) for h in engine.search(QUERIES[0], limit=20).results]
+    again = _top(index)
     assert answers and again == answers
     build_index(given, index, entities=False, vectors=False, processes=2)
     build_index(given, tmp_path / "one", entities=False, vectors=False, processes=2)
