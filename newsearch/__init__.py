@@ -39,12 +39,12 @@ from newsearch.models import (
     TimelineMark,
     TimelinePeriod,
 )
-from newsearch.search.engine import SearchEngine
-from newsearch.search.filters import Filters
 
 if TYPE_CHECKING:
     from newsearch.compare.prepare import ClaimsPrepared, prepare_claims
     from newsearch.ingest.pipeline import build_index
+    from newsearch.search.engine import SearchEngine
+    from newsearch.search.filters import Filters
     from newsearch.workflows import (
         BatchAnswer,
         BatchFile,
@@ -81,6 +81,16 @@ _WORKFLOWS = frozenset(
 
 
 def __getattr__(name: str) -> Any:
+    # The search engine (Whoosh's searching, numpy, the query plan: about 0.3 s) loads on
+    # first use too: every process that imports a part of newsearch imports this package
+    # first, and ingest's workers (documents, entities, Whoosh's writer processes) search
+    # nothing.
+    if name in ("SearchEngine", "Filters"):
+        from newsearch.search.engine import SearchEngine
+        from newsearch.search.filters import Filters
+
+        globals().update(SearchEngine=SearchEngine, Filters=Filters)
+        return SearchEngine if name == "SearchEngine" else Filters
     # Indexing (readers, sentence splitting) loads on first use: a query does not need it.
     if name == "build_index":
         from newsearch.ingest.pipeline import build_index

@@ -5,9 +5,12 @@ stories and its copies are the same as when everything is done in one process, f
 from __future__ import annotations
 
 import datetime as dt
+import json
 import multiprocessing
 import random
 import sqlite3
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -142,3 +145,20 @@ def test_a_worker_stops_when_told_while_a_forked_process_holds_its_pipe() -> Non
     finally:
         holder.terminate()
         holder.join()
+
+
+def test_ingest_processes_do_not_load_the_search_engine() -> None:
+    """Every process a run starts (the document and entity workers, Whoosh's writer processes,
+    which unpickle newsearch's field types) imports the package first: it must not load the
+    search engine (Whoosh's searching, the query plan), which none of them uses; `from
+    newsearch import SearchEngine` still gives it."""
+    code = (
+        "import sys, json\n"
+        "import newsearch.index.text_format, newsearch.index.schema, newsearch.ingest.prepare\n"
+        "searching = ('newsearch.search', 'whoosh.searching')\n"
+        "before = sorted(m for m in sys.modules if m.startswith(searching))\n"
+        "from newsearch import SearchEngine, Filters\n"
+        "print(json.dumps([before, SearchEngine.__module__, Filters.__module__]))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == [[], "newsearch.search.engine", "newsearch.search.filters"]

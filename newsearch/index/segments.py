@@ -16,14 +16,16 @@ import bisect
 from collections import OrderedDict
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
-from whoosh.searching import Searcher
 
 from newsearch.index import whoosh_compat
 from newsearch.index.copies import ArrayPositions, PickledPositions, SegmentCopy, open_copy
+
+if TYPE_CHECKING:  # (Whoosh's searching is the engine's: a writer process never loads it)
+    from whoosh.searching import Searcher
 
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]

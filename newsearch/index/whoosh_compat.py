@@ -32,7 +32,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import whoosh
-from whoosh import collectors
 from whoosh.codec.base import Segment
 from whoosh.codec.whoosh3 import (
     LENGTHS_COLUMN,
@@ -291,22 +290,3 @@ def _blocks(m: Any, values: bool) -> Iterator[tuple[Ints, Floats, list[Any]]]:
             block_values = list(m._values)
         yield ids, weights, block_values
         m._next_block()
-
-
-class TopAndEvery(collectors.TopCollector):  # type: ignore[misc]
-    """The best documents by score, and on the way every matching document number (the
-    total and the facets need them; a second, unscored search would visit them again).
-    Overrides the collector's private ``_collect`` and its ``minscore``."""
-
-    def prepare(self, top_searcher: Any, q: Any, context: Any) -> None:
-        check_whoosh()
-        super().prepare(top_searcher, q, context)
-        self.every: list[int] = []
-
-    def _collect(self, global_docnum: int, score: float) -> Any:
-        self.every.append(global_docnum)
-        found = super()._collect(global_docnum, score)
-        # Whoosh raises the bar to the heap's lowest score and then drops the words of an OR
-        # that cannot reach it: fine for the top, but "every" would miss their articles.
-        self.minscore = 0
-        return found

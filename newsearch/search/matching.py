@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 from whoosh import query as wq
 
+from newsearch.index.collecting import TopAndEvery
 from newsearch.index.schema import TEXT_FIELDS
 from newsearch.index.segments import Floats, Ints, Mask, PostingPositions, SegmentView
-from newsearch.index.whoosh_compat import TopAndEvery
 from newsearch.search.bm25 import CachedBM25F, bm25
 from newsearch.search.plan import Clause, Group, QueryPlan, maybe
 from newsearch.search.query import restrict
