@@ -6,6 +6,7 @@ import pytest
 
 from newsearch.ingest.readers import iter_items
 from newsearch.models import Article
+from newsearch.text import analysis
 from newsearch.text.analysis import split_sentences
 from newsearch.text.passages import make_passages
 from tests.conftest import SEEDS
@@ -66,3 +67,41 @@ def test_passages_hold_a_few_sentences() -> None:
     body = " ".join(f"Sentence number {i} is here." for i in range(10))
     passages = make_passages("x", body)
     assert [len(split_sentences(p.text)) for p in passages] == [3, 3, 3, 1]
+
+
+# Paragraphs of every kind split_sentences meets: where Punkt may end a sentence and where it
+# cannot (wire-table rows, datelines, headlines, decimals, a full stop at the very end, a
+# closing quote, CJK full stops, which Punkt does not know).
+_PARAGRAPHS = [
+    "Shr 10 cts vs five cts\n    Net 1,200,000 vs 900,000\n    Revs 12.4 mln vs 10.1 mln",
+    "NEW YORK, March 3 - Volume rose 2.5 pct to 1.2 billion shares",
+    "Oil prices rise sharply",
+    "Prices rose 2.5 pct. Analysts said it would last.",
+    "Is it over? Nobody knows! Ask again...",
+    'He said: "It is over." Then he left',
+    "The deal closed.",
+    "U.S. Treasury bills rose in thin trade",
+    "Reuters\n\n",
+    "Der Preis stieg um 2,5 Prozent. Das sagte die Bank bzw. ihr Sprecher",
+    "油价周一大幅上涨。分析人士表示，这种情况将会持续",
+    "  Indented line with no end\n\n  Another one. And a second sentence",
+]
+
+
+@pytest.mark.parametrize("language", [None, "de", "zh"])
+def test_sentences_are_punkts_where_a_paragraph_cannot_end_one(
+    language: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A paragraph with nowhere Punkt may end a sentence is taken as one sentence without
+    asking Punkt: the spans are those Punkt gives when asked about every paragraph."""
+    text = "\n\n".join(_PARAGRAPHS + [a.body for a in seed_articles()])
+    fast = split_sentences(text, language)
+    real = analysis._punkt.__wrapped__
+
+    def always_punkt(*args: frozenset[str]) -> tuple[object, object]:
+        tokenizer, _ = real(*args)
+        return tokenizer, analysis.re.compile("")  # (a place to end one everywhere)
+
+    monkeypatch.setattr(analysis, "_punkt", always_punkt)
+    assert fast == split_sentences(text, language)
+    assert len(fast) > len(_PARAGRAPHS)

@@ -27,8 +27,10 @@ def fold(name: str) -> str:
     return "".join(c for c in folded if not unicodedata.combining(c)).casefold()
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def basic_key(name: str) -> str:
-    """The spelling-level key, before aliases: ``"The Kim Jong-un's"`` -> ``"kim jong un"``."""
+    """The spelling-level key, before aliases: ``"The Kim Jong-un's"`` -> ``"kim jong un"``
+    (remembered: an archive names the same people, places and outlets again and again)."""
     s = _POSSESSIVE.sub("", fold(name).replace("’", "'").strip())
     s = s.replace(".", "").replace("'", "").replace("&", " and ")
     words = re.sub(r"[\W_]+", " ", s).split()
