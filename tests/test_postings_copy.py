@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import pickle
 import random
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -105,6 +107,40 @@ def test_a_sub_writer_that_got_no_articles_leaves_no_segment(
             + engine.search("", limit=1, source="Daily").total
             == 150
         )
+
+
+# A build in a program whose processes start by pickling (macOS's default, Linux's from Python
+# 3.14, any program that chose it): Whoosh's writer processes start that way too.
+_STARTED_BY_PICKLING = """
+import multiprocessing, sys
+from pathlib import Path
+multiprocessing.set_start_method(sys.argv[2])
+from newsearch import build_index
+from tests.test_postings_copy import _articles
+build_index(list(_articles(range(250), 4)), Path(sys.argv[1]), entities=False, processes=2)
+"""
+
+
+@pytest.mark.parametrize("method", ["spawn", "forkserver"])
+def test_writer_processes_started_by_pickling_copy_their_postings(
+    tmp_path: Path, method: str
+) -> None:
+    """The copying codec pickles as Whoosh's own (the table of contents must not need it): a
+    writer process started by pickling wrote its segment without a copy, and every query
+    read that segment's postings from Whoosh's blocks."""
+    path = tmp_path / "idx"
+    root = Path(__file__).resolve().parents[1]
+    subprocess.run(
+        [sys.executable, "-c", _STARTED_BY_PICKLING, str(path), method], cwd=root, check=True
+    )
+    gen = store.current_generation(path)
+    assert gen is not None
+    ix = store.open_index(path)
+    live = whoosh_compat.segment_ids(ix)
+    docs = ix.doc_count()
+    ix.close()
+    assert docs == 250 and live
+    assert {p.name for p in (gen / DIRNAME).iterdir()} == live
 
 
 def test_copies_hold_the_postings_whoosh_holds(merged_index: Path) -> None:

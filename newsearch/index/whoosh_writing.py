@@ -23,7 +23,7 @@ from whoosh.codec.whoosh3 import (
     _lenfield,
 )
 from whoosh.index import Index
-from whoosh.multiproc import MpWriter
+from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.util.numeric import _length_byte_cache
 from whoosh.writing import MERGE_SMALL, NO_MERGE, IndexWriter
 
@@ -119,8 +119,12 @@ class TeeCodec(W3Codec):  # type: ignore[misc]
     def per_document_reader(self, storage: Any, segment: Any) -> W3PerDocReader:
         return _RememberingPerDocReader(storage, segment)
 
+    def arguments(self) -> tuple[int, int, int]:
+        """What the codec is made with (block limit, compression, inline limit)."""
+        return self._blocklimit, self._compression, self._inlinelimit
+
     def __reduce__(self) -> tuple[Any, tuple[int, int, int]]:
-        return W3Codec, (self._blocklimit, self._compression, self._inlinelimit)
+        return W3Codec, self.arguments()
 
 
 class _RememberingPerDocReader(W3PerDocReader):  # type: ignore[misc]
@@ -253,6 +257,45 @@ class _ParallelWriter(MpWriter):  # type: ignore[misc]
 
     def _commit_toc(self, segments: list[Any]) -> None:
         super()._commit_toc([s for s in segments if s.doc_count_all() > 0])
+
+    def _new_task(self) -> SubWriterTask:
+        task = _SubWriter(
+            self.storage,
+            self.indexname,
+            self.jobqueue,
+            self.resultqueue,
+            self.subargs,
+            self.multisegment,
+        )
+        self.tasks.append(task)
+        task.start()
+        return task
+
+
+class _SubWriter(SubWriterTask):  # type: ignore[misc]
+    """Whoosh 2.7.5's sub-writer process, writing with the parent's codec however it starts.
+
+    A ``TeeCodec`` pickles as a plain ``W3Codec`` (for the table of contents), and a process
+    started by pickling its object (the spawn and forkserver start methods: macOS's default,
+    Linux's from Python 3.14, and any program that chose one) wrote its segment as Whoosh does:
+    no copy of its postings (queries then read Whoosh's blocks) and a stat call per posting
+    while flushing. It carries the codec's class and arguments instead, and makes it anew."""
+
+    kwargs: dict[str, Any]  # (the writer's options, Whoosh's attribute)
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        codec = self.kwargs.get("codec")
+        self.codec_made: tuple[type[TeeCodec], tuple[int, int, int]] | None = None
+        if isinstance(codec, TeeCodec):
+            self.kwargs = {k: v for k, v in self.kwargs.items() if k != "codec"}
+            self.codec_made = (type(codec), codec.arguments())
+
+    def run(self) -> None:
+        if self.codec_made is not None:
+            kind, arguments = self.codec_made
+            self.kwargs = {**self.kwargs, "codec": kind(*arguments)}
+        super().run()
 
 
 def cancel_writer(writer: Any) -> None:
