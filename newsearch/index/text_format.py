@@ -43,8 +43,20 @@ class NewsPositions(Positions):  # type: ignore[misc]
                 found.append(pos)
         boost = self.field_boost
         encode = self.encode
+        once = _ONCE
         for term, poslist in positions.items():
-            yield (term, len(poslist), len(poslist) * boost, encode(poslist))
+            if len(poslist) == 1:  # (three postings in four: a word the article says once)
+                value = once.get(poslist[0])
+                if value is None:
+                    value = once[poslist[0]] = encode(poslist)
+                yield (term, 1, boost, value)
+            else:
+                yield (term, len(poslist), len(poslist) * boost, encode(poslist))
+
+
+# Whoosh's encoding of each single position met so far (the same bytes as ``encode([p])``; an
+# article's positions run to a few thousand).
+_ONCE: dict[int, bytes] = {}
 
 
 def _is_news_analyzer(analyzer: Any) -> bool:
