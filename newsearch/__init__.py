@@ -81,10 +81,10 @@ _WORKFLOWS = frozenset(
 
 
 def __getattr__(name: str) -> Any:
-    # The search engine (Whoosh's searching, numpy, the query plan: about 0.3 s) loads on
-    # first use too: every process that imports a part of newsearch imports this package
-    # first, and ingest's workers (documents, entities, Whoosh's writer processes) search
-    # nothing.
+    # The search engine (Whoosh's searching, numpy, the query plan: most of the package's
+    # import time) loads on first use too: every process that imports a part of newsearch
+    # imports this package first, and ingest's workers (documents, entities, Whoosh's writer
+    # processes) search nothing.
     if name in ("SearchEngine", "Filters"):
         from newsearch.search.engine import SearchEngine
         from newsearch.search.filters import Filters

@@ -48,14 +48,18 @@ class NewsPositions(Positions):  # type: ignore[misc]
             if len(poslist) == 1:  # (three postings in four: a word the article says once)
                 value = once.get(poslist[0])
                 if value is None:
-                    value = once[poslist[0]] = encode(poslist)
+                    value = encode(poslist)
+                    if poslist[0] < ONCE_MOST:
+                        once[poslist[0]] = value
                 yield (term, 1, boost, value)
             else:
                 yield (term, len(poslist), len(poslist) * boost, encode(poslist))
 
 
-# Whoosh's encoding of each single position met so far (the same bytes as ``encode([p])``; an
-# article's positions run to a few thousand).
+# Whoosh's encoding of each single position met so far (the same bytes as ``encode([p])``),
+# for the first ONCE_MOST positions of an article: a news article's run to a few thousand, and
+# a huge one does not grow the table.
+ONCE_MOST = 1 << 14
 _ONCE: dict[int, bytes] = {}
 
 

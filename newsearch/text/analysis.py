@@ -79,7 +79,7 @@ def _punkt(
     sentence (a sentence-ending character before punctuation or another word): a block of
     text where it finds none is one sentence without asking Punkt, which gives the same
     span (checked on every paragraph of the shared corpora; most of Reuters' paragraphs:
-    table rows, datelines) at a tenth of the cost."""
+    table rows, datelines) for one regular-expression search."""
     from nltk.tokenize.punkt import PunktLanguageVars, PunktParameters, PunktSentenceTokenizer
 
     class NewsLanguageVars(PunktLanguageVars):  # type: ignore[misc]
