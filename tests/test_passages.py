@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from newsearch.ingest.readers import iter_items
@@ -100,7 +102,7 @@ def test_sentences_are_punkts_where_a_paragraph_cannot_end_one(
 
     def always_punkt(*args: frozenset[str]) -> tuple[object, object]:
         tokenizer, _ = real(*args)
-        return tokenizer, analysis.re.compile("")  # (a place to end one everywhere)
+        return tokenizer, re.compile("")  # (a place to end one everywhere)
 
     monkeypatch.setattr(analysis, "_punkt", always_punkt)
     assert fast == split_sentences(text, language)
