@@ -55,6 +55,9 @@ from newsearch.search.engine import SearchEngine
 from newsearch.search.matching import TIE_ROOM, Matches, Matching, article_query
 from newsearch.search.plan import QueryPlan
 
+HOLDER_TIMEOUT = 120.0  # seconds for a shard's actor to be made (it opens nothing yet)
+
+
 # ---- the worker's side ---------------------------------------------------------------------
 
 
@@ -160,14 +163,20 @@ class Holders:
             workers = sorted(self.client.scheduler_info()["workers"])
             if not workers:
                 raise NewsearchError("the Dask cluster has no workers: start some (dask worker)")
+            # (the scheduler may still list a worker just killed: a task held to it alone
+            # waited for it for ever, so another worker may take the actor)
             made = [
                 self.client.submit(
-                    ShardHolder, folder, workers=[workers[n % len(workers)]], actor=True
+                    ShardHolder,
+                    folder,
+                    workers=[workers[n % len(workers)]],
+                    allow_other_workers=True,
+                    actor=True,
                 )
                 for n, folder in missing
             ]
             for (_, folder), future in zip(missing, made, strict=True):
-                self._held[folder] = future.result()
+                self._held[folder] = future.result(timeout=HOLDER_TIMEOUT)
         return [self._held[s.folder] for s in spots]
 
     def forget(self) -> None:
