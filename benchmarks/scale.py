@@ -102,7 +102,15 @@ def child_single(data: Path, out: Path, entities: bool) -> dict[str, Any]:
     start = time.perf_counter()
     s = build_index(data, out, entities=entities)
     wall = time.perf_counter() - start
-    return {"seconds": wall, "read": s.read, "indexed": s.indexed, "index_mb": size_mb(out)}
+    return {
+        "seconds": wall,
+        "read": s.read,
+        "indexed": s.indexed,
+        "index_mb": size_mb(out),
+        "cpu_split_ms_per_article": _split(
+            {"main": _own_cpu(), "children": _children_cpu()}, s.indexed
+        ),
+    }
 
 
 def child_cluster(data: Path, out: Path, entities: bool, workers: int) -> dict[str, Any]:
@@ -118,6 +126,7 @@ def child_cluster(data: Path, out: Path, entities: bool, workers: int) -> dict[s
             run_start = time.perf_counter()
             s = build_sharded(data, out, client=client, shards=workers, entities=entities)
             run = time.perf_counter() - run_start
+        in_workers = sum(client.run(_own_cpu).values())
     wall = time.perf_counter() - start
     compute: dict[str, float] = defaultdict(float)
     transfer: dict[str, float] = defaultdict(float)
@@ -153,7 +162,30 @@ def child_cluster(data: Path, out: Path, entities: bool, workers: int) -> dict[s
         "write_tail_per_shard_s": round(max(0.0, last_write - last_made) / workers, 2),
         "compute_per_article_ms": round(1000 * busy / max(1, s.indexed), 2),
         "index_mb": size_mb(out),
+        "cpu_split_ms_per_article": _split(
+            {
+                "client": _own_cpu(),
+                "workers": in_workers,
+                "workers_outside_tasks": in_workers - busy,
+            },
+            s.indexed,
+        ),
     }
+
+
+def _own_cpu() -> float:
+    import resource
+
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    return used.ru_utime + used.ru_stime
+
+
+def _split(seconds: dict[str, float], indexed: int) -> dict[str, float]:
+    """Where the CPU went, in ms an article indexed: the process that ran the build (the
+    client, with Dask's scheduler, in a cluster run), its entity and writer processes, or
+    Dask's workers (and their CPU outside the task stream's compute: event loops, moving
+    data, serialising)."""
+    return {k: round(1000 * v / max(1, indexed), 2) for k, v in seconds.items()}
 
 
 def run_child(args: list[str]) -> dict[str, Any]:
