@@ -123,15 +123,18 @@ def child_cluster(data: Path, out: Path, entities: bool, workers: int) -> dict[s
     with local_cluster(workers) as cluster, Client(cluster) as client:
         started = time.perf_counter() - start
         with get_task_stream(client) as stream:
-            run_start = time.perf_counter()
+            run_start, clock_start = time.perf_counter(), time.time()
             s = build_sharded(data, out, client=client, shards=workers, entities=entities)
             run = time.perf_counter() - run_start
+            clock_end = time.time()
         in_workers = sum(client.run(_own_cpu).values())
     wall = time.perf_counter() - start
     compute: dict[str, float] = defaultdict(float)
     transfer: dict[str, float] = defaultdict(float)
     count: dict[str, int] = defaultdict(int)
     last_made = last_write = 0.0
+    first_made = clock_end
+    spans: list[tuple[float, float]] = []
     for task in stream.data:
         key = task["key"] if isinstance(task["key"], str) else str(task["key"][0])
         kind = key.split("-", 1)[0]
@@ -140,7 +143,9 @@ def child_cluster(data: Path, out: Path, entities: bool, workers: int) -> dict[s
             span = part["stop"] - part["start"]
             if part["action"] == "compute":
                 compute[kind] += span
+                spans.append((part["start"], part["stop"]))
                 if kind == "make_documents":
+                    first_made = min(first_made, part["start"])
                     last_made = max(last_made, part["stop"])
                 if kind == "write_shard":
                     last_write = max(last_write, part["stop"])
@@ -161,6 +166,9 @@ def child_cluster(data: Path, out: Path, entities: bool, workers: int) -> dict[s
         "idle_per_batch_ms": round(1000 * max(0.0, capacity - busy) / batches, 1),
         "write_tail_per_shard_s": round(max(0.0, last_write - last_made) / workers, 2),
         "compute_per_article_ms": round(1000 * busy / max(1, s.indexed), 2),
+        "busy_workers_s": _occupancy(spans, clock_start, clock_end),
+        "fill_s": round(max(0.0, first_made - clock_start), 2),
+        "tail_s": round(max(0.0, clock_end - last_made), 2),
         "index_mb": size_mb(out),
         "cpu_split_ms_per_article": _split(
             {
@@ -171,6 +179,22 @@ def child_cluster(data: Path, out: Path, entities: bool, workers: int) -> dict[s
             s.indexed,
         ),
     }
+
+
+def _occupancy(spans: list[tuple[float, float]], start: float, end: float) -> dict[str, float]:
+    """Seconds of the run during which 0, 1, 2, ... tasks were computing (the task stream's
+    spans, clipped to the run): where the cores wait, not how long in all."""
+    events = sorted(
+        [(max(a, start), 1) for a, b in spans if b > start and a < end]
+        + [(min(b, end), -1) for a, b in spans if b > start and a < end]
+    )
+    out: dict[str, float] = defaultdict(float)
+    level, at = 0, start
+    for when, step in events:
+        out[str(level)] += when - at
+        level, at = level + step, when
+    out[str(level)] += end - at
+    return {k: round(v, 2) for k, v in sorted(out.items())}
 
 
 def _own_cpu() -> float:
