@@ -99,6 +99,7 @@ def size_mb(folder: Path) -> float:
 def child_single(data: Path, out: Path, entities: bool) -> dict[str, Any]:
     from newsearch import build_index
 
+    _time_collector()
     start = time.perf_counter()
     s = build_index(data, out, entities=entities)
     wall = time.perf_counter() - start
@@ -108,7 +109,12 @@ def child_single(data: Path, out: Path, entities: bool) -> dict[str, Any]:
         "indexed": s.indexed,
         "index_mb": size_mb(out),
         "cpu_split_ms_per_article": _split(
-            {"main": _own_cpu(), "children": _children_cpu()}, s.indexed
+            {
+                "main": _own_cpu(),
+                "children": _children_cpu(),
+                "main_collecting": _collector_seconds(),
+            },
+            s.indexed,
         ),
     }
 
@@ -122,12 +128,15 @@ def child_cluster(data: Path, out: Path, entities: bool, workers: int) -> dict[s
     start = time.perf_counter()
     with local_cluster(workers) as cluster, Client(cluster) as client:
         started = time.perf_counter() - start
+        client.run(_time_collector)
+        _time_collector()
         with get_task_stream(client) as stream:
             run_start, clock_start = time.perf_counter(), time.time()
             s = build_sharded(data, out, client=client, shards=workers, entities=entities)
             run = time.perf_counter() - run_start
             clock_end = time.time()
         in_workers = sum(client.run(_own_cpu).values())
+        collecting = sum(client.run(_collector_seconds).values())
     wall = time.perf_counter() - start
     compute: dict[str, float] = defaultdict(float)
     transfer: dict[str, float] = defaultdict(float)
@@ -175,6 +184,8 @@ def child_cluster(data: Path, out: Path, entities: bool, workers: int) -> dict[s
                 "client": _own_cpu(),
                 "workers": in_workers,
                 "workers_outside_tasks": in_workers - busy,
+                "workers_collecting": collecting,
+                "client_collecting": _collector_seconds(),
             },
             s.indexed,
         ),
@@ -195,6 +206,26 @@ def _occupancy(spans: list[tuple[float, float]], start: float, end: float) -> di
         level, at = level + step, when
     out[str(level)] += end - at
     return {k: round(v, 2) for k, v in sorted(out.items())}
+
+
+_COLLECTING = [0.0, 0.0]  # (seconds in Python's cyclic collector, the last start)
+
+
+def _time_collector() -> None:
+    """Time Python's cyclic garbage collector in this process from now on."""
+    import gc
+
+    def timed(phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            _COLLECTING[1] = time.perf_counter()
+        else:
+            _COLLECTING[0] += time.perf_counter() - _COLLECTING[1]
+
+    gc.callbacks.append(timed)
+
+
+def _collector_seconds() -> float:
+    return _COLLECTING[0]
 
 
 def _own_cpu() -> float:
