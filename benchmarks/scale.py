@@ -144,6 +144,7 @@ def child_cluster(data: Path, out: Path, entities: bool, workers: int) -> dict[s
     last_made = last_write = 0.0
     first_made = clock_end
     spans: list[tuple[float, float]] = []
+    shard_tasks: list[tuple[str, str, float, float]] = []  # (kind, worker, start, stop)
     for task in stream.data:
         key = task["key"] if isinstance(task["key"], str) else str(task["key"][0])
         kind = key.split("-", 1)[0]
@@ -158,6 +159,8 @@ def child_cluster(data: Path, out: Path, entities: bool, workers: int) -> dict[s
                     last_made = max(last_made, part["stop"])
                 if kind == "write_shard":
                     last_write = max(last_write, part["stop"])
+                if kind in ("write_shard", "merge_shard") and span > 1:
+                    shard_tasks.append((kind, task["worker"], part["start"], part["stop"]))
             elif part["action"] == "transfer":
                 transfer[kind] += span
     busy = sum(compute.values())
@@ -178,6 +181,10 @@ def child_cluster(data: Path, out: Path, entities: bool, workers: int) -> dict[s
         "busy_workers_s": _occupancy(spans, clock_start, clock_end),
         "fill_s": round(max(0.0, first_made - clock_start), 2),
         "tail_s": round(max(0.0, clock_end - last_made), 2),
+        "shard_tasks_over_1s": [  # (when, from the run's start: which worker wrote or merged)
+            [kind, worker.rsplit(":", 1)[-1], round(a - clock_start, 1), round(b - a, 1)]
+            for kind, worker, a, b in sorted(shard_tasks, key=lambda t: t[2])
+        ],
         "index_mb": size_mb(out),
         "cpu_split_ms_per_article": _split(
             {
