@@ -26,7 +26,8 @@ from typing import Any
 
 from newsearch.cluster import shardmap
 from newsearch.cluster.connect import client_for
-from newsearch.cluster.runner import Runner, workers
+from newsearch.cluster.placement import workers
+from newsearch.cluster.runner import Runner
 from newsearch.cluster.shardmap import MAX_SHARDS, ShardMap
 from newsearch.errors import InputError, NewsearchError
 from newsearch.index import store

@@ -8,7 +8,6 @@ at a time (``work.write_shard``), with their stories.
 from __future__ import annotations
 
 import contextlib
-import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -17,6 +16,7 @@ from typing import Any
 
 from newsearch.cluster import work
 from newsearch.cluster.ledger import Judge, Planned
+from newsearch.cluster.placement import Placement, workers
 from newsearch.cluster.shardmap import ShardMap
 from newsearch.errors import NewsearchError, PruneNotConfirmedError
 from newsearch.index import store
@@ -55,10 +55,6 @@ SHARD_COMMIT_MOST = 8000
 # merged (``work.merge_shard``), a task the tracker does not wait for: merged in a checkpoint's
 # write, a 100k-article shard's merge (~150 s) held the client, and both workers soon ran dry.
 TRACKER_COMMIT_EVERY = 20000
-
-
-def workers(client: Any) -> list[str]:
-    return list(client.scheduler_info().get("workers", {}))
 
 
 def _open_shards(smap: ShardMap) -> ShardedIndex:
@@ -126,8 +122,7 @@ class Runner:
         self.workers = max(1, len(workers(client)))
         self.reads: dict[int, Any] = {}  # chunk number -> its future (while still needed)
         self.batches: deque[tuple[list[Planned], Any, str | None]] = deque()  # (and where)
-        self.turn = 0  # (workers given batches in turn, among equals)
-        self.named: tuple[float, list[str]] = (-1e9, [])  # (when asked, the workers' names)
+        self.place = Placement(client)
         self.parts: list[list[Any]] = [[] for _ in self.dirs]  # not yet written, per shard
         self.waiting: list[int] = [0] * len(self.dirs)  # their documents
         self.stories: list[dict[str, str]] = [{} for _ in self.dirs]  # and their stories
@@ -135,6 +130,7 @@ class Runner:
         self.tracked = 0  # documents given a story since the tracker's last commit
         self.writes: list[Any] = [None] * len(self.dirs)  # each shard's last write (or merge)
         self.merged = [False] * len(self.dirs)  # (that last one a merge)
+        self.merging: list[Any] = [None] * len(self.dirs)  # each shard's last merge
         self.all_writes: list[Any] = []
         self.checkpoint: list[Any] | None = None  # writes the tracker's next commit waits for
         self.judge = Judge(())
@@ -226,7 +222,10 @@ class Runner:
         """Make a batch's documents in the worker with the fewest batches unmade; queue its
         shards' parts to be written."""
         numbers = sorted({p.ref[0] for p in batch if p.ref})
-        worker = self._least_busy()
+        worker = self.place.for_batch(
+            (w for _, made, w in self.batches if not made.done()),
+            (self.place.home(s) for s, m in enumerate(self.merging) if m and not m.done()),
+        )
         made = self.client.submit(
             work.make_documents,
             batch,
@@ -258,24 +257,6 @@ class Runner:
         limit = BATCHES_IN_FLIGHT * self.workers
         unmade = sum(1 for _, made, _ in self.batches if not made.done())
         return unmade <= limit and len(self.batches) <= 2 * limit
-
-    def _least_busy(self) -> str | None:
-        """The worker with the fewest batches unmade (the next in turn among equals). Dask
-        would run a batch where its chunk was read, and a chunk makes several batches: one
-        worker's queue grew while the other, the client waiting on the first's oldest batch,
-        ran dry (Reuters x3 on 2 workers: 206 s of 2 x 712 s idle; given in turn, 139 s)."""
-        if time.monotonic() - self.named[0] > 10:  # (the workers now: one asked a round trip)
-            self.named = (time.monotonic(), sorted(workers(self.client)))
-        names = self.named[1]
-        if not names:
-            return None
-        unmade = dict.fromkeys(names, 0)
-        for _, made, worker in self.batches:
-            if worker in unmade and not made.done():
-                unmade[worker] += 1
-        self.turn += 1
-        order = {w: (i - self.turn) % len(names) for i, w in enumerate(names)}
-        return min(names, key=lambda w: (unmade[w], order[w]))
 
     def _settle(self, batch: list[Planned], made: Any) -> None:
         """A batch made (in order): its copies and stories decided here, with what the
@@ -365,6 +346,7 @@ class Runner:
             self.stories[shard],
             pure=False,
             priority=URGENT,
+            **self._at_home(shard),
         )
         self.writes[shard], self.merged[shard] = future, False
         self.all_writes.append(future)
@@ -377,16 +359,21 @@ class Runner:
         if self.writes[shard] is None or self.merged[shard]:
             return
         self.merged[shard] = True
-        future = self.client.submit(
+        future = self.client.submit(  # (after the batches its worker was given: no priority)
             work.merge_shard,
             self.dirs[shard],
             self.lock_timeout,
             self.writes[shard],
             pure=False,
-            priority=URGENT,
+            **self._at_home(shard),
         )
-        self.writes[shard] = future
+        self.writes[shard] = self.merging[shard] = future
         self.all_writes.append(future)
+
+    def _at_home(self, shard: int) -> dict[str, Any]:
+        """A shard's write or merge goes to its worker (placement.py), or any other if gone."""
+        home = self.place.home(shard)
+        return {"workers": [home], "allow_other_workers": True} if home else {}
 
     def _release(self, judged: int) -> None:
         """Forget the chunks judged that no waiting decision refers to (Dask keeps them while
